@@ -1,0 +1,71 @@
+"""The shop: an age-gated Flask web shop. `create_app()` is the application factory.
+
+Gunicorn: `gunicorn 'shop:create_app()'`. Migrations are never run from here: `make run`
+and the deploy step run `flask --app shop db upgrade`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from shop.config import build_flask_config, environment_with_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `settings`: `SHOP_*` values that win over the environment, and Flask keys."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    overrides = dict(settings or {})
+    environ = environment_with_dotenv()
+    environ.update({k: str(v) for k, v in overrides.items() if k.startswith("SHOP_")})
+    app.config.update(build_flask_config(environ, Path(app.instance_path)))
+    app.config.update({k: v for k, v in overrides.items() if not k.startswith("SHOP_")})
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from shop import cli
+
+    cli.register(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from shop import models  # noqa: F401  (registers the models with the metadata)
+    from shop.db import configure_sqlite
+    from shop.extensions import babel, csrf, db, limiter, migrate
+    from shop.web.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, busy_timeout_ms=app.config["SHOP_SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from shop.web import agegate, errors, formatting, legal, ops, storefront
+
+    formatting.register(app)
+    errors.register(app)
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(legal.bp)
+    app.register_blueprint(agegate.bp)
+    app.register_blueprint(storefront.bp)
+    agegate.install_gate(app)

@@ -1,0 +1,234 @@
+"""Settings: every `SHOP_*` environment variable the shop reads, its default and its parser.
+
+The README's settings table lists exactly the names in `SETTINGS`; a test keeps them in step.
+Values come from the process environment, then from a `.env` file in the working directory
+(the environment wins). Nothing else in the shop reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or has a value the shop cannot run with."""
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value <= 0:
+        raise ValueError(f"expected a positive whole number, got {raw!r}")
+    return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError(f"expected zero or more, got {raw!r}")
+    return value
+
+
+def _timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {raw!r}") from error
+    return raw.strip()
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _currency(raw: str) -> str:
+    value = raw.strip().upper()
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise ValueError(f"expected a three-letter ISO 4217 code, got {raw!r}")
+    return value
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default (None = unset), parser and meaning."""
+
+    name: str
+    default: str | None
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SHOP_ENV",
+        "development",
+        _choice("development", "production", "testing"),
+        "`development`, `production` or `testing`; production refuses unsafe defaults.",
+    ),
+    Setting(
+        "SHOP_DATABASE_URL",
+        None,
+        _text,
+        "SQLAlchemy URL. Default: SQLite file `instance/shop.db`. PostgreSQL: "
+        "`postgresql+psycopg://user@host/dbname`.",
+    ),
+    Setting(
+        "SHOP_SECRET_KEY",
+        None,
+        _text,
+        "Signs the session cookie. Development: generated once into `instance/secret_key`. "
+        "Production: required, startup error without it.",
+    ),
+    Setting(
+        "SHOP_TIMEZONE",
+        "Europe/Amsterdam",
+        _timezone,
+        "The shop's time zone: promo windows, ages and dates on pages are local to it.",
+    ),
+    Setting("SHOP_MIN_AGE", "18", _positive_int, "Minimum age to enter the storefront."),
+    Setting(
+        "SHOP_AGE_GATE_MODE",
+        "confirm",
+        _choice("confirm", "dob"),
+        "`confirm` (a yes/no question) or `dob` (date of birth, checked and not stored).",
+    ),
+    Setting(
+        "SHOP_AGE_GATE_REMEMBER_DAYS",
+        "30",
+        _positive_int,
+        "How long a verification is kept when the visitor ticks 'remember me'.",
+    ),
+    Setting(
+        "SHOP_AGE_POLICY_VERSION",
+        "1",
+        _positive_int,
+        "Raise it to make every visitor verify again (older verifications stop counting).",
+    ),
+    Setting("SHOP_CURRENCY", "EUR", _currency, "ISO 4217 code of the shop's prices."),
+    Setting(
+        "SHOP_DEFAULT_LOCALE",
+        "nl",
+        _choice("nl", "en"),
+        "Language and number/date format when the visitor's browser states no preference.",
+    ),
+    Setting(
+        "SHOP_SQLITE_BUSY_TIMEOUT_MS",
+        "10000",
+        _non_negative_int,
+        "SQLite only: how long a writer waits for the write lock before failing.",
+    ),
+    Setting(
+        "SHOP_RATELIMIT_STORAGE_URL",
+        "memory://",
+        _text,
+        "Where throttling counters live: `memory://` (one process) or "
+        "`redis://127.0.0.1:6379/0` (shared by several app servers).",
+    ),
+    Setting(
+        "SHOP_PAGE_SIZE",
+        "24",
+        _positive_int,
+        "Products per category and search page.",
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Parse every setting from `environ` (defaults filled in); ConfigError names the bad one."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is None or raw == "":
+            raw = setting.default
+        if raw is None:
+            values[setting.name] = None
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as error:
+            raise ConfigError(f"{setting.name}: {error}") from None
+    return values
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    # Generated once and kept, so sessions (and age verifications) survive a restart.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Turn the environment into Flask's config mapping (`SHOP_*` plus Flask's own keys)."""
+    settings = read_settings(environ)
+    env = settings["SHOP_ENV"]
+
+    secret_key = settings["SHOP_SECRET_KEY"]
+    if not secret_key:
+        if env == "production":
+            raise ConfigError(
+                "SHOP_SECRET_KEY is not set; production never runs on a generated key. "
+                'Create one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        secret_key = _development_secret_key(instance_path)
+    elif env == "production" and len(secret_key) < 32:
+        raise ConfigError("SHOP_SECRET_KEY is too short for production (32 characters or more).")
+
+    database_url = settings["SHOP_DATABASE_URL"] or f"sqlite:///{instance_path / 'shop.db'}"
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver this project installs.
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    config: dict[str, Any] = dict(settings)
+    config.update(
+        SECRET_KEY=secret_key,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        TESTING=env == "testing",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_STORAGE_URI=settings["SHOP_RATELIMIT_STORAGE_URL"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        BABEL_DEFAULT_LOCALE=settings["SHOP_DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE=settings["SHOP_TIMEZONE"],
+    )
+    return config
+
+
+def environment_with_dotenv(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment, completed (never overridden) by a `.env` file if present."""
+    from dotenv import dotenv_values
+
+    merged = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    merged.update(os.environ if environ is None else environ)
+    return merged

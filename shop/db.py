@@ -1,0 +1,152 @@
+"""Database foundations: the declarative base, the UTC datetime type and SQLite's set-up.
+
+Belongs here: what every model and service needs from the database layer and nothing about
+the shop itself. SQLite is tuned for a web shop: WAL (readers never wait for a writer),
+a busy timeout (writers queue instead of failing), foreign keys on, and write transactions
+begun IMMEDIATE through `begin_write` so two checkouts serialise rather than deadlock.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints alike."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; a naive value is a bug and is refused.
+
+    SQLite has no time zone type and would silently drop the offset, so the value is
+    converted to UTC on the way in and marked UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime needs a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime refused: pass an aware datetime (shop.clock.now())")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+_WRITE_OPTION = "shop_begin_write"
+
+
+def configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
+    """Install the pragmas and the BEGIN handling on a SQLite engine."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is
+        # locked" if another writer got in between; IMMEDIATE takes the write lock up front,
+        # so concurrent writers wait their turn (busy_timeout) instead.
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's next transaction as a write transaction (IMMEDIATE on SQLite).
+
+    Call it first in a service that writes. A read-only transaction still open is ended
+    first; pending changes would be lost that way, so they are refused instead.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write called with unsaved changes in the session")
+        session.commit()
+    session.connection(execution_options={_WRITE_OPTION: True})
+
+
+def is_sqlite(session: Session) -> bool:
+    """True when the session talks to SQLite (search and locking differ by dialect)."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [str(member.value) for member in enum_cls]
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint, storing the members' values."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        length=32,
+        create_constraint=True,
+        validate_strings=True,
+        values_callable=_enum_values,
+    )
+
+
+# Hand-made, dialect-specific search objects the models do not describe (see migrations).
+_UNMODELLED_TABLES = ("products_fts",)
+_UNMODELLED_COLUMNS = {("products", "search_vector")}
+_UNMODELLED_INDEXES = {"ix_products_search_vector"}
+
+
+def include_in_migrations(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's include_object: skip the search objects that only the migrations know."""
+    if type_ == "table" and name and name.startswith(_UNMODELLED_TABLES):
+        return False
+    if type_ == "column" and (getattr(obj.table, "name", None), name) in _UNMODELLED_COLUMNS:
+        return False
+    return not (type_ == "index" and name in _UNMODELLED_INDEXES)
+
+
+def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render UTCDateTime as a plain aware DateTime, so migrations don't import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

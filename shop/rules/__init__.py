@@ -1,0 +1,1 @@
+"""Pure business rules: no Flask or SQLAlchemy; time and dates are passed in."""

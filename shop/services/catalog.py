@@ -1,0 +1,332 @@
+"""Catalogue use cases: what the storefront shows, and creating and publishing products.
+
+The publishing rule lives here: a product is active only with at least one disclaimer and
+an allergy statement, each in English and Dutch. Database triggers back it up, so a direct
+UPDATE that skips this module is refused as well.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from shop.db import begin_write
+from shop.models import (
+    ALLERGENS,
+    AllergenEntry,
+    AllergenPresence,
+    AllergyStatement,
+    Category,
+    Disclaimer,
+    DisclaimerKind,
+    Product,
+)
+from shop.services.search import matching_products, search_terms
+
+T = TypeVar("T")
+
+
+class CatalogNotFound(LookupError):
+    """No active product or category by that slug."""
+
+
+class ProductNotPublishable(Exception):
+    """The product lacks safety information; `missing` names what, in the shop's words."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__("cannot publish: missing " + ", ".join(missing))
+        self.missing = tuple(missing)
+
+
+class InvalidProduct(ValueError):
+    """A product's data breaks a rule (bad price, unknown allergen, …); `field` says where."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+class Sort(enum.StrEnum):
+    NAME = "name"
+    PRICE = "price"
+    PRICE_DESC = "price_desc"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+
+def list_categories(session: Session) -> list[Category]:
+    """Every category, in the staff's order."""
+    return list(session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def featured_products(session: Session, limit: int = 8) -> list[Product]:
+    """Active products marked featured, newest first."""
+    query = (
+        select(Product)
+        .where(Product.is_active.is_(True), Product.is_featured.is_(True))
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _ordering(sort: Sort, locale: str) -> list:
+    name_column = Product.name_nl if locale.startswith("nl") else Product.name_en
+    return {
+        Sort.NAME: [name_column, Product.id],
+        Sort.PRICE: [Product.price_cents, Product.id],
+        Sort.PRICE_DESC: [Product.price_cents.desc(), Product.id.desc()],
+        Sort.NEWEST: [Product.created_at.desc(), Product.id.desc()],
+    }[sort]
+
+
+def _paged(session: Session, query: Select, number: int, size: int) -> Page[Product]:
+    # One round trip: the rows of the page and, through a window function, the total.
+    rows = session.execute(query.limit(size).offset((number - 1) * size)).all()
+    total = rows[0][1] if rows else 0
+    if not rows and number > 1:
+        # Past the end: count once so the view can say how many pages there are.
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+
+
+def category_products(
+    session: Session, category: Category, *, number: int, size: int, sort: Sort, locale: str
+) -> Page[Product]:
+    """One page of a category's active products."""
+    query = (
+        select(Product, func.count().over())
+        .where(Product.category_id == category.id, Product.is_active.is_(True))
+        .order_by(*_ordering(sort, locale))
+    )
+    return _paged(session, query, number, size)
+
+
+def search_products(session: Session, query: str, *, number: int, size: int) -> Page[Product]:
+    """Active products matching every word of `query`, best matches first."""
+    terms = search_terms(query)
+    if not terms:
+        return Page(items=[], number=number, size=size, total=0)
+    return _paged(session, matching_products(session, terms), number, size)
+
+
+def product_for_sale(session: Session, slug: str) -> Product:
+    """An active product with everything its page shows (warnings, category, images)."""
+    query = (
+        select(Product)
+        .where(Product.slug == slug, Product.is_active.is_(True))
+        .options(
+            joinedload(Product.category),
+            joinedload(Product.allergy_statement).selectinload(AllergyStatement.entries),
+            selectinload(Product.disclaimers),
+        )
+    )
+    product = session.scalars(query).first()
+    if product is None:
+        raise CatalogNotFound(slug)
+    return product
+
+
+# --- writing products -------------------------------------------------------------------
+
+
+@dataclass
+class DisclaimerDraft:
+    kind: DisclaimerKind | str
+    text_en: str
+    text_nl: str
+
+
+@dataclass
+class AllergyDraft:
+    has_no_known_allergens: bool
+    allergens: Sequence[tuple[str, AllergenPresence | str]] = ()
+    warning_en: str = ""
+    warning_nl: str = ""
+
+
+@dataclass
+class ProductDraft:
+    slug: str
+    category_id: int
+    name_en: str
+    price_cents: int
+    stock: int = 0
+    name_nl: str = ""
+    summary_en: str = ""
+    summary_nl: str = ""
+    description_md_en: str = ""
+    description_md_nl: str = ""
+    min_age: int = 18
+    is_featured: bool = False
+    disclaimers: list[DisclaimerDraft] = field(default_factory=list)
+    allergy: AllergyDraft | None = None
+
+
+def missing_warnings(product: Product) -> list[str]:
+    """What keeps the product from being published, in words for staff; empty when none."""
+    missing: list[str] = []
+    complete = [d for d in product.disclaimers if d.text_en.strip() and d.text_nl.strip()]
+    if not complete:
+        missing.append("a disclaimer (in English and Dutch)")
+    statement = product.allergy_statement
+    if statement is None:
+        missing.append("an allergy statement")
+    elif not statement.has_no_known_allergens and not (
+        statement.entries and statement.warning_en.strip() and statement.warning_nl.strip()
+    ):
+        missing.append("an allergy warning naming the allergens (in English and Dutch)")
+    return missing
+
+
+def _validate(draft: ProductDraft) -> None:
+    if not draft.slug or len(draft.slug) > 160:
+        raise InvalidProduct("slug", "a slug of 1 to 160 characters is required")
+    if not draft.name_en.strip():
+        raise InvalidProduct("name_en", "a name is required")
+    if draft.price_cents < 0:
+        raise InvalidProduct("price_cents", "a price cannot be negative")
+    if draft.stock < 0:
+        raise InvalidProduct("stock", "stock cannot be negative")
+    if not 0 <= draft.min_age <= 120:
+        raise InvalidProduct("min_age", "a minimum age between 0 and 120 is required")
+    for disclaimer in draft.disclaimers:
+        if disclaimer.kind not in set(DisclaimerKind):
+            raise InvalidProduct("disclaimers", f"unknown disclaimer kind {disclaimer.kind!r}")
+    if draft.allergy is not None:
+        seen: set[str] = set()
+        for code, presence in draft.allergy.allergens:
+            if code not in ALLERGENS:
+                raise InvalidProduct("allergy", f"unknown allergen {code!r}")
+            if presence not in set(AllergenPresence):
+                raise InvalidProduct("allergy", f"unknown presence {presence!r}")
+            if code in seen:
+                raise InvalidProduct("allergy", f"allergen {code!r} listed twice")
+            seen.add(code)
+        if draft.allergy.has_no_known_allergens and draft.allergy.allergens:
+            raise InvalidProduct("allergy", "'no known allergens' cannot list allergens")
+
+
+def _apply_safety_information(product: Product, draft: ProductDraft) -> None:
+    product.disclaimers = []
+    for position, item in enumerate(draft.disclaimers):
+        disclaimer = Disclaimer(
+            kind=DisclaimerKind(item.kind),
+            text_en=item.text_en.strip(),
+            text_nl=item.text_nl.strip(),
+            position=position,
+        )
+        disclaimer.content_hash = disclaimer.compute_hash()
+        product.disclaimers.append(disclaimer)
+    if draft.allergy is None:
+        product.allergy_statement = None
+        return
+    statement = AllergyStatement(
+        has_no_known_allergens=draft.allergy.has_no_known_allergens,
+        warning_en=draft.allergy.warning_en.strip(),
+        warning_nl=draft.allergy.warning_nl.strip(),
+        entries=[
+            AllergenEntry(allergen=code, presence=AllergenPresence(presence))
+            for code, presence in draft.allergy.allergens
+        ],
+    )
+    statement.content_hash = statement.compute_hash()
+    product.allergy_statement = statement
+
+
+def create_product(
+    session: Session, draft: ProductDraft, *, now: datetime, publish: bool = False
+) -> Product:
+    """Add a product with its safety information; publish it only if it is complete."""
+    _validate(draft)
+    begin_write(session)
+    product = Product(
+        slug=draft.slug,
+        category_id=draft.category_id,
+        name_en=draft.name_en.strip(),
+        name_nl=draft.name_nl.strip(),
+        summary_en=draft.summary_en.strip(),
+        summary_nl=draft.summary_nl.strip(),
+        description_md_en=draft.description_md_en,
+        description_md_nl=draft.description_md_nl,
+        price_cents=draft.price_cents,
+        stock=draft.stock,
+        min_age=draft.min_age,
+        is_featured=draft.is_featured,
+        # Always inserted inactive: the warnings are rows that reference the product, so
+        # they exist only after it does, and the database refuses an active product without.
+        is_active=False,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_safety_information(product, draft)
+    session.add(product)
+    try:
+        session.flush()
+        if publish:
+            missing = missing_warnings(product)
+            if missing:
+                raise ProductNotPublishable(missing)
+            product.is_active = True
+            session.flush()
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return product
+
+
+def publish_product(session: Session, product_id: int, *, now: datetime) -> Product:
+    """Make a product visible in the storefront, or say what safety information is missing."""
+    begin_write(session)
+    product = session.get(Product, product_id)
+    if product is None:
+        session.rollback()
+        raise CatalogNotFound(str(product_id))
+    missing = missing_warnings(product)
+    if missing:
+        session.rollback()
+        raise ProductNotPublishable(missing)
+    product.is_active = True
+    product.updated_at = now
+    session.commit()
+    return product
+
+
+def unpublish_product(session: Session, product_id: int, *, now: datetime) -> Product:
+    """Take a product out of the storefront (orders keep their snapshots)."""
+    begin_write(session)
+    product = session.get(Product, product_id)
+    if product is None:
+        session.rollback()
+        raise CatalogNotFound(str(product_id))
+    product.is_active = False
+    product.updated_at = now
+    session.commit()
+    return product

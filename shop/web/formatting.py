@@ -1,0 +1,43 @@
+"""Template helpers: money, dates and Markdown, in the visitor's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from flask import Flask, current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from shop.text import render_markdown
+
+
+def format_money(cents: int, currency: str | None = None) -> str:
+    """Format cents as money: "€ 12,50" in Dutch, "€12.50" in English; the one formatter."""
+    code = currency or current_app.config["SHOP_CURRENCY"]
+    return format_currency(Decimal(cents) / 100, code, locale=str(get_locale()))
+
+
+def format_local_date(value: date | datetime, style: str = "long") -> str:
+    """Format a date like "2 november 2025"; an aware datetime is shown in the shop's zone."""
+    if isinstance(value, datetime):
+        from shop.clock import shop_timezone
+
+        value = value.astimezone(shop_timezone()).date()
+    return format_date(value, format=style, locale=str(get_locale()))
+
+
+def markdown(source: str) -> Markup:
+    return render_markdown(source)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_local_date, "local_date")
+    app.add_template_filter(markdown, "markdown")
+
+    @app.context_processor
+    def locale_context() -> dict[str, object]:
+        return {"locale": str(get_locale())}

@@ -1,0 +1,129 @@
+"""Fixtures shared by every test: a real database (SQLite, or PostgreSQL when
+`SHOP_TEST_DATABASE_URL` is set), migrated once per run and emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
+
+
+def _create_postgres_database(admin_url: str) -> tuple[str, str]:
+    name = f"shop_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(admin_url).set(database=name)
+    return url.render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this test run."""
+    if POSTGRES_URL:
+        url, name = _create_postgres_database(POSTGRES_URL)
+    else:
+        url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'shop.db'}", ""
+    _migrate(url)
+    yield url
+    if name:
+        _drop_postgres_database(POSTGRES_URL, name)
+
+
+def settings_for(url: str, **overrides: object) -> dict[str, object]:
+    settings: dict[str, object] = {
+        "SHOP_ENV": "testing",
+        "SHOP_DATABASE_URL": url,
+        "SHOP_SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",
+        "SHOP_DEFAULT_LOCALE": "en",
+    }
+    settings.update(overrides)
+    return settings
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from shop import create_app
+    from shop.extensions import db
+
+    app = create_app(settings_for(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def empty_database(connection_engine) -> None:  # type: ignore[no-untyped-def]
+    """Delete every row (the schema stays), so the next test starts from nothing."""
+    from shop.extensions import db
+
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with connection_engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        # Deactivate first: the triggers refuse to strip an active product of its warnings.
+        connection.execute(text("UPDATE products SET is_active = 0"))
+        for table in tables:
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_settings(database_url: str) -> dict[str, object]:
+    """Settings for `app`; a test may change them before asking for `app`."""
+    return settings_for(database_url)
+
+
+@pytest.fixture
+def app(app_settings: dict[str, object]):  # type: ignore[no-untyped-def]
+    from shop import create_app
+    from shop.extensions import db
+
+    application = create_app(app_settings)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        empty_database(db.engine)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):  # type: ignore[no-untyped-def]
+    from shop.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def verified_client(client):  # type: ignore[no-untyped-def]
+    """A visitor who has passed the age gate (by answering it, as a visitor would)."""
+    from tests.helpers import pass_age_gate
+
+    pass_age_gate(client)
+    return client
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
