@@ -112,8 +112,25 @@ FUNGI_WARNING: LocalizedText = {
 
 
 def _md(text: str) -> str:
-    """Dedent an indented triple-quoted Markdown block and strip the surrounding blank lines."""
-    return textwrap.dedent(text).strip()
+    """Turn an indented, hard-wrapped triple-quoted Markdown block into clean Markdown.
+
+    Dedents, strips surrounding blank lines and re-joins soft-wrapped lines, so every paragraph
+    and every bullet ends up on a single line (headings and list items start new lines).
+    """
+    lines: list[str] = []
+    for line in textwrap.dedent(text).strip().splitlines():
+        starts_block = line.startswith(("- ", "## "))
+        if (
+            lines
+            and line.strip()
+            and lines[-1]
+            and not starts_block
+            and not lines[-1].startswith("#")
+        ):
+            lines[-1] = f"{lines[-1]} {line.strip()}"
+        else:
+            lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _fungi_allergy(
@@ -2413,7 +2430,7 @@ ARTICLES: list[ArticleData] = [
                 "gevonden, en waarom het bewijs voor microdoseren bij mensen nog zwak is."
             ),
         },
-        "body_md": {"en": _NEUROGENESIS_EN.strip(), "nl": _NEUROGENESIS_NL.strip()},
+        "body_md": {"en": _md(_NEUROGENESIS_EN), "nl": _md(_NEUROGENESIS_NL)},
         "disclaimer": {
             "en": (
                 "This article summarises published research for general information. It is not "
@@ -2449,7 +2466,7 @@ ARTICLES: list[ArticleData] = [
                 "dieronderzoek, de paar kleine studies bij mensen en hoe je hem eet of gebruikt."
             ),
         },
-        "body_md": {"en": _LIONS_MANE_EN.strip(), "nl": _LIONS_MANE_NL.strip()},
+        "body_md": {"en": _md(_LIONS_MANE_EN), "nl": _md(_LIONS_MANE_NL)},
         "disclaimer": {
             "en": (
                 "This article is general information about a food and food supplement. It is not "

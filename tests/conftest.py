@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -90,12 +93,31 @@ def app_settings(database_url: str) -> dict[str, object]:
     return settings_for(database_url)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run as they would in a server: each in its own app
+    context, with its own `g` and its own database session, not the test's.
+
+    Afterwards the test's session drops its snapshot (when it has nothing unsaved), so the
+    test sees what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from shop.extensions import db
+
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        test_session = db.session()
+        if not (test_session.new or test_session.dirty or test_session.deleted):
+            test_session.rollback()
+        return response
+
+
 @pytest.fixture
 def app(app_settings: dict[str, object]):  # type: ignore[no-untyped-def]
     from shop import create_app
     from shop.extensions import db
 
     application = create_app(app_settings)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         yield application
         db.session.remove()

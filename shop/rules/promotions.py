@@ -100,11 +100,9 @@ class Window:
             if value is not None:
                 _require_aware(name, value)
                 object.__setattr__(self, name, value.astimezone(UTC))
-        bounded = self.starts_at is not None and self.ends_at is not None
-        if bounded and not self.starts_at < self.ends_at:
-            raise ValueError(
-                f"window must start before it ends: {self.starts_at} >= {self.ends_at}"
-            )
+        start, end = self.starts_at, self.ends_at
+        if start is not None and end is not None and start >= end:
+            raise ValueError(f"window must start before it ends: {start} >= {end}")
 
     def contains(self, now: datetime) -> bool:
         """True if ``now`` (timezone-aware) falls inside the window."""
@@ -147,7 +145,8 @@ def _plain_time(name: str, value: time | None) -> time:
         return time(0)
     if value.tzinfo is not None:
         raise ValueError(f"{name} must be a wall-clock time without tzinfo; the zone is tz")
-    # The brief for ambiguous times is "first occurrence", whatever fold the caller left set.
+    # An ambiguous time means its first occurrence (see _local_to_utc) whatever fold the caller
+    # left set: a date picker or form field never means "the second 02:30".
     return value.replace(fold=0)
 
 
@@ -213,6 +212,8 @@ def last_local_date(window: Window, tz: ZoneInfo) -> date | None:
 
 
 class Kind(StrEnum):
+    """How ``PromoTerms.value`` is read: a percentage, or an amount in cents."""
+
     PERCENT = "percent"
     AMOUNT = "amount"
 

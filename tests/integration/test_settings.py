@@ -1,0 +1,88 @@
+"""Settings: read from SHOP_* variables, documented in the README, safe in production."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from shop import create_app
+from shop.config import SETTINGS, ConfigError, build_flask_config, read_settings
+
+
+def test_every_setting_is_in_the_readme_table_with_its_default(project_root: Path):
+    readme = (project_root / "README.md").read_text()
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| `(SHOP_[A-Z0-9_]+)` \| ([^|]*) \|", readme, re.M)
+    }
+
+    for setting in SETTINGS:
+        assert setting.name in rows, f"{setting.name} is missing from the README's table"
+        if setting.default:
+            assert f"`{setting.default}`" in rows[setting.name], setting.name
+
+
+def test_the_readme_table_lists_no_setting_the_shop_does_not_read(project_root: Path):
+    readme = (project_root / "README.md").read_text()
+    documented = set(re.findall(r"^\| `(SHOP_[A-Z0-9_]+)` \|", readme, re.M))
+
+    assert documented <= {setting.name for setting in SETTINGS}
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path: Path):
+    with pytest.raises(ConfigError, match="SHOP_SECRET_KEY"):
+        build_flask_config({"SHOP_ENV": "production"}, tmp_path)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path: Path):
+    with pytest.raises(ConfigError, match="too short"):
+        build_flask_config({"SHOP_ENV": "production", "SHOP_SECRET_KEY": "abc"}, tmp_path)
+
+
+def test_create_app_in_production_without_a_key_is_a_startup_error(database_url: str):
+    with pytest.raises(ConfigError):
+        create_app({"SHOP_ENV": "production", "SHOP_DATABASE_URL": database_url})
+
+
+def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path: Path):
+    first = build_flask_config({}, tmp_path)["SECRET_KEY"]
+    second = build_flask_config({}, tmp_path)["SECRET_KEY"]
+
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_defaults_are_those_the_readme_promises(tmp_path: Path):
+    config = build_flask_config({}, tmp_path)
+
+    assert config["SHOP_TIMEZONE"] == "Europe/Amsterdam"
+    assert config["SHOP_MIN_AGE"] == 18
+    assert config["SHOP_AGE_GATE_MODE"] == "confirm"
+    assert config["SHOP_AGE_GATE_REMEMBER_DAYS"] == 30
+    assert config["SHOP_CURRENCY"] == "EUR"
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'shop.db'}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SHOP_MIN_AGE", "eighteen"),
+        ("SHOP_MIN_AGE", "-1"),
+        ("SHOP_AGE_GATE_MODE", "popup"),
+        ("SHOP_TIMEZONE", "Mars/Olympus_Mons"),
+        ("SHOP_CURRENCY", "EURO"),
+        ("SHOP_ENV", "staging"),
+    ],
+)
+def test_a_bad_value_names_the_setting(name: str, value: str):
+    with pytest.raises(ConfigError, match=name):
+        read_settings({name: value})
+
+
+def test_a_plain_postgresql_url_uses_the_installed_driver(tmp_path: Path):
+    config = build_flask_config({"SHOP_DATABASE_URL": "postgresql://u@h/db"}, tmp_path)
+
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
