@@ -17,7 +17,7 @@ from tests.helpers import CREATED, make_category, make_product
 def counting_queries() -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         # Transaction control is not a query: SQLite's BEGIN is sent as a statement.
         if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             statements.append(statement)
