@@ -149,6 +149,18 @@ SETTINGS: tuple[Setting, ...] = (
         "`redis://127.0.0.1:6379/0` (shared by several app servers).",
     ),
     Setting(
+        "SHOP_ORDER_HOLD_MINUTES",
+        "30",
+        _positive_int,
+        "How long an unpaid order holds its stock and code use before it expires.",
+    ),
+    Setting(
+        "SHOP_CART_MAX_PER_LINE",
+        "10",
+        _positive_int,
+        "The most of one product a cart may hold.",
+    ),
+    Setting(
         "SHOP_PAGE_SIZE",
         "24",
         _positive_int,

@@ -12,9 +12,24 @@ from shop.models.catalog import (
     Product,
     ProductImage,
 )
+from shop.models.orders import (
+    AcknowledgedWarning,
+    Order,
+    OrderLine,
+    OrderStatus,
+    WarningKind,
+)
+from shop.models.promotions import (
+    PriceChange,
+    PromoCode,
+    PromoRedemption,
+    promo_code_categories,
+    promo_code_products,
+)
 
 __all__ = [
     "ALLERGENS",
+    "AcknowledgedWarning",
     "AgeCheck",
     "AgeCheckMethod",
     "AgeCheckOutcome",
@@ -24,6 +39,15 @@ __all__ = [
     "Category",
     "Disclaimer",
     "DisclaimerKind",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "PriceChange",
     "Product",
     "ProductImage",
+    "PromoCode",
+    "PromoRedemption",
+    "WarningKind",
+    "promo_code_categories",
+    "promo_code_products",
 ]

@@ -25,6 +25,7 @@ from shop.models import (
     Category,
     Disclaimer,
     DisclaimerKind,
+    PriceChange,
     Product,
 )
 from shop.services.search import matching_products, search_terms
@@ -97,9 +98,16 @@ def featured_products(session: Session, limit: int = 8) -> list[Product]:
 
 
 def _ordering(sort: Sort, locale: str) -> list:
-    name_column = Product.name_nl if locale.startswith("nl") else Product.name_en
+    shown, other = (
+        (Product.name_nl, Product.name_en)
+        if locale.startswith("nl")
+        else (Product.name_en, Product.name_nl)
+    )
+    # Sort by the name the visitor reads (`localized` falls back to the other language when
+    # one is empty), ignoring case: "albino A+" belongs before "Mexicana", not after "Zeta".
+    shown_name = func.lower(func.coalesce(func.nullif(shown, ""), other))
     return {
-        Sort.NAME: [name_column, Product.id],
+        Sort.NAME: [shown_name, Product.id],
         Sort.PRICE: [Product.price_cents, Product.id],
         Sort.PRICE_DESC: [Product.price_cents.desc(), Product.id.desc()],
         Sort.NEWEST: [Product.created_at.desc(), Product.id.desc()],
@@ -289,6 +297,10 @@ def create_product(
     session.add(product)
     try:
         session.flush()
+        # The first entry of the price history (the EU Omnibus rule's 30-day lowest price).
+        session.add(
+            PriceChange(product_id=product.id, price_cents=product.price_cents, effective_at=now)
+        )
         if publish:
             missing = missing_warnings(product)
             if missing:
@@ -328,5 +340,22 @@ def unpublish_product(session: Session, product_id: int, *, now: datetime) -> Pr
         raise CatalogNotFound(str(product_id))
     product.is_active = False
     product.updated_at = now
+    session.commit()
+    return product
+
+
+def change_price(session: Session, product_id: int, price_cents: int, *, now: datetime) -> Product:
+    """Set a product's price and record it in the price history, in one transaction."""
+    if price_cents < 0:
+        raise InvalidProduct("price_cents", "a price cannot be negative")
+    begin_write(session)
+    product = session.get(Product, product_id)
+    if product is None:
+        session.rollback()
+        raise CatalogNotFound(str(product_id))
+    if product.price_cents != price_cents:
+        product.price_cents = price_cents
+        product.updated_at = now
+        session.add(PriceChange(product_id=product.id, price_cents=price_cents, effective_at=now))
     session.commit()
     return product

@@ -11,10 +11,10 @@ from flask import Blueprint, Flask, abort, current_app, g, render_template, requ
 from flask_babel import get_locale
 
 from shop.extensions import db
+from shop.labels import allergen_name
 from shop.models import Category
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, Sort
-from shop.web.labels import allergen_name
 
 bp = Blueprint("storefront", __name__)
 

@@ -1,4 +1,4 @@
-"""Display names for fixed vocabularies (allergens), translated through gettext."""
+"""Display names for fixed vocabularies (allergens, their presence), through gettext."""
 
 from __future__ import annotations
 
@@ -27,3 +27,23 @@ def allergen_name(code: str, locale: str | None = None) -> str:
     """The allergen's name in the current language (the code itself if unknown)."""
     label = ALLERGEN_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+PRESENCE_LABELS = {
+    "contains": _l("contains"),
+    "may_contain": _l("may contain traces"),
+}
+
+
+def allergy_summary(statement: object, locale: str) -> str:
+    """The allergy statement as one sentence, exactly as checkout shows and orders keep it."""
+    from shop.models.catalog import AllergyStatement, sorted_entries
+
+    assert isinstance(statement, AllergyStatement)
+    if statement.has_no_known_allergens:
+        return str(_l("No known allergens."))
+    listed = "; ".join(
+        f"{allergen_name(entry.allergen)}: {PRESENCE_LABELS[str(entry.presence)]}"
+        for entry in sorted_entries(statement.entries)
+    )
+    return f"{statement.warning(locale)} ({listed})"

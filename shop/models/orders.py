@@ -1,0 +1,159 @@
+"""Orders: what was bought, at what price, by whom, with which warnings acknowledged.
+
+An order is a snapshot: names, prices, discount shares and the exact warning texts (with
+their hashes) are copied in when it is placed, so later catalogue edits never change what
+a customer agreed to. No date of birth is kept: only the age check's outcome, method, time
+and the policy version it was made under.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.db import UTCDateTime, str_enum
+from shop.extensions import db
+from shop.models.agegate import AgeCheckMethod, AgeCheckOutcome
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class WarningKind(enum.StrEnum):
+    HEALTH = "health"
+    DOSAGE = "dosage"
+    LEGAL = "legal"
+    USAGE = "usage"
+    ALLERGY = "allergy"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
+        CheckConstraint(
+            "discount_cents >= 0 AND discount_cents <= subtotal_cents", name="discount_in_range"
+        ),
+        CheckConstraint("total_cents = subtotal_cents - discount_cents", name="total_adds_up"),
+        Index("ix_orders_status_expires", "status", "expires_at"),
+        Index("ix_orders_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
+    locale: Mapped[str] = mapped_column(String(8))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_cents: Mapped[int] = mapped_column(Integer)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    promo_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("promo_codes.id", ondelete="SET NULL"), index=True
+    )
+    promo_code_text: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when an unpaid order gave its stock and code use back (exactly once).
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warnings_acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    age_check_outcome: Mapped[AgeCheckOutcome] = mapped_column(
+        str_enum(AgeCheckOutcome, "order_age_check_outcome")
+    )
+    age_check_method: Mapped[AgeCheckMethod] = mapped_column(
+        str_enum(AgeCheckMethod, "order_age_check_method")
+    )
+    age_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    age_policy_version: Mapped[int] = mapped_column(Integer)
+    age_required: Mapped[int] = mapped_column(Integer)
+    needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
+    attention_reason: Mapped[str] = mapped_column(Text, default="")
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == OrderStatus.PENDING_PAYMENT and self.released_at is None
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
+        CheckConstraint(
+            "line_total_cents = unit_price_cents * quantity", name="line_total_adds_up"
+        ),
+        CheckConstraint(
+            "discount_cents >= 0 AND discount_cents <= line_total_cents",
+            name="discount_in_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    product_slug: Mapped[str] = mapped_column(String(160))
+    product_name: Mapped[str] = mapped_column(String(200))
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    line_total_cents: Mapped[int] = mapped_column(Integer)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    min_age: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    warnings: Mapped[list[AcknowledgedWarning]] = relationship(
+        back_populates="line",
+        order_by="AcknowledgedWarning.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class AcknowledgedWarning(db.Model):
+    """A warning exactly as the customer saw and acknowledged it for one order line."""
+
+    __tablename__ = "acknowledged_warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[WarningKind] = mapped_column(str_enum(WarningKind, "warning_kind"))
+    # The catalogue row's content hash: which version of the disclaimer or statement it was.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The text shown, in the order's language, and its own hash.
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+
+    line: Mapped[OrderLine] = relationship(back_populates="warnings")

@@ -1,0 +1,304 @@
+"""Placing an order: one transaction that prices the cart again, checks age and code at this
+instant, reserves stock and the code's use with conditional UPDATEs, and snapshots every
+line with the warnings the customer acknowledged.
+
+Nothing relies on SELECT … FOR UPDATE (SQLite ignores it): a reservation is an UPDATE whose
+WHERE clause carries the condition (`stock >= qty`, `times_used < usage_limit`), and its
+row count says whether it held. On PostgreSQL the updated rows stay locked until commit, so
+concurrent checkouts queue on them; on SQLite the write transaction is IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import force_locale
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shop.db import begin_write
+from shop.labels import allergy_summary
+from shop.models import (
+    AcknowledgedWarning,
+    AgeCheckMethod,
+    AgeCheckOutcome,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    PromoCode,
+    PromoRedemption,
+    WarningKind,
+)
+from shop.rules.age import age_on
+from shop.rules.promotions import PromoNotApplicable, Refusal, normalise_email, price_cart
+from shop.services.cart import CartLine, load_cart_products, rule_lines
+from shop.services.promotions import check_code_for_cart
+
+
+class Refused(enum.StrEnum):
+    EMPTY_CART = "empty_cart"
+    UNAVAILABLE = "unavailable"
+    SOLD_OUT = "sold_out"
+    TOO_YOUNG = "too_young"
+    NOT_ACKNOWLEDGED = "not_acknowledged"
+    WARNINGS_CHANGED = "warnings_changed"
+
+
+class CheckoutRefused(Exception):
+    """The order cannot be placed; `reason` and the data say why, for the customer."""
+
+    def __init__(
+        self, reason: Refused, *, product_name: str = "", available: int = 0, age: int = 0
+    ) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.product_name = product_name
+        self.available = available
+        self.required_age = age
+
+
+@dataclass(frozen=True)
+class Customer:
+    email: str
+    name: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    items: Mapping[int, int]
+    customer: Customer
+    birth_date: date
+    acknowledged: bool
+    code: str = ""
+    warnings_digest: str | None = None
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class ShopPolicy:
+    min_age: int
+    age_policy_version: int
+    hold_minutes: int
+    currency: str
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def warnings_digest(products: Iterable[Product]) -> str:
+    """Identifies the exact set of warning versions shown for these products."""
+    parts = []
+    for product in sorted(products, key=lambda p: p.id):
+        parts.extend(f"{product.id}:{d.kind}:{d.content_hash}" for d in product.disclaimers)
+        statement = product.allergy_statement
+        parts.append(f"{product.id}:allergy:{statement.content_hash if statement else '-'}")
+    return _sha256("\n".join(parts))
+
+
+def _snapshot_warnings(product: Product, locale: str) -> list[AcknowledgedWarning]:
+    snapshot = [
+        AcknowledgedWarning(
+            position=position,
+            kind=WarningKind(str(disclaimer.kind)),
+            content_hash=disclaimer.content_hash,
+            text=disclaimer.text(locale),
+            text_hash=_sha256(disclaimer.text(locale)),
+        )
+        for position, disclaimer in enumerate(product.disclaimers)
+    ]
+    statement = product.allergy_statement
+    if statement is not None:
+        with force_locale(locale):
+            text = allergy_summary(statement, locale)
+        snapshot.append(
+            AcknowledgedWarning(
+                position=len(snapshot),
+                kind=WarningKind.ALLERGY,
+                content_hash=statement.content_hash,
+                text=text,
+                text_hash=_sha256(text),
+            )
+        )
+    return snapshot
+
+
+def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
+    # In id order, so two checkouts of the same products lock rows in the same order.
+    for line in sorted(lines, key=lambda item: item.product.id):
+        reserved = session.execute(
+            update(Product)
+            .where(
+                Product.id == line.product.id,
+                Product.is_active.is_(True),
+                Product.stock >= line.quantity,
+            )
+            .values(stock=Product.stock - line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if reserved.rowcount != 1:
+            available = session.scalar(select(Product.stock).where(Product.id == line.product.id))
+            raise CheckoutRefused(
+                Refused.SOLD_OUT, product_name=line.product.name_en, available=available or 0
+            )
+
+
+def _take_code_use(session: Session, code: PromoCode) -> None:
+    taken = session.execute(
+        update(PromoCode)
+        .where(
+            PromoCode.id == code.id,
+            PromoCode.is_active.is_(True),
+            or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
+        )
+        .values(times_used=PromoCode.times_used + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise PromoNotApplicable(Refusal.USED_UP)
+
+
+def _customer_slot(session: Session, code: PromoCode, email: str) -> int | None:
+    """The per-customer use this order takes (1…limit), or None when there is no limit.
+
+    Counted after the code's row was updated, so on PostgreSQL this runs while holding that
+    row's lock; the unique (code, e-mail, slot) constraint is the backstop either way.
+    """
+    if code.per_customer_limit is None:
+        return None
+    taken = set(
+        session.scalars(
+            select(PromoRedemption.customer_slot).where(
+                PromoRedemption.promo_code_id == code.id,
+                PromoRedemption.customer_email == email,
+            )
+        )
+    )
+    free = [slot for slot in range(1, code.per_customer_limit + 1) if slot not in taken]
+    if not free:
+        raise PromoNotApplicable(Refusal.ALREADY_USED)
+    return free[0]
+
+
+def place_order(
+    session: Session, request: CheckoutRequest, policy: ShopPolicy, *, today: date, now: datetime
+) -> Order:
+    """Place the order in one transaction, or raise CheckoutRefused / PromoNotApplicable."""
+    if not request.items:
+        raise CheckoutRefused(Refused.EMPTY_CART)
+    if not request.acknowledged:
+        raise CheckoutRefused(Refused.NOT_ACKNOWLEDGED)
+    begin_write(session)
+    try:
+        order = _place(session, request, policy, today=today, now=now)
+        session.commit()
+    except IntegrityError:
+        # Only the per-customer slot can collide here: another checkout took it first.
+        session.rollback()
+        raise PromoNotApplicable(Refusal.ALREADY_USED) from None
+    except Exception:
+        session.rollback()
+        raise
+    return order
+
+
+def _place(
+    session: Session, request: CheckoutRequest, policy: ShopPolicy, *, today: date, now: datetime
+) -> Order:
+    products = load_cart_products(session, sorted(request.items))
+    lines: list[CartLine] = []
+    for product_id, quantity in sorted(request.items.items()):
+        if product_id not in products or quantity < 1:
+            raise CheckoutRefused(Refused.UNAVAILABLE)
+        lines.append(CartLine(product=products[product_id], quantity=quantity))
+
+    required_age = max([policy.min_age, *(line.product.min_age for line in lines)])
+    if age_on(request.birth_date, today) < required_age:
+        raise CheckoutRefused(Refused.TOO_YOUNG, age=required_age)
+    if request.warnings_digest is not None and request.warnings_digest != warnings_digest(
+        products.values()
+    ):
+        raise CheckoutRefused(Refused.WARNINGS_CHANGED)
+
+    email = normalise_email(request.customer.email)
+    code = None
+    if request.code:
+        code = check_code_for_cart(session, request.code, rule_lines(lines), now=now, email=email)
+    priced = price_cart(rule_lines(lines), code.terms() if code else None)
+
+    _reserve_stock(session, lines)
+    slot = None
+    if code is not None:
+        _take_code_use(session, code)
+        slot = _customer_slot(session, code, email)
+
+    order = Order(
+        token=secrets.token_urlsafe(24),
+        status=OrderStatus.PENDING_PAYMENT,
+        locale=request.locale,
+        email=email,
+        customer_name=request.customer.name,
+        street=request.customer.street,
+        postcode=request.customer.postcode,
+        city=request.customer.city,
+        country=request.customer.country,
+        currency=policy.currency,
+        subtotal_cents=priced.subtotal_cents,
+        discount_cents=priced.discount_cents,
+        total_cents=priced.total_cents,
+        promo_code_id=code.id if code else None,
+        promo_code_text=code.display_code if code else "",
+        created_at=now,
+        expires_at=now + timedelta(minutes=policy.hold_minutes),
+        warnings_acknowledged_at=now,
+        age_check_outcome=AgeCheckOutcome.PASSED,
+        age_check_method=AgeCheckMethod.DOB,
+        age_checked_at=now,
+        age_policy_version=policy.age_policy_version,
+        age_required=required_age,
+        lines=[
+            OrderLine(
+                position=position,
+                product_id=line.product.id,
+                product_slug=line.product.slug,
+                product_name=line.product.name(request.locale),
+                unit_price_cents=line.product.price_cents,
+                quantity=line.quantity,
+                line_total_cents=line.total_cents,
+                discount_cents=discount,
+                min_age=line.product.min_age,
+                warnings=_snapshot_warnings(line.product, request.locale),
+            )
+            for position, (line, discount) in enumerate(
+                zip(lines, priced.line_discounts_cents, strict=True)
+            )
+        ],
+    )
+    session.add(order)
+    session.flush()
+    # A human number from the row id: unique and increasing, with no counter row to contend on.
+    order.number = f"{now.year}-{order.id:06d}"
+    if code is not None:
+        session.add(
+            PromoRedemption(
+                promo_code_id=code.id,
+                order_id=order.id,
+                customer_email=email,
+                customer_slot=slot,
+                discount_cents=priced.discount_cents,
+                redeemed_at=now,
+            )
+        )
+    session.flush()
+    return order

@@ -1,0 +1,114 @@
+"""Orders after checkout: finding one by its token, and releasing unpaid ones.
+
+Releasing gives stock and the code's use back exactly once: the order's status changes
+by a conditional UPDATE (`status = 'pending_payment' AND released_at IS NULL`), and only
+the transaction whose UPDATE matched the row goes on to return anything. That makes
+`flask --app shop orders expire` safe to run from cron on several machines at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from shop.db import begin_write
+from shop.models import Order, OrderLine, OrderStatus, Product, PromoCode, PromoRedemption
+
+
+class OrderNotFound(LookupError):
+    """No order with that token."""
+
+
+def release_order(
+    session: Session,
+    order_id: int,
+    *,
+    now: datetime,
+    to_status: OrderStatus = OrderStatus.EXPIRED,
+    only_if_due: bool = True,
+) -> bool:
+    """Expire (or cancel) an unpaid order and return its stock and code use; True if this
+    call did it, False if it was paid, already released, or (with only_if_due) not yet due."""
+    begin_write(session)
+    conditions = [
+        Order.id == order_id,
+        Order.status == OrderStatus.PENDING_PAYMENT,
+        Order.released_at.is_(None),
+    ]
+    if only_if_due:
+        conditions.append(Order.expires_at <= now)
+    claimed = session.execute(
+        update(Order)
+        .where(*conditions)
+        .values(status=to_status, released_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        return False
+    lines = session.execute(
+        select(OrderLine.product_id, OrderLine.quantity)
+        .where(OrderLine.order_id == order_id, OrderLine.product_id.is_not(None))
+        .order_by(OrderLine.product_id)
+    ).all()
+    for product_id, quantity in lines:
+        session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(stock=Product.stock + quantity)
+            .execution_options(synchronize_session=False)
+        )
+    promo_code_id = session.scalar(select(Order.promo_code_id).where(Order.id == order_id))
+    if promo_code_id is not None:
+        session.execute(
+            update(PromoCode)
+            .where(PromoCode.id == promo_code_id, PromoCode.times_used > 0)
+            .values(times_used=PromoCode.times_used - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(delete(PromoRedemption).where(PromoRedemption.order_id == order_id))
+    session.commit()
+    return True
+
+
+def expire_due_orders(session: Session, *, now: datetime, limit: int = 1000) -> int:
+    """Release every unpaid order past its hold time; returns how many this call released."""
+    due = list(
+        session.scalars(
+            select(Order.id)
+            .where(
+                Order.status == OrderStatus.PENDING_PAYMENT,
+                Order.released_at.is_(None),
+                Order.expires_at <= now,
+            )
+            .order_by(Order.expires_at, Order.id)
+            .limit(limit)
+        )
+    )
+    session.rollback()  # end the read so each release starts its own write transaction
+    return sum(1 for order_id in due if release_order(session, order_id, now=now))
+
+
+def order_for_customer(session: Session, token: str, *, now: datetime) -> Order:
+    """The order behind an order-page link; an unpaid order past its hold is released first."""
+    if not token or len(token) > 64:
+        raise OrderNotFound(token)
+    order = session.scalars(_by_token(token)).first()
+    if order is None:
+        raise OrderNotFound(token)
+    if order.is_payable and order.expires_at <= now:
+        session.rollback()
+        release_order(session, order.id, now=now)
+        session.expire_all()
+        order = session.scalars(_by_token(token)).one()
+    return order
+
+
+def _by_token(token: str) -> Select[tuple[Order]]:
+    return (
+        select(Order)
+        .where(Order.token == token)
+        .options(selectinload(Order.lines).selectinload(OrderLine.warnings))
+    )
