@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from shop.web import agegate, errors, formatting, legal, ops, storefront
+    from shop.web import csrf as csrf_hook
 
     formatting.register(app)
     errors.register(app)
@@ -69,3 +70,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(agegate.bp)
     app.register_blueprint(storefront.bp)
     agegate.install_gate(app)
+    # After the gate: a POST from an unverified visitor goes to the gate first.
+    csrf_hook.install(app)

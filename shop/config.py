@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -227,6 +228,11 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         SQLALCHEMY_DATABASE_URI=database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         TESTING=env == "testing",
+        # "Remember me" makes the session cookie permanent for the remember period, not
+        # Flask's default 31 days; a browser-session cookie is capped the same way.
+        PERMANENT_SESSION_LIFETIME=timedelta(days=settings["SHOP_AGE_GATE_REMEMBER_DAYS"]),
+        # CSRF is checked by shop.web.csrf after the age gate, not by Flask-WTF's own hook.
+        WTF_CSRF_CHECK_DEFAULT=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_STORAGE_URI=settings["SHOP_RATELIMIT_STORAGE_URL"],

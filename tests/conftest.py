@@ -72,18 +72,17 @@ def _migrate(url: str) -> None:
 
 
 def empty_database(connection_engine) -> None:  # type: ignore[no-untyped-def]
-    """Delete every row (the schema stays), so the next test starts from nothing."""
+    """Delete every row (the schema stays), so the next test starts from nothing.
+
+    DELETE rather than TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.1 s, far
+    more than deleting the few rows a test leaves.
+    """
     from shop.extensions import db
 
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
     with connection_engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            return
         # Deactivate first: the triggers refuse to strip an active product of its warnings.
-        connection.execute(text("UPDATE products SET is_active = 0"))
-        for table in tables:
+        connection.execute(text("UPDATE products SET is_active = false WHERE is_active"))
+        for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
 
 

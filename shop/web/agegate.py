@@ -76,7 +76,11 @@ def _is_exempt() -> bool:
 
 def _gate_target() -> str:
     if request.method in {"GET", "HEAD"}:
-        return request.full_path.rstrip("?") if request.query_string else request.path
+        if not request.query_string:
+            return request.path
+        # Not `request.full_path`: it decodes the raw query as strict UTF-8 and a stray
+        # byte (a raw 0xFF rather than `%FF`) would turn the redirect into a 500.
+        return f"{request.path}?{request.query_string.decode('utf-8', 'replace')}"
     # A form posted without verification cannot be replayed; send them back to its page.
     return request.path
 
@@ -94,6 +98,8 @@ def install_gate(app: Flask) -> None:
         g.age_gated = True
         if current_verification() is not None:
             return None
+        # The gate answers before the CSRF check (see shop.web.csrf): an unverified visitor's
+        # POST goes to the gate like any other request, not to a "form expired" page.
         if _has_refused():
             return redirect(url_for("agegate.refused"), code=303)
         return redirect(url_for("agegate.gate", next=_gate_target()), code=303)
