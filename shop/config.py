@@ -162,6 +162,67 @@ SETTINGS: tuple[Setting, ...] = (
         "The most of one product a cart may hold.",
     ),
     Setting(
+        "SHOP_BASE_URL",
+        "http://127.0.0.1:5000",
+        _text,
+        "The shop's public address, for links in e-mails (pages use the request's own host).",
+    ),
+    Setting(
+        "SHOP_STRIPE_SECRET_KEY",
+        None,
+        _text,
+        "Stripe secret key (`sk_…`). Unset: the built-in test gateway takes payments.",
+    ),
+    Setting(
+        "SHOP_STRIPE_PUBLISHABLE_KEY",
+        None,
+        _text,
+        "Stripe publishable key (`pk_…`) for Stripe.js on the payment page.",
+    ),
+    Setting(
+        "SHOP_STRIPE_WEBHOOK_SECRET",
+        None,
+        _text,
+        "Webhook signing secret(s) (`whsec_…`); several, comma-separated, during a rotation.",
+    ),
+    Setting(
+        "SHOP_STRIPE_API_BASE",
+        "https://api.stripe.com",
+        _text,
+        "Stripe's API address; the tests point it at localstripe.",
+    ),
+    Setting(
+        "SHOP_STRIPE_JS_URL",
+        "https://js.stripe.com/v3/",
+        _text,
+        "Where the payment page loads Stripe.js from.",
+    ),
+    Setting(
+        "SHOP_STRIPE_PAYMENT_METHOD_TYPES",
+        "card",
+        _text,
+        "Comma-separated payment method types for PaymentIntents, e.g. `card,ideal`.",
+    ),
+    Setting(
+        "SHOP_STRIPE_SEND_EXTRAS",
+        "true",
+        _bool,
+        "Send `description` and `receipt_email` with PaymentIntents; `false` for localstripe, "
+        "which refuses them.",
+    ),
+    Setting(
+        "SHOP_ALLOW_TEST_PAYMENTS",
+        "false",
+        _bool,
+        "Allow the built-in test gateway in production (without Stripe keys it is refused).",
+    ),
+    Setting("SHOP_SMTP_HOST", None, _text, "SMTP server; unset: e-mails are logged and kept."),
+    Setting("SHOP_SMTP_PORT", "587", _positive_int, "SMTP port."),
+    Setting("SHOP_SMTP_USER", None, _text, "SMTP user name (optional)."),
+    Setting("SHOP_SMTP_PASSWORD", None, _text, "SMTP password (optional)."),
+    Setting("SHOP_SMTP_FROM", "shop@localhost", _text, "Sender address of the shop's e-mails."),
+    Setting("SHOP_SMTP_STARTTLS", "true", _bool, "Use STARTTLS on the SMTP connection."),
+    Setting(
         "SHOP_PAGE_SIZE",
         "24",
         _positive_int,
@@ -216,6 +277,18 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         secret_key = _development_secret_key(instance_path)
     elif env == "production" and len(secret_key) < 32:
         raise ConfigError("SHOP_SECRET_KEY is too short for production (32 characters or more).")
+
+    if (
+        env == "production"
+        and not settings["SHOP_STRIPE_SECRET_KEY"]
+        and not settings["SHOP_ALLOW_TEST_PAYMENTS"]
+    ):
+        raise ConfigError(
+            "SHOP_STRIPE_SECRET_KEY is not set: production would take payments through the "
+            "test gateway. Set the Stripe keys, or SHOP_ALLOW_TEST_PAYMENTS=true for a demo."
+        )
+    if settings["SHOP_STRIPE_SECRET_KEY"] and not settings["SHOP_STRIPE_WEBHOOK_SECRET"]:
+        raise ConfigError("SHOP_STRIPE_WEBHOOK_SECRET is required with SHOP_STRIPE_SECRET_KEY.")
 
     database_url = settings["SHOP_DATABASE_URL"] or f"sqlite:///{instance_path / 'shop.db'}"
     if database_url.startswith("postgresql://"):

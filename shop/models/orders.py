@@ -53,6 +53,7 @@ class Order(db.Model):
             "discount_cents >= 0 AND discount_cents <= subtotal_cents", name="discount_in_range"
         ),
         CheckConstraint("total_cents = subtotal_cents - discount_cents", name="total_adds_up"),
+        CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
         Index("ix_orders_status_expires", "status", "expires_at"),
         Index("ix_orders_created", "created_at"),
     )
@@ -93,6 +94,11 @@ class Order(db.Model):
     age_required: Mapped[int] = mapped_column(Integer)
     needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
     attention_reason: Mapped[str] = mapped_column(Text, default="")
+    # Paid after the order had expired and its stock was gone: staff must refund it.
+    needs_refund: Mapped[bool] = mapped_column(Boolean, default=False)
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # The last decline's message, shown on the order page while it stays payable.
+    payment_failure_message: Mapped[str] = mapped_column(Text, default="")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"

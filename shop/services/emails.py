@@ -1,0 +1,110 @@
+"""The order confirmation e-mail: queued in the transaction that marks the order paid,
+sent after it commits.
+
+The outbox row is unique per (order, kind), and sending claims the row with a conditional
+UPDATE first, so each paid order gets exactly one confirmation whatever the webhooks do
+(duplicates, retries, two servers at once). A failed send is kept with its error and
+retried by `flask --app shop outbox send`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from shop.db import begin_write
+from shop.mail import Mailer
+from shop.models import EmailStatus, Order, OrderLine, OutboxEmail
+
+log = logging.getLogger(__name__)
+
+ORDER_CONFIRMATION = "order_confirmation"
+
+
+def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
+    """Add the confirmation to the outbox (in the caller's transaction; it commits)."""
+    order = session.scalars(
+        select(Order)
+        .where(Order.id == order.id)
+        .options(selectinload(Order.lines).selectinload(OrderLine.warnings))
+    ).one()
+    with force_locale(order.locale):
+        subject = _("Your order %(number)s is paid", number=order.number)
+        text = render_template("email/order_confirmation.txt", order=order, locale=order.locale)
+        html = render_template("email/order_confirmation.html", order=order, locale=order.locale)
+    session.add(
+        OutboxEmail(
+            order_id=order.id,
+            kind=ORDER_CONFIRMATION,
+            recipient=order.email,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            status=EmailStatus.PENDING,
+            created_at=now,
+        )
+    )
+
+
+def send_pending_emails(
+    session: Session, mailer: Mailer, *, now: datetime, order_id: int | None = None
+) -> int:
+    """Send what waits in the outbox (of one order, or all); returns how many went out."""
+    query = select(OutboxEmail.id).where(OutboxEmail.status == EmailStatus.PENDING)
+    if order_id is not None:
+        query = query.where(OutboxEmail.order_id == order_id)
+    pending = list(session.scalars(query.order_by(OutboxEmail.id)))
+    session.rollback()
+    sent = 0
+    for email_id in pending:
+        begin_write(session)
+        done = EmailStatus.SENT if mailer.delivers else EmailStatus.LOGGED
+        claimed = session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, OutboxEmail.status == EmailStatus.PENDING)
+            .values(status=done, sent_at=now, attempts=OutboxEmail.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if claimed.rowcount != 1:
+            continue  # another server is sending it
+        email = session.get(OutboxEmail, email_id)
+        assert email is not None
+        try:
+            mailer.send(
+                recipient=email.recipient,
+                subject=email.subject,
+                text=email.body_text,
+                html=email.body_html,
+            )
+        except Exception as error:  # SMTP errors are many; all mean "try again later"
+            log.warning("e-mail %s not sent: %s", email_id, error)
+            begin_write(session)
+            email = session.get(OutboxEmail, email_id)
+            assert email is not None
+            email.status = EmailStatus.FAILED
+            email.sent_at = None
+            email.last_error = str(error)[:1000]
+            session.commit()
+            continue
+        sent += 1
+    return sent
+
+
+def retry_failed_emails(session: Session) -> int:
+    """Put failed e-mails back in the queue."""
+    begin_write(session)
+    result = session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.status == EmailStatus.FAILED)
+        .values(status=EmailStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount

@@ -1,0 +1,255 @@
+"""Payment use cases: the PaymentIntent behind an order's payment page, test-mode payments,
+refunds, and reconciling payments whose webhook never arrived.
+
+The browser's return from Stripe never marks an order paid: only an event does, through
+`shop.services.webhooks.receive_event`, whichever way it came (Stripe's webhook, the test
+gateway's buttons, or `reconcile_pending_orders`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shop.db import begin_write
+from shop.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentAttempt,
+    PaymentProvider,
+    Product,
+    Refund,
+)
+from shop.payments import Gateway, GatewayError, Intent
+from shop.payments.test_gateway import signed_event
+from shop.services.webhooks import mark_refund_status, receive_event, verify_event
+
+
+class NotPayable(Exception):
+    """The order is paid, expired or cancelled: there is nothing to pay."""
+
+
+class RefundRefused(ValueError):
+    """The refund cannot be made; `reason` says why in words for staff."""
+
+
+def idempotency_key(order: Order) -> str:
+    """Deterministic per order, amount and currency: a retried create makes no second intent."""
+    return f"shop-order-{order.id}-{order.total_cents}-{order.currency}"
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    order: Order
+    intent: Intent
+
+
+def start_payment(
+    session: Session, gateway: Gateway, order: Order, *, now: datetime
+) -> PaymentStart:
+    """The order's one PaymentIntent for exactly its total: reused if it exists, else made."""
+    if not order.is_payable:
+        raise NotPayable(order.status)
+    attempt = session.scalars(
+        select(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id,
+            PaymentAttempt.amount_cents == order.total_cents,
+            PaymentAttempt.currency == order.currency,
+        )
+    ).first()
+    if attempt is not None and not gateway.is_test_mode:
+        return PaymentStart(order, gateway.retrieve_intent(attempt.intent_id))
+    intent = gateway.create_intent(
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        metadata={"order_id": str(order.id), "order_number": order.number or ""},
+        idempotency_key=idempotency_key(order),
+        description=f"Order {order.number}",
+        receipt_email=order.email,
+    )
+    if attempt is None:
+        begin_write(session)
+        session.add(
+            PaymentAttempt(
+                order_id=order.id,
+                provider=PaymentProvider(gateway.provider),
+                intent_id=intent.id,
+                amount_cents=order.total_cents,
+                currency=order.currency,
+                created_at=now,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:
+            # Two page loads at once: keep the first intent (Stripe's idempotency key makes
+            # it the same one there; the unique row makes sure the shop knows only one).
+            session.rollback()
+            attempt = session.scalars(
+                select(PaymentAttempt).where(PaymentAttempt.order_id == order.id)
+            ).one()
+            if not gateway.is_test_mode:
+                intent = gateway.retrieve_intent(attempt.intent_id)
+    return PaymentStart(order, intent)
+
+
+def _test_intent_object(order: Order, intent_id: str, *, succeeded: bool) -> dict:
+    obj: dict = {
+        "id": intent_id,
+        "object": "payment_intent",
+        "amount": order.total_cents,
+        "amount_received": order.total_cents if succeeded else 0,
+        "currency": order.currency.lower(),
+        "status": "succeeded" if succeeded else "requires_payment_method",
+        "metadata": {"order_id": str(order.id), "order_number": order.number or ""},
+    }
+    if not succeeded:
+        obj["last_payment_error"] = {
+            "code": "card_declined",
+            "message": "Your card was declined (test mode).",
+        }
+    return obj
+
+
+def pay_in_test_mode(
+    session: Session, gateway: Gateway, order: Order, *, succeed: bool, secret: str, now: datetime
+) -> str:
+    """The test gateway's Pay/Decline: a signed, Stripe-shaped event through the webhook path."""
+    if not gateway.is_test_mode:
+        raise NotPayable("test payments are off")
+    started = start_payment(session, gateway, order, now=now)
+    event_type = "payment_intent.succeeded" if succeed else "payment_intent.payment_failed"
+    # A fresh event id per click, as Stripe gives each event its own id.
+    event_id = f"evt_test_{started.intent.id[8:]}_{int(now.timestamp() * 1_000_000)}"
+    body, header = signed_event(
+        event_type,
+        _test_intent_object(order, started.intent.id, succeeded=succeed),
+        secret=secret,
+        event_id=event_id,
+    )
+    event = verify_event(body, header, [secret])
+    return receive_event(session, event, body.decode(), provider=PaymentProvider.TEST, now=now)
+
+
+def refund_order(
+    session: Session,
+    gateway: Gateway,
+    order_id: int,
+    *,
+    amount_cents: int | None = None,
+    restock: bool = False,
+    reason: str = "",
+    now: datetime,
+) -> Refund:
+    """Refund a paid order fully or partly through the gateway and record it."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise RefundRefused("no such order")
+    if order.status not in {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED}:
+        raise RefundRefused(f"an order in status {order.status} cannot be refunded")
+    refundable = order.total_cents - order.refunded_cents
+    amount = refundable if amount_cents is None else amount_cents
+    if amount <= 0 or amount > refundable:
+        raise RefundRefused(f"the amount must be between 1 and {refundable} cents")
+    attempt = session.scalars(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order.id)
+        .order_by(PaymentAttempt.id.desc())
+    ).first()
+    if attempt is None:
+        raise RefundRefused("no payment is known for this order")
+    # Deterministic: the same refund asked twice (a double click, a retry) is one refund.
+    key = f"shop-refund-{order.id}-{order.refunded_cents}-{amount}"
+    session.rollback()
+    try:
+        result = gateway.refund(
+            intent_id=attempt.intent_id, amount_cents=amount, idempotency_key=key
+        )
+    except GatewayError as error:
+        raise RefundRefused(f"the payment provider refused: {error}") from error
+
+    begin_write(session)
+    existing = session.scalars(select(Refund).where(Refund.provider_refund_id == result.id)).first()
+    if existing is not None:
+        session.rollback()
+        return existing
+    order = session.get(Order, order_id)
+    assert order is not None
+    refund = Refund(
+        order_id=order.id,
+        provider_refund_id=result.id,
+        amount_cents=amount,
+        restocked=restock,
+        reason=reason[:500],
+        created_at=now,
+    )
+    session.add(refund)
+    order.refunded_cents += amount
+    mark_refund_status(order)
+    if restock:
+        for product_id, quantity in session.execute(
+            select(OrderLine.product_id, OrderLine.quantity).where(
+                OrderLine.order_id == order.id, OrderLine.product_id.is_not(None)
+            )
+        ).all():
+            session.execute(
+                update(Product)
+                .where(Product.id == product_id)
+                .values(stock=Product.stock + quantity)
+                .execution_options(synchronize_session=False)
+            )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return session.scalars(select(Refund).where(Refund.provider_refund_id == result.id)).one()
+    return refund
+
+
+def reconcile_pending_orders(session: Session, gateway: Gateway, *, now: datetime) -> int:
+    """Apply successes whose webhook never came (asks the gateway about each pending order's
+    intent); returns how many orders it marked paid, through the webhook code path."""
+    rows = session.execute(
+        select(PaymentAttempt.intent_id, PaymentAttempt.order_id)
+        .join(Order, Order.id == PaymentAttempt.order_id)
+        .where(Order.status.in_([OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED]))
+        .where(Order.paid_at.is_(None))
+    ).all()
+    session.rollback()
+    applied = 0
+    for intent_id, _order_id in rows:
+        try:
+            intent = gateway.retrieve_intent(intent_id)
+        except GatewayError:
+            continue
+        if intent.status != "succeeded":
+            continue
+        event = {
+            "id": f"reconcile_{intent.id}",
+            "type": "payment_intent.succeeded",
+            "data": {
+                "object": {
+                    "id": intent.id,
+                    "amount": intent.amount_cents,
+                    "currency": intent.currency.lower(),
+                    "status": intent.status,
+                    "metadata": dict(intent.metadata),
+                }
+            },
+        }
+        outcome = receive_event(
+            session,
+            event,
+            json.dumps(event),
+            provider=PaymentProvider(gateway.provider),
+            now=now,
+        )
+        if outcome.startswith("paid"):
+            applied += 1
+    return applied

@@ -1,0 +1,109 @@
+"""The payment page of an order: Stripe's Payment Element, or the test gateway's buttons.
+
+With Stripe, the page mounts the Payment Element (static/js/payment.js; no inline script)
+and `stripe.confirmPayment` returns the customer to the order page, which says "processing"
+until the webhook lands: the redirect itself never marks an order paid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from shop import clock
+from shop.extensions import db
+from shop.mail import mailer_for
+from shop.models import Order
+from shop.payments import GatewayError, gateway_for
+from shop.payments.test_gateway import test_webhook_secret
+from shop.services.emails import send_pending_emails
+from shop.services.orders import OrderNotFound, order_for_customer
+from shop.services.payments import NotPayable, pay_in_test_mode, start_payment
+
+bp = Blueprint("payment", __name__)
+log = logging.getLogger(__name__)
+
+
+def deliver_confirmations() -> None:
+    """Send queued e-mails now; a failure here is retried later and never fails the caller."""
+    try:
+        send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now())
+    except Exception:
+        db.session.rollback()
+        log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")
+
+
+def webhook_secrets() -> list[str]:
+    """The secrets an incoming event may be signed with (several during a rotation)."""
+    config = current_app.config
+    if config["SHOP_STRIPE_SECRET_KEY"]:
+        raw = config["SHOP_STRIPE_WEBHOOK_SECRET"] or ""
+        return [secret.strip() for secret in raw.split(",") if secret.strip()]
+    return [test_webhook_secret(config["SECRET_KEY"])]
+
+
+def _order(token: str) -> Order:
+    try:
+        return order_for_customer(db.session, token, now=clock.now())
+    except OrderNotFound:
+        abort(404)
+
+
+@bp.route("/orders/<token>/pay")
+def pay(token: str) -> Response | tuple[str, int] | str:
+    """Show the payment form for the order's exact total."""
+    order = _order(token)
+    if not order.is_payable:
+        return redirect(url_for("orders.show", token=token), code=303)
+    gateway = gateway_for(current_app.config)
+    try:
+        started = start_payment(db.session, gateway, order, now=clock.now())
+    except NotPayable:
+        return redirect(url_for("orders.show", token=token), code=303)
+    except GatewayError:
+        return render_template("payment/unavailable.html", order=order), 502
+    if gateway.is_test_mode:
+        return render_template("payment/test_mode.html", order=order)
+    return render_template(
+        "payment/stripe.html",
+        order=order,
+        client_secret=started.intent.client_secret,
+        publishable_key=current_app.config["SHOP_STRIPE_PUBLISHABLE_KEY"] or "",
+        stripe_js_url=current_app.config["SHOP_STRIPE_JS_URL"],
+        return_url=url_for("orders.show", token=token, _external=True),
+    )
+
+
+@bp.post("/orders/<token>/pay/test")
+def pay_test(token: str) -> Response:
+    """Pay or decline in test mode: a signed event through the webhook code path."""
+    gateway = gateway_for(current_app.config)
+    if not gateway.is_test_mode:
+        abort(404)
+    order = _order(token)
+    action = request.form.get("action")
+    if action not in {"pay", "decline"}:
+        abort(400)
+    if order.is_payable:
+        with contextlib.suppress(NotPayable):
+            pay_in_test_mode(
+                db.session,
+                gateway,
+                order,
+                succeed=action == "pay",
+                secret=test_webhook_secret(current_app.config["SECRET_KEY"]),
+                now=clock.now(),
+            )
+        deliver_confirmations()
+    return redirect(url_for("orders.show", token=token), code=303)
