@@ -241,6 +241,24 @@ def _validate(draft: ProductDraft) -> None:
             raise InvalidProduct("allergy", "'no known allergens' cannot list allergens")
 
 
+def _validate_wording(draft: ProductDraft) -> None:
+    # The database refuses these (CHECK constraints); saying so here gives staff the field to
+    # fix instead of an IntegrityError. Checked after the publishing rule, whose reasons are
+    # more useful when publishing.
+    for disclaimer in draft.disclaimers:
+        if not (disclaimer.text_en.strip() and disclaimer.text_nl.strip()):
+            raise InvalidProduct("disclaimers", "each disclaimer needs a text in English and Dutch")
+    allergy = draft.allergy
+    if (
+        allergy is not None
+        and not allergy.has_no_known_allergens
+        and not (allergy.warning_en.strip() and allergy.warning_nl.strip())
+    ):
+        raise InvalidProduct(
+            "allergy", "a warning in English and Dutch is required unless none are known"
+        )
+
+
 def _apply_safety_information(product: Product, draft: ProductDraft) -> None:
     product.disclaimers = []
     for position, item in enumerate(draft.disclaimers):
@@ -273,7 +291,6 @@ def create_product(
 ) -> Product:
     """Add a product with its safety information; publish it only if it is complete."""
     _validate(draft)
-    begin_write(session)
     product = Product(
         slug=draft.slug,
         category_id=draft.category_id,
@@ -294,6 +311,14 @@ def create_product(
         updated_at=now,
     )
     _apply_safety_information(product, draft)
+    # Decided before anything is written, so a refusal leaves no row and names every reason
+    # (not the first CHECK constraint the database happens to trip over).
+    if publish:
+        missing = missing_warnings(product)
+        if missing:
+            raise ProductNotPublishable(missing)
+    _validate_wording(draft)
+    begin_write(session)
     session.add(product)
     try:
         session.flush()
@@ -302,9 +327,6 @@ def create_product(
             PriceChange(product_id=product.id, price_cents=product.price_cents, effective_at=now)
         )
         if publish:
-            missing = missing_warnings(product)
-            if missing:
-                raise ProductNotPublishable(missing)
             product.is_active = True
             session.flush()
     except Exception:
