@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from shop.db import begin_write
 from shop.models import (
@@ -149,13 +149,15 @@ def product_for_sale(session: Session, slug: str) -> Product:
     query = (
         select(Product)
         .where(Product.slug == slug, Product.is_active.is_(True))
+        # One round trip: a product has a handful of disclaimers and allergens, so joining
+        # them all multiplies a few rows, which is cheaper than three queries.
         .options(
             joinedload(Product.category),
-            joinedload(Product.allergy_statement).selectinload(AllergyStatement.entries),
-            selectinload(Product.disclaimers),
+            joinedload(Product.allergy_statement).joinedload(AllergyStatement.entries),
+            joinedload(Product.disclaimers),
         )
     )
-    product = session.scalars(query).first()
+    product = session.scalars(query).unique().first()
     if product is None:
         raise CatalogNotFound(slug)
     return product
