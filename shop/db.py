@@ -73,8 +73,9 @@ def configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The timeout first, so that even switching to WAL waits for a lock instead of failing.
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -36,7 +36,7 @@ from shop.models import (
     PromoRedemption,
     WarningKind,
 )
-from shop.rules.age import age_on
+from shop.rules.age import is_old_enough
 from shop.rules.promotions import PromoNotApplicable, Refusal, normalise_email, price_cart
 from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.promotions import check_code_for_cart
@@ -203,10 +203,12 @@ def place_order(
     try:
         order = _place(session, request, policy, today=today, now=now)
         session.commit()
-    except IntegrityError:
-        # Only the per-customer slot can collide here: another checkout took it first.
+    except IntegrityError as error:
         session.rollback()
-        raise PromoNotApplicable(Refusal.ALREADY_USED) from None
+        # The per-customer slot is the one unique row a concurrent checkout can take first.
+        if "promo_redemptions" in str(error.orig):
+            raise PromoNotApplicable(Refusal.ALREADY_USED) from None
+        raise
     except Exception:
         session.rollback()
         raise
@@ -224,7 +226,7 @@ def _place(
         lines.append(CartLine(product=products[product_id], quantity=quantity))
 
     required_age = max([policy.min_age, *(line.product.min_age for line in lines)])
-    if age_on(request.birth_date, today) < required_age:
+    if not is_old_enough(request.birth_date, today, required_age):
         raise CheckoutRefused(Refused.TOO_YOUNG, age=required_age)
     if request.warnings_digest is not None and request.warnings_digest != warnings_digest(
         products.values()
@@ -288,7 +290,7 @@ def _place(
     session.add(order)
     session.flush()
     # A human number from the row id: unique and increasing, with no counter row to contend on.
-    order.number = f"{now.year}-{order.id:06d}"
+    order.number = f"{today.year}-{order.id:06d}"  # the local year, as customers read it
     if code is not None:
         session.add(
             PromoRedemption(
