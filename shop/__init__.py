@@ -60,7 +60,20 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from shop.web import agegate, errors, formatting, legal, ops, storefront
+    from shop.web import (
+        agegate,
+        banners,
+        cart,
+        checkout,
+        errors,
+        formatting,
+        legal,
+        ops,
+        orders,
+        payment,
+        storefront,
+        webhooks,
+    )
     from shop.web import csrf as csrf_hook
 
     formatting.register(app)
@@ -69,6 +82,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal.bp)
     app.register_blueprint(agegate.bp)
     app.register_blueprint(storefront.bp)
+    app.register_blueprint(cart.bp)
+    app.register_blueprint(checkout.bp)
+    app.register_blueprint(orders.bp)
+    app.register_blueprint(payment.bp)
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(banners.bp)
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.
     csrf_hook.install(app)

@@ -1,17 +1,125 @@
-"""`flask --app shop …` commands for operators: demo data now; promo, orders, staff later."""
+"""`flask --app shop …` commands for operators: the demo shop, promo codes and unpaid orders.
+
+Staff think in local calendar dates in the shop's time zone (`SHOP_TIMEZONE`), so every date
+typed here or printed here is local; the database keeps UTC instants. Input the shop refuses
+is reported on stderr with exit status 2, and nothing is written.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import NoReturn
+from zoneinfo import ZoneInfo
+
 import click
-from flask import Flask
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from shop import clock
 from shop.extensions import db
+from shop.rules.promotions import (
+    Kind,
+    Line,
+    PromoNotApplicable,
+    PromoTerms,
+    Refusal,
+    Status,
+    Window,
+    check_code,
+    last_local_date,
+    status,
+    window_from_local,
+)
+
+# Staff read these in a terminal in English; money keeps the Dutch euro notation ("€ 5,00")
+# the shop's customers see, with a plain space so the output can be grepped and pasted.
+CLI_LOCALE = "en"
+MONEY_LOCALE = "nl_NL"
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(promo)
+    app.cli.add_command(orders)
+
+
+def _fail(message: str) -> NoReturn:
+    """Report input the shop refuses and stop with exit status 2."""
+    click.echo(f"Error: {message}", err=True)
+    raise click.exceptions.Exit(2)
+
+
+# --- Formatting for the terminal ---------------------------------------------------------------
+
+
+def _money(cents: int) -> str:
+    currency = current_app.config["SHOP_CURRENCY"]
+    return format_currency(Decimal(cents) / 100, currency, locale=MONEY_LOCALE).replace("\xa0", " ")
+
+
+def _short_date(day: date) -> str:
+    return format_date(day, "d MMM y", locale=CLI_LOCALE)
+
+
+def _long_date(day: date) -> str:
+    return format_date(day, "d MMMM y", locale=CLI_LOCALE)
+
+
+def _value(kind: Kind, value: int) -> str:
+    return f"{value}%" if kind is Kind.PERCENT else _money(value)
+
+
+def _window_text(window: Window, tz: ZoneInfo) -> str:
+    """ "21 Oct 2025 – 2 Nov 2025": local dates, the end date inclusive."""
+    first = _short_date(window.starts_at.astimezone(tz).date()) if window.starts_at else "open"
+    last = last_local_date(window, tz)
+    return f"{first} – {_short_date(last) if last else 'open'}"
+
+
+def _status_text(value: Status) -> str:
+    return value.value.replace("_", " ")
+
+
+def _uses_text(times_used: int, usage_limit: int | None) -> str:
+    return f"{times_used}/{usage_limit}" if usage_limit is not None else str(times_used)
+
+
+def refusal_text(refusal: PromoNotApplicable, tz: ZoneInfo) -> str:
+    """Why a known code cannot be used, in the words the customer gets."""
+    match refusal.reason:
+        case Refusal.INACTIVE:
+            return "is not active"
+        case Refusal.NOT_STARTED if refusal.starts_at is not None:
+            return f"starts on {_long_date(refusal.starts_at.astimezone(tz).date())}"
+        case Refusal.ENDED if refusal.ends_at is not None:
+            last = last_local_date(Window(None, refusal.ends_at), tz)
+            assert last is not None
+            return f"ended on {_long_date(last)}"
+        case Refusal.USED_UP:
+            return "has been used up"
+        case Refusal.ALREADY_USED:
+            return "you have already used this code"
+        case Refusal.BELOW_MINIMUM if refusal.minimum_cents is not None:
+            return f"needs a subtotal of {_money(refusal.minimum_cents)}"
+        case Refusal.NOT_APPLICABLE:
+            return "does not apply to the products in your cart"
+    return "is not valid at the moment"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    )
+
+
+# --- seed-demo ---------------------------------------------------------------------------------
 
 
 @click.command("seed-demo")
@@ -19,15 +127,224 @@ def register(app: Flask) -> None:
     "--if-empty", is_flag=True, help="Do nothing when the catalogue already has products."
 )
 def seed_demo(if_empty: bool) -> None:
-    """Load the demo shop (idempotent: what exists by slug is left alone)."""
+    """Load the demo shop (idempotent: what exists by slug or code is left alone)."""
     from shop.models import Product
-    from shop.services.demo import load_demo_shop
+    from shop.services.demo import load_demo_promotions, load_demo_shop
 
     if if_empty and (db.session.scalar(select(func.count()).select_from(Product)) or 0) > 0:
         click.echo("The catalogue has products already; demo data not loaded.")
         return
-    report = load_demo_shop(db.session, now=clock.now())
+    now = clock.now()
+    report = load_demo_shop(db.session, now=now)
+    codes_added = load_demo_promotions(db.session, now=now, tz=clock.shop_timezone())
     click.echo(
         f"Demo shop: {report.categories_added} categories and "
-        f"{report.products_added} products added, {report.skipped} already there."
+        f"{report.products_added} products added, {report.skipped} already there; "
+        f"{codes_added} promo codes added."
     )
+
+
+# --- promo -------------------------------------------------------------------------------------
+
+
+@click.group("promo")
+def promo() -> None:
+    """Create, list and check promo codes (dates are local to SHOP_TIMEZONE)."""
+
+
+def _slugs(raw: str | None) -> list[str]:
+    return [slug.strip() for slug in (raw or "").split(",") if slug.strip()]
+
+
+@promo.command("create", short_help="Create a code (local dates, end date inclusive).")
+@click.argument("code")
+@click.option("--percent", type=int, help="Percentage off, 1 to 100.")
+@click.option("--amount-cents", type=int, help="Fixed amount off, in cents.")
+@click.option(
+    "--from",
+    "from_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    required=True,
+    help="First local date on which the code works.",
+)
+@click.option(
+    "--until",
+    "until_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Last local date, inclusive: valid all that day. Omit for no end.",
+)
+@click.option("--limit", type=int, help="Total uses over all customers.")
+@click.option("--per-customer", type=int, help="Uses per customer (by e-mail address).")
+@click.option("--min-subtotal-cents", type=int, help="Minimum cart subtotal, in cents.")
+@click.option("--products", help="Only these products: slugs, comma-separated.")
+@click.option("--categories", help="Only these categories: slugs, comma-separated.")
+@click.option("--banner-title", help="Makes the code public, with this site-wide banner.")
+@click.option("--banner-text", default="", help="The banner's text.")
+@click.option("--banner-title-nl", default="", help="Dutch banner title (default: the English).")
+@click.option("--banner-text-nl", default="", help="Dutch banner text (default: the English).")
+def promo_create(
+    code: str,
+    percent: int | None,
+    amount_cents: int | None,
+    from_date: datetime,
+    until_date: datetime | None,
+    limit: int | None,
+    per_customer: int | None,
+    min_subtotal_cents: int | None,
+    products: str | None,
+    categories: str | None,
+    banner_title: str | None,
+    banner_text: str,
+    banner_title_nl: str,
+    banner_text_nl: str,
+) -> None:
+    """Create promo code CODE, valid from --from to --until (both local dates, inclusive)."""
+    from shop.services.promotions import InvalidPromoCode, PromoDraft, create_promo_code
+
+    if (percent is None) == (amount_cents is None):
+        _fail("give either --percent or --amount-cents")
+    if banner_title is None and (banner_text or banner_title_nl or banner_text_nl):
+        _fail("a banner needs --banner-title")
+    if banner_title is not None and not banner_title.strip():
+        _fail("--banner-title cannot be empty")
+    tz = clock.shop_timezone()
+    start = from_date.date()
+    end = until_date.date() if until_date else None
+    if end is not None and end < start:
+        _fail(f"--until ({end}) is before --from ({start})")
+    window = window_from_local(start, end, tz)
+    kind = Kind.PERCENT if percent is not None else Kind.AMOUNT
+    value = percent if percent is not None else amount_cents
+    assert value is not None
+    title = (banner_title or "").strip()
+    text = banner_text.strip()
+    draft = PromoDraft(
+        code=code,
+        kind=kind,
+        value=value,
+        window=window,
+        usage_limit=limit,
+        per_customer_limit=per_customer,
+        min_subtotal_cents=min_subtotal_cents,
+        product_slugs=_slugs(products),
+        category_slugs=_slugs(categories),
+        is_public=bool(title),
+        banner_title_en=title,
+        banner_text_en=text,
+        banner_title_nl=banner_title_nl.strip() or title,
+        banner_text_nl=banner_text_nl.strip() or text,
+    )
+    try:
+        created = create_promo_code(db.session, draft, now=clock.now())
+    except InvalidPromoCode as invalid:
+        _fail(f"{invalid.field}: {invalid.message}")
+    scope = ", ".join([p.slug for p in created.products] + [c.slug for c in created.categories])
+    click.echo(
+        f"Created {created.display_code}: {_value(kind, value)} off "
+        f"{scope or 'the entire order'}, {_window_text(created.window, tz)} ({tz.key})"
+        f"{', with a public banner' if created.is_public else ''}."
+    )
+
+
+@promo.command("list", short_help="Show every code with its window, status and uses.")
+def promo_list() -> None:
+    """Show every code: kind, value, local window (end inclusive), status and uses."""
+    from shop.services.promotions import all_codes
+
+    codes = all_codes(db.session)
+    if not codes:
+        click.echo("No promo codes yet.")
+        return
+    tz, now = clock.shop_timezone(), clock.now()
+    rows = [
+        [
+            code.display_code,
+            Kind(code.kind).value,
+            _value(Kind(code.kind), code.value),
+            _window_text(code.window, tz),
+            _status_text(status(code.terms(), now)),
+            _uses_text(code.times_used, code.usage_limit),
+        ]
+        for code in codes
+    ]
+    click.echo(_table(["CODE", "KIND", "VALUE", "WINDOW", "STATUS", "USES"], rows))
+
+
+def _instant(raw: str, tz: ZoneInfo) -> datetime:
+    """An ISO-8601 instant; without an offset it is a wall-clock time in the shop's zone."""
+    try:
+        parsed = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        _fail(f"--at: {raw!r} is not an ISO-8601 date and time, e.g. 2025-11-02T23:59:59")
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    # Through the rules' one conversion of local wall-clock times (clock changes included).
+    window = window_from_local(parsed.date(), None, tz, start_time=parsed.time())
+    assert window.starts_at is not None
+    return window.starts_at
+
+
+def _line_in_scope(terms: PromoTerms, subtotal_cents: int) -> Line:
+    """One cart line of that amount that the code covers, so only the code's terms decide."""
+    if terms.product_ids:
+        return Line(min(terms.product_ids), None, subtotal_cents, 1)
+    if terms.category_ids:
+        return Line(0, min(terms.category_ids), subtotal_cents, 1)
+    return Line(0, None, subtotal_cents, 1)
+
+
+@promo.command("check", short_help="Say whether a code is valid at a time, and why not.")
+@click.argument("code")
+@click.option("--at", "at_raw", help="ISO-8601 instant; without an offset, local time.")
+@click.option("--subtotal-cents", type=int, help="Check the minimum against this subtotal.")
+@click.option("--email", help="Check the per-customer limit for this customer.")
+def promo_check(
+    code: str, at_raw: str | None, subtotal_cents: int | None, email: str | None
+) -> None:
+    """Say whether CODE is valid at --at (default now) and, if not, why: exit 0 valid, 1 not."""
+    from shop.services.promotions import UnknownCode, customer_uses, find_code
+
+    tz = clock.shop_timezone()
+    at = _instant(at_raw, tz) if at_raw else clock.now()
+    if subtotal_cents is not None and subtotal_cents < 0:
+        _fail("--subtotal-cents cannot be negative")
+    try:
+        found = find_code(db.session, code)
+    except UnknownCode:
+        _fail(f"there is no promo code {code.strip()!r}")
+    terms = found.terms()
+    if subtotal_cents is None:
+        # Without a subtotal the question is only "valid at that time": skip the minimum.
+        terms = dataclasses.replace(terms, min_subtotal_cents=None)
+    uses = customer_uses(db.session, found.id, email) if email and terms.per_customer_limit else 0
+    line = _line_in_scope(terms, subtotal_cents or 0)
+    when = format_datetime(at.astimezone(tz), "d MMM y HH:mm:ss", locale=CLI_LOCALE)
+    label = f"{found.display_code} at {when} ({tz.key})"
+    try:
+        check_code(terms, [line], now=at, customer_uses=uses)
+    except PromoNotApplicable as refusal:
+        click.echo(f"{label}: not valid: {refusal_text(refusal, tz)}")
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"{label}: valid")
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+@click.group("orders")
+def orders() -> None:
+    """Look after orders."""
+
+
+@orders.command("expire", short_help="Release unpaid orders past their hold time.")
+def orders_expire() -> None:
+    """Release unpaid orders past their hold time (stock and code uses go back); cron-safe."""
+    from shop.services.orders import expire_due_orders
+
+    released = expire_due_orders(db.session, now=clock.now())
+    if released == 1:
+        click.echo("Released 1 unpaid order past its hold time.")
+    else:
+        click.echo(f"Released {released} unpaid orders past their hold time.")

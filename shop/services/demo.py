@@ -1,17 +1,22 @@
-"""Loading the demo shop from `shop.demo_content` through the same services staff use."""
+"""Loading the demo shop from `shop.demo_content` and `shop.demo_promotions` through the same
+services staff use."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
 from shop.demo_content import CATEGORIES, PRODUCTS
-from shop.models import Category, Product
+from shop.demo_promotions import DemoPromo, demo_promotions
+from shop.models import Category, Product, PromoCode
+from shop.rules.promotions import normalise_code, window_from_local
 from shop.services.catalog import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
+from shop.services.promotions import PromoDraft, create_promo_code
 
 
 @dataclass
@@ -78,3 +83,38 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
         create_product(session, draft, now=created, publish=True)
         report.products_added += 1
     return report
+
+
+def load_demo_promotions(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
+    """Add the demo promo codes that are not there yet (matched by code); returns how many.
+
+    `tz` is the shop's zone: the seasonal code runs around today's local date in it.
+    """
+    existing = set(session.scalars(select(PromoCode.code)))
+    added = 0
+    for promo in demo_promotions(now.astimezone(tz).date()):
+        if normalise_code(promo.code) in existing:
+            continue
+        create_promo_code(session, _promo_draft(promo, tz), now=now)
+        added += 1
+    return added
+
+
+def _promo_draft(promo: DemoPromo, shop_tz: ZoneInfo) -> PromoDraft:
+    tz = ZoneInfo(promo.timezone) if promo.timezone else shop_tz
+    title = promo.banner_title or {"en": "", "nl": ""}
+    text = promo.banner_text or {"en": "", "nl": ""}
+    return PromoDraft(
+        code=promo.code,
+        kind=promo.kind,
+        value=promo.value,
+        window=window_from_local(promo.first_date, promo.last_date, tz),
+        usage_limit=promo.usage_limit,
+        min_subtotal_cents=promo.min_subtotal_cents,
+        category_slugs=promo.category_slugs,
+        is_public=promo.banner_title is not None,
+        banner_title_en=title["en"],
+        banner_title_nl=title["nl"],
+        banner_text_en=text["en"],
+        banner_text_nl=text["nl"],
+    )

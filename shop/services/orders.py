@@ -8,6 +8,7 @@ the transaction whose UPDATE matched the row goes on to return anything. That ma
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
 
 from sqlalchemy import Select, delete, select, update
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
 from shop.models import Order, OrderLine, OrderStatus, Product, PromoCode, PromoRedemption
+
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 
 
 class OrderNotFound(LookupError):
@@ -93,7 +96,9 @@ def expire_due_orders(session: Session, *, now: datetime, limit: int = 1000) -> 
 
 def order_for_customer(session: Session, token: str, *, now: datetime) -> Order:
     """The order behind an order-page link; an unpaid order past its hold is released first."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64 (`secrets.token_urlsafe`); anything else cannot match, and a
+    # NUL byte from the URL would make PostgreSQL fail the query instead of finding nothing.
+    if not token or len(token) > 64 or not _TOKEN_CHARS.issuperset(token):
         raise OrderNotFound(token)
     order = session.scalars(_by_token(token)).first()
     if order is None:

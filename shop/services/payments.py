@@ -9,10 +9,11 @@ gateway's buttons, or `reconcile_pending_orders`).
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -125,8 +126,10 @@ def pay_in_test_mode(
         raise NotPayable("test payments are off")
     started = start_payment(session, gateway, order, now=now)
     event_type = "payment_intent.succeeded" if succeed else "payment_intent.payment_failed"
-    # A fresh event id per click, as Stripe gives each event its own id.
-    event_id = f"evt_test_{started.intent.id[8:]}_{int(now.timestamp() * 1_000_000)}"
+    # A fresh event id per click, as Stripe gives each event its own id (not from `now`: two
+    # clicks at the same instant, e.g. under a frozen clock, would share it and the second
+    # would be dropped as a duplicate).
+    event_id = f"evt_test_{started.intent.id[8:]}_{secrets.token_hex(8)}"
     body, header = signed_event(
         event_type,
         _test_intent_object(order, started.intent.id, succeeded=succeed),
@@ -175,12 +178,22 @@ def refund_order(
         raise RefundRefused(f"the payment provider refused: {error}") from error
 
     begin_write(session)
+    # The order's row is locked (PostgreSQL; SQLite's write transaction is exclusive anyway)
+    # before it is read: two refunds at once then add up instead of one overwriting the other.
+    order = session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     existing = session.scalars(select(Refund).where(Refund.provider_refund_id == result.id)).first()
     if existing is not None:
         session.rollback()
         return existing
-    order = session.get(Order, order_id)
-    assert order is not None
+    # The goods come back once per order, however many (partial) refunds ask for it.
+    restock = restock and not session.scalar(
+        select(exists().where(Refund.order_id == order.id, Refund.restocked.is_(True)))
+    )
     refund = Refund(
         order_id=order.id,
         provider_refund_id=result.id,

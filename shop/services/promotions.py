@@ -204,13 +204,19 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
         .limit(1)
         .scalar_subquery()
     )
-    changed_within = select(func.min(PriceChange.price_cents)).where(
-        PriceChange.product_id == product_id,
-        PriceChange.effective_at > period_start,
-        PriceChange.effective_at < instant,
+    lowest_changed_within = (
+        select(func.min(PriceChange.price_cents))
+        .where(
+            PriceChange.product_id == product_id,
+            PriceChange.effective_at > period_start,
+            PriceChange.effective_at < instant,
+        )
+        .scalar_subquery()
     )
-    lowest_within = session.scalar(changed_within)
-    at_start = session.scalar(select(in_force_at_start))
+    # One round trip: a product page asks this once per promotion covering it.
+    lowest_within, at_start = session.execute(
+        select(lowest_changed_within, in_force_at_start)
+    ).one()
     candidates = [price for price in (lowest_within, at_start) if price is not None]
     return min(candidates) if candidates else None
 

@@ -107,14 +107,19 @@ def _object(event: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _order_for_intent(session: Session, intent: Mapping[str, Any]) -> Order | None:
+    # The shop's own record of which order an intent was made for comes first: were the
+    # metadata trusted first, an intent whose metadata names another order would pay that
+    # one, and the order-id check in `_mismatch` could never fail.
+    attempt = session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.intent_id == str(intent.get("id")))
+    ).first()
+    if attempt is not None:
+        return session.get(Order, attempt.order_id)
     metadata = intent.get("metadata") or {}
     raw_id = metadata.get("order_id") if isinstance(metadata, Mapping) else None
     if isinstance(raw_id, str) and raw_id.isdigit():
         return session.get(Order, int(raw_id))
-    attempt = session.scalars(
-        select(PaymentAttempt).where(PaymentAttempt.intent_id == str(intent.get("id")))
-    ).first()
-    return session.get(Order, attempt.order_id) if attempt else None
+    return None
 
 
 def _apply(

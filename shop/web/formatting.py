@@ -26,7 +26,10 @@ def format_local_date(value: date | datetime, style: str = "long") -> str:
         from shop.clock import shop_timezone
 
         value = value.astimezone(shop_timezone()).date()
-    return format_date(value, format=style, locale=str(get_locale()))
+    # "2 November 2025" and "2 november 2025": day first in both languages, as the shop's
+    # customers write dates (Babel's English "long" style would say "November 2, 2025").
+    pattern = "d MMMM y" if style == "long" else style
+    return format_date(value, format=pattern, locale=str(get_locale()))
 
 
 def markdown(source: str) -> Markup:

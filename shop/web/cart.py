@@ -1,0 +1,223 @@
+"""The cart pages: the cart in the visitor's signed session, changed only by POST forms.
+
+The session holds product ids, quantities and the typed code, nothing else; every page
+prices the cart again from the database (`services.cart.view_cart`), so a price in a cookie
+is never trusted. Code attempts are throttled per visitor, so codes cannot be guessed by
+trying thousands of them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
+
+from shop import clock
+from shop.extensions import db, limiter
+from shop.labels import allergy_summary
+from shop.services.cart import Cart, CartError, CartView, add_item, set_quantity, view_cart
+from shop.web.promo_messages import refusal_message
+from shop.web.redirects import safe_next
+
+bp = Blueprint("cart", __name__)
+
+CART_KEY = "cart"
+VISITOR_KEY = "visitor_id"
+# Generous for a person retyping a code, hopeless for someone guessing codes.
+CODE_ATTEMPTS = "10 per minute"
+MAX_TYPED_CODE = 100
+
+
+@bp.record_once
+def _install_globals(state: object) -> None:
+    app: Flask = state.app  # type: ignore[attr-defined]
+    app.jinja_env.globals["allergy_summary"] = allergy_summary
+
+
+@bp.app_context_processor
+def _cart_count() -> dict[str, int]:
+    if not has_request_context():
+        return {"cart_count": 0}
+    return {"cart_count": current_cart().item_count}
+
+
+# --- the cart in the session ----------------------------------------------------------------
+
+
+def current_cart() -> Cart:
+    """The visitor's cart as the session holds it (empty when there is none or it is junk)."""
+    return Cart.from_session(session.get(CART_KEY))
+
+
+def keep_cart(cart: Cart) -> None:
+    session[CART_KEY] = cart.to_session()
+
+
+def clear_cart() -> None:
+    session.pop(CART_KEY, None)
+
+
+def priced_cart(cart: Cart, *, email: str | None = None) -> CartView:
+    """The cart priced now; products no longer on sale are dropped from the session too."""
+    view = view_cart(db.session, cart, now=clock.now(), email=email)
+    if view.dropped:
+        kept = {line.product.id: line.quantity for line in view.lines}
+        keep_cart(Cart(quantities=kept, code=current_cart().code))
+        flash(_("A product in your cart is no longer available and was removed."), "error")
+    return view
+
+
+def visitor_key() -> str:
+    """A random id kept in the session: the key of this visitor's throttling counters."""
+    key = session.get(VISITOR_KEY)
+    if not isinstance(key, str) or not 16 <= len(key) <= 64:
+        key = secrets.token_urlsafe(16)
+        session[VISITOR_KEY] = key
+    return f"visitor:{key}"
+
+
+def cart_error_message(error: CartError) -> str:
+    """A refused cart change in the customer's words."""
+    name, available = error.product_name, error.available
+    match error.reason:
+        case "not_a_number":
+            return _("Please enter the quantity as a whole number.")
+        case "sold_out":
+            return _("Sorry, %(name)s is sold out.", name=name)
+        case "over_line_maximum":
+            return _("You can order at most %(n)s of %(name)s.", n=available, name=name)
+        case "not_enough_stock" if available > 0:
+            return _("Sorry, only %(n)s left of %(name)s.", n=available, name=name)
+        case "not_enough_stock":
+            return _("Sorry, %(name)s is sold out.", name=name)
+        case "too_many_lines":
+            return _("Your cart is full. Please check out or remove a product first.")
+    return _("Sorry, that product is not available.")
+
+
+def single_line(raw: object, limit: int = 300) -> str:
+    """A form value as one line of text: control characters gone, spaces collapsed."""
+    if not isinstance(raw, str):
+        return ""
+    visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw[:limit])
+    return " ".join(visible.split())
+
+
+def _max_per_line() -> int:
+    return current_app.config["SHOP_CART_MAX_PER_LINE"]
+
+
+def _render_cart(
+    view: CartView, *, status: int = 200, code_error: str | None = None, typed_code: str = ""
+) -> tuple[str, int]:
+    if code_error is None and view.code_error is not None:
+        code_error = refusal_message(view.code_error)
+    return (
+        render_template(
+            "cart/cart.html",
+            view=view,
+            code_error=code_error,
+            typed_code=typed_code or current_cart().code,
+            max_per_line=_max_per_line(),
+        ),
+        status,
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@bp.get("/cart")
+def show() -> tuple[str, int]:
+    """Show the cart priced now, each product's warnings in short, and the code's effect."""
+    return _render_cart(priced_cart(current_cart()))
+
+
+@bp.post("/cart/add")
+def add() -> Response:
+    """Add the product to the cart and go back to the page the form was on."""
+    back = safe_next(request.form.get("next"), url_for("cart.show"))
+    try:
+        cart = add_item(
+            db.session,
+            current_cart(),
+            request.form.get("product_id"),
+            request.form.get("quantity"),
+            max_per_line=_max_per_line(),
+        )
+    except CartError as error:
+        flash(cart_error_message(error), "error")
+        # The page of a product that is no longer on sale would only say "not found".
+        target = url_for("cart.show") if error.reason == "unavailable" else back
+        return redirect(target, code=303)
+    keep_cart(cart)
+    flash(_("Added to your cart."), "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/cart/update")
+def update() -> Response:
+    """Change a line's quantity; 0 removes the line."""
+    before = current_cart()
+    product_id = request.form.get("product_id")
+    try:
+        cart = set_quantity(
+            db.session,
+            before,
+            product_id,
+            request.form.get("quantity"),
+            max_per_line=_max_per_line(),
+        )
+    except CartError as error:
+        flash(cart_error_message(error), "error")
+        return redirect(url_for("cart.show"), code=303)
+    keep_cart(cart)
+    if len(cart.quantities) < len(before.quantities):
+        flash(_("Removed from your cart."), "success")
+    else:
+        flash(_("Your cart was updated."), "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/code")
+@limiter.limit(CODE_ATTEMPTS, key_func=visitor_key)
+def apply_code() -> Response | tuple[str, int]:
+    """Apply the typed promo code, or say in words why it cannot be used; empty removes it."""
+    cart = current_cart()
+    typed = single_line(request.form.get("code"), MAX_TYPED_CODE)
+    if not typed:
+        keep_cart(Cart(quantities=cart.quantities, code=""))
+        if cart.code:
+            flash(_("The code was removed."), "success")
+        return redirect(url_for("cart.show"), code=303)
+    candidate = view_cart(db.session, Cart(quantities=cart.quantities, code=typed), now=clock.now())
+    if candidate.is_empty:
+        message = _("Please add a product to your cart first, then enter the code.")
+        return _render_cart(priced_cart(cart), status=422, code_error=message, typed_code=typed)
+    if candidate.code is None:
+        message = refusal_message(candidate.code_error)
+        return _render_cart(priced_cart(cart), status=422, code_error=message, typed_code=typed)
+    keep_cart(Cart(quantities=cart.quantities, code=typed))
+    flash(_("The code %(code)s was applied.", code=candidate.code.display_code), "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests) -> tuple[str, int]:
+    """Tell the visitor to wait before trying another code."""
+    return render_template("cart/too_many_attempts.html"), 429

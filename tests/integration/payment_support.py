@@ -1,0 +1,238 @@
+"""What the payment tests share: an order placed the way checkout places it, a card payment
+made at localstripe with the real stripe client, events signed the way Stripe signs them,
+and fresh reads of what a customer, Stripe or staff would see afterwards.
+
+Reads end the test session's snapshot first (`session.rollback()`): the writes being checked
+were made by requests on other connections.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from datetime import date, datetime
+from itertools import count
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+import stripe
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop import clock
+from shop.models import Order, OutboxEmail, PaymentAttempt, PaymentEvent, Product, Refund
+from shop.rules.age import local_today
+from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from tests.peers import WEBHOOK_SECRET
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
+ANN = Customer(
+    email="ann@example.nl",
+    name="Ann de Vries",
+    street="Prinsengracht 263",
+    postcode="1016 GV",
+    city="Amsterdam",
+    country="NL",
+)
+
+GOOD_CARD = "4242424242424242"
+DECLINED_CARD = "4000000000000341"
+
+# Settings that make the shop talk to Stripe but with nothing listening at "Stripe": the
+# webhook tests sign events themselves, and any call out would fail at once.
+STRIPE_KEYS: dict[str, object] = {
+    "SHOP_STRIPE_SECRET_KEY": "sk_test_shop",
+    "SHOP_STRIPE_PUBLISHABLE_KEY": "pk_test_shop",
+    "SHOP_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    "SHOP_STRIPE_API_BASE": "http://127.0.0.1:9",
+    "SHOP_STRIPE_SEND_EXTRAS": "false",
+}
+
+
+def stripe_settings(localstripe_url: str) -> dict[str, object]:
+    """The settings of a shop whose Stripe is the localstripe at `localstripe_url`."""
+    return {
+        **STRIPE_KEYS,
+        "SHOP_STRIPE_API_BASE": localstripe_url,
+        "SHOP_STRIPE_JS_URL": f"{localstripe_url}/js.stripe.com/v3/",
+    }
+
+
+def place(
+    session: Session,
+    product: Product,
+    quantity: int = 1,
+    *,
+    locale: str = "en",
+    code: str = "",
+    customer: Customer = ANN,
+    now: datetime | None = None,
+) -> Order:
+    """An order awaiting payment, placed now (the real clock: pages and signatures use it)."""
+    now = now or clock.now()
+    request = CheckoutRequest(
+        items={product.id: quantity},
+        customer=customer,
+        birth_date=date(1990, 5, 17),
+        acknowledged=True,
+        code=code,
+        locale=locale,
+    )
+    return place_order(session, request, POLICY, today=local_today(now, AMSTERDAM), now=now)
+
+
+# --- reading back -----------------------------------------------------------------------
+
+
+def fresh_order(session: Session, order_id: int) -> Order:
+    session.rollback()
+    order = session.get(Order, order_id)
+    assert order is not None
+    return order
+
+
+def stock_of(session: Session, product_id: int) -> int:
+    session.rollback()
+    return session.scalar(select(Product.stock).where(Product.id == product_id))
+
+
+def events_of(session: Session, order_id: int | None = None) -> list[PaymentEvent]:
+    """Stored events (of one order, or all), oldest first."""
+    session.rollback()
+    query = select(PaymentEvent).order_by(PaymentEvent.id)
+    if order_id is not None:
+        query = query.where(PaymentEvent.order_id == order_id)
+    return list(session.scalars(query))
+
+
+def emails_of(session: Session, order_id: int) -> list[OutboxEmail]:
+    session.rollback()
+    return list(
+        session.scalars(
+            select(OutboxEmail).where(OutboxEmail.order_id == order_id).order_by(OutboxEmail.id)
+        )
+    )
+
+
+def attempts_of(session: Session, order_id: int) -> list[PaymentAttempt]:
+    session.rollback()
+    return list(
+        session.scalars(
+            select(PaymentAttempt)
+            .where(PaymentAttempt.order_id == order_id)
+            .order_by(PaymentAttempt.id)
+        )
+    )
+
+
+def refunds_of(session: Session, order_id: int) -> list[Refund]:
+    session.rollback()
+    return list(
+        session.scalars(select(Refund).where(Refund.order_id == order_id).order_by(Refund.id))
+    )
+
+
+def is_paid(session: Session, order_id: int) -> bool:
+    return fresh_order(session, order_id).paid_at is not None
+
+
+# --- Stripe's side ----------------------------------------------------------------------
+
+
+def stripe_client(localstripe_url: str) -> stripe.StripeClient:
+    return stripe.StripeClient("sk_test_shop", base_addresses={"api": localstripe_url})
+
+
+def pay_at_stripe(localstripe_url: str, intent_id: str, card: str = GOOD_CARD) -> Any:
+    """What Stripe.js does in the customer's browser: attach a card and confirm the intent.
+
+    A declined card raises `stripe.CardError` (and localstripe sends `payment_failed`).
+    """
+    client = stripe_client(localstripe_url)
+    method = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
+    return client.v1.payment_intents.confirm(intent_id)
+
+
+def point_webhooks_at(localstripe_url: str, target_url: str, secret: str = WEBHOOK_SECRET) -> None:
+    """Where localstripe delivers its events from now on (one registration, replaced)."""
+    response = requests.post(
+        f"{localstripe_url}/_config/webhooks/shop",
+        data={"url": target_url, "secret": secret},
+        timeout=5,
+    )
+    response.raise_for_status()
+
+
+_event_serial = count(1)
+
+
+def intent_object(
+    order: Order,
+    *,
+    intent_id: str | None = None,
+    amount: int | None = None,
+    currency: str | None = None,
+    order_id: int | None = None,
+    failure: str | None = None,
+) -> dict[str, Any]:
+    """A PaymentIntent as Stripe puts it in an event, for `order` unless told otherwise."""
+    obj: dict[str, Any] = {
+        "id": intent_id or f"pi_order_{order.id}",
+        "object": "payment_intent",
+        "amount": order.total_cents if amount is None else amount,
+        "currency": (currency or order.currency).lower(),
+        "status": "succeeded" if failure is None else "requires_payment_method",
+        "metadata": {
+            "order_id": str(order.id if order_id is None else order_id),
+            "order_number": order.number or "",
+        },
+        "last_payment_error": None,
+    }
+    if failure is not None:
+        obj["last_payment_error"] = {"code": "card_declined", "message": failure}
+    return obj
+
+
+def event_body(
+    event_type: str, data_object: Mapping[str, Any], *, event_id: str | None = None
+) -> bytes:
+    """A Stripe-shaped event, laid out the way localstripe sends them."""
+    created = int(time.time())
+    event = {
+        "api_version": "2024-06-20",
+        "created": created,
+        "data": {"object": dict(data_object)},
+        "id": event_id or f"evt_{time.time_ns()}_{next(_event_serial)}",
+        "livemode": False,
+        "object": "event",
+        "type": event_type,
+    }
+    return json.dumps(event, indent=2, sort_keys=True).encode()
+
+
+def signature_for(body: bytes, secret: str = WEBHOOK_SECRET, *, at: int | None = None) -> str:
+    """The `Stripe-Signature` header Stripe would send: `t=<at>,v1=<HMAC-SHA256>`."""
+    return stripe.WebhookSignature.generate_signature_header(
+        body.decode(), secret, timestamp=int(time.time()) if at is None else at
+    )
+
+
+def post_event(
+    client: Any, body: bytes, header: str | None = "sign", secret: str = WEBHOOK_SECRET
+) -> Any:
+    """POST an event to the webhook endpoint, signed with `secret` unless `header` is given."""
+    headers = {"Content-Type": "application/json"}
+    if header == "sign":
+        header = signature_for(body, secret)
+    if header is not None:
+        headers["Stripe-Signature"] = header
+    return client.post("/webhooks/stripe", data=body, headers=headers)

@@ -1,0 +1,557 @@
+"""The cart as a customer uses it: adding, changing and removing products with POST forms,
+prices always from the database, limits by stock and per line, and promo codes that say in
+words why they do not apply. Through the test client, with real CSRF tokens from the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from shop.clock import frozen_at
+from shop.models import Product, PromoCode
+from shop.rules.promotions import window_from_local
+from shop.services.catalog import change_price, unpublish_product
+from shop.services.promotions import PromoDraft, create_promo_code
+from tests.helpers import CREATED, csrf_token, make_category, make_product, pass_age_gate
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+NOON_ON_15_MARCH_2026 = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)
+# Halloween 2025 ran from 21 October to 2 November inclusive, Amsterdam time.
+EVENING_BEFORE_HALLOWEEN_STARTED = datetime(2025, 10, 20, 20, 0, tzinfo=UTC)  # 22:00 local
+LAST_MINUTE_OF_HALLOWEEN = datetime(2025, 11, 2, 22, 59, tzinfo=UTC)  # 23:59 local, 2 Nov
+FIRST_MINUTE_AFTER_HALLOWEEN = datetime(2025, 11, 2, 23, 0, tzinfo=UTC)  # 00:00 local, 3 Nov
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with frozen_at(NOON_ON_15_MARCH_2026) as now:
+        yield now
+
+
+# --- reading pages ----------------------------------------------------------------------------
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+class Page(HTMLParser):
+    """A page as a browser reads it: its text, and every element with its attributes."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+        self._text: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.elements.append(element)
+        if tag not in {"input", "br", "meta", "link", "img", "hr"}:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+        for element in self._open:
+            element.text.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self._text).split())
+
+    def by_id(self, element_id: str) -> Element:
+        found = [e for e in self.elements if e.attrs.get("id") == element_id]
+        assert found, f"no element with id {element_id!r}"
+        return found[0]
+
+    def quantities(self) -> dict[int, int]:
+        """The cart's quantity boxes: product id → the number in the box."""
+        return {
+            int(e.attrs["id"].removeprefix("qty-")): int(e.attrs["value"])
+            for e in self.elements
+            if e.tag == "input" and e.attrs.get("id", "").startswith("qty-")
+        }
+
+
+def page(response) -> Page:  # type: ignore[no-untyped-def]
+    return Page(response.get_data(as_text=True))
+
+
+def text_of(response) -> str:  # type: ignore[no-untyped-def]
+    return page(response).text
+
+
+# --- a customer's moves -------------------------------------------------------------------
+
+
+def token_from(client, slug: str) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client.get(f"/products/{slug}").get_data(as_text=True))
+
+
+def add(client, product, quantity: str = "1", *, token: str | None = None):  # type: ignore[no-untyped-def]
+    form = {
+        "csrf_token": token or token_from(client, product.slug),
+        "product_id": str(product.id),
+        "quantity": quantity,
+        "next": f"/products/{product.slug}",
+    }
+    return client.post("/cart/add", data=form)
+
+
+def cart_page(client):  # type: ignore[no-untyped-def]
+    response = client.get("/cart")
+    assert response.status_code == 200
+    return response
+
+
+def cart_token(client) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(cart_page(client).get_data(as_text=True))
+
+
+def apply_code(client, code: str, **headers: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/cart/code", data={"csrf_token": cart_token(client), "code": code}, headers=headers
+    )
+
+
+def make_code(session, code: str = "HALLOWEEN2025", **overrides):  # type: ignore[no-untyped-def]
+    values = {
+        "code": code,
+        "kind": "percent",
+        "value": 15,
+        "window": window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM),
+    }
+    values.update(overrides)
+    return create_promo_code(session, PromoDraft(**values), now=CREATED)
+
+
+# --- adding, changing, removing -------------------------------------------------------------
+
+
+def test_added_product_is_in_the_cart_with_price_and_allergy_sentence(session, verified_client):
+    product = make_product(session, "Golden Teacher 15 g", price_cents=1995)
+
+    response = add(verified_client, product, "2")
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/products/{product.slug}"
+    assert "Added to your cart." in text_of(verified_client.get(response.headers["Location"]))
+    cart = cart_page(verified_client)
+    assert page(cart).quantities() == {product.id: 2}
+    words = text_of(cart)
+    assert "Golden Teacher 15 g" in words
+    assert "€19.95" in words and "€39.90" in words
+    assert "Do not use if you are allergic to mushrooms." in words
+
+
+def test_the_full_warnings_are_one_click_away_on_the_cart(session, verified_client):
+    product = make_product(session)
+    add(verified_client, product)
+
+    cart = page(cart_page(verified_client))
+
+    details = [e for e in cart.elements if e.tag == "details"]
+    assert len(details) == 1
+    assert "Not medical advice. No proven effect in humans." in details[0].words
+
+
+def test_the_header_counts_the_items_in_the_cart(session, verified_client):
+    first, second = make_product(session), make_product(session)
+    add(verified_client, first, "2")
+    add(verified_client, second, "1")
+
+    header = page(cart_page(verified_client)).elements
+    counts = [e.words for e in header if e.attrs.get("class") == "cart-count"]
+
+    assert counts == ["3"]
+
+
+def test_adding_again_adds_to_the_line(session, verified_client):
+    product = make_product(session)
+
+    add(verified_client, product, "2")
+    add(verified_client, product, "3")
+
+    assert page(cart_page(verified_client)).quantities() == {product.id: 5}
+
+
+def test_changing_the_quantity_changes_the_line_total(session, verified_client):
+    product = make_product(session, price_cents=1000)
+    add(verified_client, product)
+
+    response = verified_client.post(
+        "/cart/update",
+        data={"csrf_token": cart_token(verified_client), "product_id": product.id, "quantity": "4"},
+    )
+
+    assert response.status_code == 303
+    cart = cart_page(verified_client)
+    assert page(cart).quantities() == {product.id: 4}
+    assert "€40.00" in text_of(cart)
+
+
+def test_setting_a_line_to_zero_removes_it(session, verified_client):
+    kept, removed = make_product(session, "Kept"), make_product(session, "Removed")
+    add(verified_client, kept)
+    add(verified_client, removed)
+
+    verified_client.post(
+        "/cart/update",
+        data={"csrf_token": cart_token(verified_client), "product_id": removed.id, "quantity": "0"},
+    )
+
+    cart = cart_page(verified_client)
+    assert page(cart).quantities() == {kept.id: 1}
+    assert "Removed from your cart." in text_of(cart)
+
+
+def test_the_price_is_always_the_one_in_the_database(session, verified_client):
+    product = make_product(session, price_cents=1995)
+    add(verified_client, product)
+
+    change_price(session, product.id, 2495, now=CREATED)
+
+    words = text_of(cart_page(verified_client))
+    assert "€24.95" in words
+    assert "€19.95" not in words
+
+
+def test_an_empty_cart_says_so(verified_client):
+    assert "Your cart is empty." in text_of(cart_page(verified_client))
+
+
+def test_a_form_without_its_csrf_token_is_refused(session, verified_client):
+    product = make_product(session)
+
+    response = verified_client.post("/cart/add", data={"product_id": product.id, "quantity": "1"})
+
+    assert response.status_code == 400
+    assert page(cart_page(verified_client)).quantities() == {}
+
+
+def test_a_sold_out_product_page_has_no_buy_form(session, verified_client):
+    product = make_product(session, stock=0)
+
+    words = verified_client.get(f"/products/{product.slug}").get_data(as_text=True)
+
+    assert 'action="/cart/add"' not in words
+
+
+# --- limits and bad input -----------------------------------------------------------------
+
+
+# The values a tampered form or a careless thumb sends; each one is told and changes nothing.
+BAD_NUMBERS = ["-1", str(10**9), "1e3", "abc", "2.5", "٣", " ", "1 2", "0x10", "\x00"]
+BAD_INPUT = {
+    ("add", "quantity"): [*BAD_NUMBERS, "0", "11"],
+    ("add", "product_id"): [*BAD_NUMBERS, "", "0", "999999"],
+    ("update", "quantity"): [*BAD_NUMBERS, "", "11"],
+    ("update", "product_id"): [*BAD_NUMBERS, "", "999999"],
+}
+
+
+@pytest.mark.parametrize(("action", "field_name"), list(BAD_INPUT))
+def test_bad_input_gets_a_message_and_leaves_the_cart_as_it_was(
+    session, verified_client, action, field_name
+):
+    product = make_product(session, stock=50)
+    add(verified_client, product, "2")
+    token = cart_token(verified_client)
+
+    for bad in BAD_INPUT[action, field_name]:
+        form = {"csrf_token": token, "product_id": str(product.id), "quantity": "1"}
+        form[field_name] = bad
+        response = verified_client.post(f"/cart/{action}", data=form)
+
+        assert response.status_code == 303, bad
+        shown = page(verified_client.get(response.headers["Location"]))
+        assert any("flash-error" in e.attrs.get("class", "") for e in shown.elements), bad
+        assert shown.quantities() == {product.id: 2}, bad
+
+
+def test_an_unpublished_product_cannot_be_added(session, verified_client):
+    kept, gone = make_product(session), make_product(session, "Gone")
+    add(verified_client, kept)
+    token = token_from(verified_client, gone.slug)
+    unpublish_product(session, gone.id, now=CREATED)
+
+    response = add(verified_client, gone, token=token)
+
+    assert response.headers["Location"] == "/cart"
+    cart = cart_page(verified_client)
+    assert page(cart).quantities() == {kept.id: 1}
+    assert "Sorry, that product is not available." in text_of(cart)
+
+
+def test_a_sold_out_product_cannot_be_added(session, verified_client):
+    product = make_product(session, "Hollandia 15 g", stock=1)
+    token = token_from(verified_client, product.slug)
+    session.execute(update(Product).where(Product.id == product.id).values(stock=0))
+    session.commit()
+
+    response = add(verified_client, product, token=token)
+
+    assert "Sorry, Hollandia 15 g is sold out." in text_of(
+        verified_client.get(response.headers["Location"])
+    )
+    assert page(cart_page(verified_client)).quantities() == {}
+
+
+def test_quantity_is_bounded_by_stock(session, verified_client):
+    product = make_product(session, "Mexicana 15 g", stock=3)
+    add(verified_client, product, "2")
+
+    response = add(verified_client, product, "2")
+
+    assert "Sorry, only 3 left of Mexicana 15 g." in text_of(
+        verified_client.get(response.headers["Location"])
+    )
+    assert page(cart_page(verified_client)).quantities() == {product.id: 2}
+
+
+def test_quantity_is_bounded_by_the_per_line_maximum(session, verified_client):
+    product = make_product(session, "Mexicana 15 g", stock=50)
+
+    response = add(verified_client, product, "11")
+
+    assert "You can order at most 10 of Mexicana 15 g." in text_of(
+        verified_client.get(response.headers["Location"])
+    )
+    assert page(cart_page(verified_client)).quantities() == {}
+    add(verified_client, product, "10")
+    assert page(cart_page(verified_client)).quantities() == {product.id: 10}
+
+
+def test_the_per_line_maximum_is_a_setting(app_settings, request):
+    app_settings["SHOP_CART_MAX_PER_LINE"] = "3"
+    session = request.getfixturevalue("session")
+    client = request.getfixturevalue("verified_client")
+    product = make_product(session, "Mexicana 15 g", stock=50)
+
+    response = add(client, product, "4")
+
+    assert "You can order at most 3 of Mexicana 15 g." in text_of(
+        client.get(response.headers["Location"])
+    )
+
+
+def test_a_product_unpublished_after_adding_leaves_the_cart_with_a_message(
+    session, verified_client
+):
+    kept, gone = make_product(session, "Kept"), make_product(session, "Gone")
+    add(verified_client, kept)
+    add(verified_client, gone)
+
+    unpublish_product(session, gone.id, now=CREATED)
+
+    cart = cart_page(verified_client)
+    assert page(cart).quantities() == {kept.id: 1}
+    assert "no longer available" in text_of(cart)
+    assert "Gone" not in text_of(cart)
+
+
+# --- promo codes ----------------------------------------------------------------------------
+
+
+def test_an_applied_code_shows_the_discount_and_the_total(session, client):
+    with frozen_at(datetime(2025, 10, 25, 12, 0, tzinfo=UTC)):
+        pass_age_gate(client)
+        product = make_product(session, price_cents=1995)
+        make_code(session, "Halloween2025")
+        add(client, product, "2")
+
+        response = apply_code(client, "  halloween2025 ")
+
+        assert response.status_code == 303
+        words = text_of(cart_page(client))
+    # 15 % of € 39,90 is € 5,985: rounded half up once, to € 5,99.
+    assert "The code Halloween2025 was applied." in words
+    assert "Discount (Halloween2025) −€5.99" in words
+    assert "Total €33.91" in words
+
+
+def test_a_code_works_all_of_its_last_local_day(session, client):
+    product = make_product(session, price_cents=2000)
+    make_code(session)
+    with frozen_at(LAST_MINUTE_OF_HALLOWEEN):
+        pass_age_gate(client)
+        add(client, product)
+        apply_code(client, "HALLOWEEN2025")
+
+        words = text_of(cart_page(client))
+
+    assert "Discount (HALLOWEEN2025) −€3.00" in words
+
+
+@pytest.mark.parametrize(
+    ("instant", "overrides", "message"),
+    [
+        pytest.param(
+            EVENING_BEFORE_HALLOWEEN_STARTED,
+            {},
+            "This code starts on 21 October 2025.",
+            id="not-started",
+        ),
+        pytest.param(
+            FIRST_MINUTE_AFTER_HALLOWEEN, {}, "This code ended on 2 November 2025.", id="ended"
+        ),
+        pytest.param(
+            datetime(2026, 1, 1, tzinfo=UTC),
+            {},
+            "This code ended on 2 November 2025.",
+            id="long-ago",
+        ),
+        pytest.param(
+            LAST_MINUTE_OF_HALLOWEEN,
+            {"is_active": False},
+            "This code is not active.",
+            id="inactive",
+        ),
+        pytest.param(
+            LAST_MINUTE_OF_HALLOWEEN,
+            {"min_subtotal_cents": 3000},
+            "This code needs a subtotal of €30.00.",
+            id="below-minimum",
+        ),
+        pytest.param(
+            LAST_MINUTE_OF_HALLOWEEN,
+            {"category_slugs": ["kits"]},
+            "This code does not apply to the products in your cart.",
+            id="not-applicable",
+        ),
+    ],
+)
+def test_a_refused_code_says_why_next_to_the_field(session, client, instant, overrides, message):
+    make_category(session, "kits")
+    product = make_product(session, price_cents=1995)
+    make_code(session, **overrides)
+    with frozen_at(instant):
+        pass_age_gate(client)
+        add(client, product)
+
+        response = apply_code(client, "HALLOWEEN2025")
+
+        assert response.status_code == 422
+        shown = page(response)
+        assert shown.by_id("promo-code-error").words == message
+        assert shown.by_id("promo-code-error").attrs["role"] == "alert"
+        code_box = shown.by_id("promo-code")
+        assert code_box.attrs["aria-describedby"] == "promo-code-error"
+        assert code_box.attrs["value"] == "HALLOWEEN2025"
+        assert "Discount" not in text_of(cart_page(client))
+
+
+def test_an_unknown_code_gets_the_generic_message(session, verified_client):
+    product = make_product(session)
+    make_code(session)
+    add(verified_client, product)
+
+    for typed in ("HALLOWEEN2024", "HALLOWEEN\x002025", "HALLOWEEN2025" * 10):
+        response = apply_code(verified_client, typed)
+
+        assert response.status_code == 422
+        assert page(response).by_id("promo-code-error").words == (
+            "We don't know that code. Please check it."
+        )
+
+
+def test_a_used_up_code_says_so(session, client):
+    product = make_product(session)
+    code = make_code(session, usage_limit=1)
+    session.execute(update(PromoCode).where(PromoCode.id == code.id).values(times_used=1))
+    session.commit()
+    with frozen_at(LAST_MINUTE_OF_HALLOWEEN):
+        pass_age_gate(client)
+        add(client, product)
+
+        response = apply_code(client, "HALLOWEEN2025")
+
+    assert page(response).by_id("promo-code-error").words == "This code has been used up."
+
+
+def test_the_minimum_is_shown_in_the_visitors_money_format(session, client):
+    product = make_product(session)
+    make_code(session, min_subtotal_cents=3000)
+    with frozen_at(LAST_MINUTE_OF_HALLOWEEN):
+        pass_age_gate(client)
+        add(client, product)
+
+        response = apply_code(client, "HALLOWEEN2025", **{"Accept-Language": "nl"})
+
+    assert "€ 30,00" in page(response).by_id("promo-code-error").words
+
+
+def test_a_code_that_stops_applying_says_why_on_the_cart(session, client):
+    cheap, dear = make_product(session, price_cents=1000), make_product(session, price_cents=2500)
+    make_code(session, min_subtotal_cents=3000)
+    with frozen_at(LAST_MINUTE_OF_HALLOWEEN):
+        pass_age_gate(client)
+        add(client, cheap)
+        add(client, dear)
+        apply_code(client, "HALLOWEEN2025")
+        client.post(
+            "/cart/update",
+            data={"csrf_token": cart_token(client), "product_id": dear.id, "quantity": "0"},
+        )
+
+        shown = page(cart_page(client))
+
+    assert shown.by_id("promo-code-error").words == "This code needs a subtotal of €30.00."
+    assert "Discount" not in shown.text
+
+
+def test_an_empty_code_removes_the_applied_one(session, client):
+    product = make_product(session, price_cents=2000)
+    make_code(session)
+    with frozen_at(LAST_MINUTE_OF_HALLOWEEN):
+        pass_age_gate(client)
+        add(client, product)
+        apply_code(client, "HALLOWEEN2025")
+
+        response = apply_code(client, "")
+
+        assert response.status_code == 303
+        words = text_of(cart_page(client))
+    assert "The code was removed." in words
+    assert "Discount" not in words
+    assert "Total €20.00" in words
+
+
+def test_code_attempts_are_throttled_per_visitor(app, session, verified_client):
+    product = make_product(session)
+    add(verified_client, product)
+    token = cart_token(verified_client)
+
+    answers = [
+        verified_client.post("/cart/code", data={"csrf_token": token, "code": f"GUESS{n}"})
+        for n in range(11)
+    ]
+
+    assert [a.status_code for a in answers] == [422] * 10 + [429]
+    assert "Please wait a minute and try again." in text_of(answers[-1])
+    assert page(cart_page(verified_client)).quantities() == {product.id: 1}
+    another_visitor = app.test_client()
+    pass_age_gate(another_visitor)
+    add(another_visitor, product)
+    assert apply_code(another_visitor, "GUESS").status_code == 422
