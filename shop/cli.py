@@ -46,6 +46,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(promo)
     app.cli.add_command(orders)
+    app.cli.add_command(payments)
+    app.cli.add_command(outbox)
 
 
 def _fail(message: str) -> NoReturn:
@@ -348,3 +350,65 @@ def orders_expire() -> None:
         click.echo("Released 1 unpaid order past its hold time.")
     else:
         click.echo(f"Released {released} unpaid orders past their hold time.")
+
+
+@orders.command("refund", short_help="Refund a paid order, fully or partly.")
+@click.argument("number")
+@click.option("--amount-cents", type=int, help="Refund this much (default: all that is left).")
+@click.option("--restock", is_flag=True, help="Put the order's products back in stock.")
+@click.option("--reason", default="", help="Why, for the records.")
+def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: str) -> None:
+    """Refund an order through the payment provider and record it."""
+    from shop.models import Order
+    from shop.payments import gateway_for
+    from shop.services.payments import RefundRefused, refund_order
+
+    order = db.session.scalars(select(Order).where(Order.number == number.strip())).first()
+    if order is None:
+        _fail(f"no order numbered {number!r}")
+    try:
+        refund = refund_order(
+            db.session,
+            gateway_for(current_app.config),
+            order.id,
+            amount_cents=amount_cents,
+            restock=restock,
+            reason=reason,
+            now=clock.now(),
+        )
+    except RefundRefused as refused:
+        _fail(str(refused))
+    click.echo(
+        f"Refunded {_money(refund.amount_cents)} of order {number} ({refund.provider_refund_id})."
+    )
+
+
+@click.group("payments")
+def payments() -> None:
+    """Look after payments."""
+
+
+@payments.command("reconcile", short_help="Apply successful payments whose webhook never came.")
+def payments_reconcile() -> None:
+    """Ask the payment provider about pending orders and apply successes (cron-safe)."""
+    from shop.payments import gateway_for
+    from shop.services.payments import reconcile_pending_orders
+
+    applied = reconcile_pending_orders(db.session, gateway_for(current_app.config), now=clock.now())
+    click.echo(f"Marked {applied} order(s) paid from the provider's records.")
+
+
+@click.group("outbox")
+def outbox() -> None:
+    """The e-mail outbox."""
+
+
+@outbox.command("send", short_help="Send queued e-mails; retry failed ones.")
+def outbox_send() -> None:
+    """Send what waits in the outbox, failed e-mails included (cron-safe)."""
+    from shop.mail import mailer_for
+    from shop.services.emails import retry_failed_emails, send_pending_emails
+
+    retried = retry_failed_emails(db.session)
+    sent = send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now())
+    click.echo(f"Sent {sent} e-mail(s) ({retried} retried).")

@@ -2,7 +2,7 @@
 
 It makes intent ids and refund ids deterministically and moves no money. The payment page
 then offers "Pay (test mode)" and "Decline (test mode)"; each builds a Stripe-shaped event,
-signs it with the local secret (`test_webhook_secret`) and hands it to the same webhook
+signs it with the local secret (`local_webhook_secret`) and hands it to the same webhook
 code as Stripe's own events: the same signature check, event store and transitions.
 """
 
@@ -20,7 +20,7 @@ import stripe
 from shop.payments import Intent, RefundResult
 
 
-def test_webhook_secret(secret_key: str) -> str:
+def local_webhook_secret(secret_key: str) -> str:
     """The local signing secret, derived from the app's secret key (never stored)."""
     digest = hmac.new(secret_key.encode(), b"shop-test-gateway-webhooks", hashlib.sha256)
     return "whsec_test_" + digest.hexdigest()

@@ -26,7 +26,7 @@ from shop.extensions import db
 from shop.mail import mailer_for
 from shop.models import Order
 from shop.payments import GatewayError, gateway_for
-from shop.payments.test_gateway import test_webhook_secret
+from shop.payments.test_gateway import local_webhook_secret
 from shop.services.emails import send_pending_emails
 from shop.services.orders import OrderNotFound, order_for_customer
 from shop.services.payments import NotPayable, pay_in_test_mode, start_payment
@@ -50,7 +50,7 @@ def webhook_secrets() -> list[str]:
     if config["SHOP_STRIPE_SECRET_KEY"]:
         raw = config["SHOP_STRIPE_WEBHOOK_SECRET"] or ""
         return [secret.strip() for secret in raw.split(",") if secret.strip()]
-    return [test_webhook_secret(config["SECRET_KEY"])]
+    return [local_webhook_secret(config["SECRET_KEY"])]
 
 
 def _order(token: str) -> Order:
@@ -102,7 +102,7 @@ def pay_test(token: str) -> Response:
                 gateway,
                 order,
                 succeed=action == "pay",
-                secret=test_webhook_secret(current_app.config["SECRET_KEY"]),
+                secret=local_webhook_secret(current_app.config["SECRET_KEY"]),
                 now=clock.now(),
             )
         deliver_confirmations()
