@@ -46,7 +46,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers the models with the metadata)
     from shop.db import configure_sqlite
-    from shop.extensions import babel, csrf, db, limiter, migrate
+    from shop.extensions import babel, csrf, db, limiter, login_manager, migrate
     from shop.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -57,10 +57,12 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from shop.web import (
+        admin,
         agegate,
         banners,
         cart,
@@ -88,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(banners.bp)
+    admin.register(app)
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.
     csrf_hook.install(app)

@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(orders)
     app.cli.add_command(payments)
     app.cli.add_command(outbox)
+    app.cli.add_command(staff)
 
 
 def _fail(message: str) -> NoReturn:
@@ -412,3 +413,53 @@ def outbox_send() -> None:
     retried = retry_failed_emails(db.session)
     sent = send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now())
     click.echo(f"Sent {sent} e-mail(s) ({retried} retried).")
+
+
+@click.group("staff")
+def staff() -> None:
+    """Staff accounts of the back office."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@staff.command("create", short_help="Create a staff account.")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["owner", "manager", "viewer"]), required=True)
+@click.option("--name", default="", help="The staff member's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_create(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a staff account; the password comes from a prompt or standard input."""
+    from shop.services.staff import StaffError, create_staff
+
+    password = _read_password(password_stdin)
+    try:
+        member = create_staff(db.session, email, password, role, name=name, now=clock.now())
+    except StaffError as error:
+        _fail(str(error))
+    click.echo(f"Created {member.role} account {member.email}.")
+
+
+@staff.command("set-password", short_help="Set a staff member's password.")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_set_password(email: str, password_stdin: bool) -> None:
+    """Set a new password; every session of that account ends."""
+    from shop.models import StaffMember
+    from shop.rules.promotions import normalise_email
+    from shop.services.staff import StaffError, change_password
+
+    member = db.session.scalars(
+        select(StaffMember).where(StaffMember.email == normalise_email(email))
+    ).first()
+    if member is None:
+        _fail(f"no staff account {email!r}")
+    password = _read_password(password_stdin)
+    try:
+        change_password(db.session, member.id, password, now=clock.now(), actor=None)
+    except StaffError as error:
+        _fail(str(error))
+    click.echo(f"Password of {member.email} changed; its sessions have ended.")

@@ -34,6 +34,7 @@ from shop.models.promotions import (
     promo_code_categories,
     promo_code_products,
 )
+from shop.models.staff import AuditEntry, Role, StaffMember
 
 __all__ = [
     "ALLERGENS",
@@ -44,6 +45,7 @@ __all__ = [
     "AllergenEntry",
     "AllergenPresence",
     "AllergyStatement",
+    "AuditEntry",
     "Category",
     "Disclaimer",
     "DisclaimerKind",
@@ -61,6 +63,8 @@ __all__ = [
     "PromoCode",
     "PromoRedemption",
     "Refund",
+    "Role",
+    "StaffMember",
     "WarningKind",
     "promo_code_categories",
     "promo_code_products",

@@ -97,6 +97,9 @@ class Order(db.Model):
     # Paid after the order had expired and its stock was gone: staff must refund it.
     needs_refund: Mapped[bool] = mapped_column(Boolean, default=False)
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    carrier: Mapped[str] = mapped_column(String(100), default="")
+    tracking_code: Mapped[str] = mapped_column(String(200), default="")
     # The last decline's message, shown on the order page while it stays payable.
     payment_failure_message: Mapped[str] = mapped_column(Text, default="")
 

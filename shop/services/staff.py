@@ -1,0 +1,211 @@
+"""Staff accounts: creating them, passwords, signing in, and ending sessions.
+
+Passwords are hashed with argon2id. The rules follow current guidance (NIST SP 800-63B):
+12 to 128 characters, no composition rules, and never one from the list of common
+passwords shipped in `shop/data/common_passwords.txt` (compared case-insensitively).
+Signing in answers the same for an unknown e-mail and a wrong password, and takes the same
+time: an unknown e-mail is checked against a dummy hash.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shop.db import begin_write
+from shop.models import Role, StaffMember
+from shop.rules.promotions import normalise_email
+from shop.services.audit import record_change
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash("not a password anyone has: timing equaliser")
+
+
+class StaffError(ValueError):
+    """A staff account change the shop refuses; the message says why, for staff."""
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    text = resources.files("shop").joinpath("data/common_passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().casefold() for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is refused, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"A password may have at most {MAX_PASSWORD_LENGTH} characters."
+    if password.casefold() in common_passwords():
+        return "That password is too common; choose another (a few unrelated words work well)."
+    return None
+
+
+def hash_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise StaffError(problem)
+    return _hasher.hash(password)
+
+
+def create_staff(
+    session: Session,
+    email: str,
+    password: str,
+    role: Role | str,
+    *,
+    now: datetime,
+    name: str = "",
+    actor: StaffMember | None = None,
+) -> StaffMember:
+    """Add a staff account (from the CLI, or by the owner in the back office)."""
+    address = normalise_email(email)
+    if "@" not in address or len(address) > 320:
+        raise StaffError("An e-mail address is required.")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise StaffError("The role is owner, manager or viewer.") from None
+    password_hash = hash_password(password)
+    begin_write(session)
+    member = StaffMember(
+        email=address,
+        name=name.strip(),
+        password_hash=password_hash,
+        role=role,
+        is_active=True,
+        session_version=1,
+        created_at=now,
+    )
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise StaffError("A staff account with that e-mail address exists already.") from None
+    record_change(
+        session,
+        actor,
+        "create",
+        member,
+        {"email": (None, address), "role": (None, str(role))},
+        now=now,
+        summary=f"staff account {address} ({role})",
+    )
+    session.commit()
+    return member
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, now: datetime
+) -> StaffMember | None:
+    """The active staff member with these credentials, or None (same answer, same time)."""
+    address = normalise_email(email or "")
+    member = session.scalars(select(StaffMember).where(StaffMember.email == address)).first()
+    candidate_hash = member.password_hash if member and member.is_active else _DUMMY_HASH
+    try:
+        _hasher.verify(candidate_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if member is None or not member.is_active:
+        return None
+    begin_write(session)
+    member = session.get(StaffMember, member.id)
+    assert member is not None
+    if _hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = _hasher.hash(password)
+    member.last_login_at = now
+    session.commit()
+    return member
+
+
+def change_password(
+    session: Session, member_id: int, new_password: str, *, now: datetime, actor: StaffMember | None
+) -> StaffMember:
+    """Set a new password and end every session of that account."""
+    password_hash = hash_password(new_password)
+    begin_write(session)
+    member = session.get(StaffMember, member_id)
+    if member is None:
+        session.rollback()
+        raise StaffError("No such staff account.")
+    member.password_hash = password_hash
+    member.session_version += 1
+    record_change(
+        session,
+        actor,
+        "change_password",
+        member,
+        {"password": ("…", "…")},
+        now=now,
+        summary=f"password of {member.email} changed",
+    )
+    session.commit()
+    return member
+
+
+def end_sessions(session: Session, member_id: int) -> None:
+    """Log the account out everywhere (logout ends the staff member's other sessions too)."""
+    begin_write(session)
+    session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == member_id)
+        .values(session_version=StaffMember.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def set_role(
+    session: Session,
+    member_id: int,
+    role: Role | str,
+    *,
+    active: bool,
+    now: datetime,
+    actor: StaffMember | None,
+) -> StaffMember:
+    """Change an account's role or switch it off; the last active owner stays an owner."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise StaffError("The role is owner, manager or viewer.") from None
+    begin_write(session)
+    member = session.get(StaffMember, member_id)
+    if member is None:
+        session.rollback()
+        raise StaffError("No such staff account.")
+    owners = session.scalars(
+        select(StaffMember.id).where(StaffMember.role == Role.OWNER, StaffMember.is_active)
+    ).all()
+    if member.id in owners and len(owners) == 1 and (role != Role.OWNER or not active):
+        session.rollback()
+        raise StaffError("The shop needs at least one active owner.")
+    before = {"role": str(member.role), "is_active": member.is_active}
+    member.role = role
+    member.is_active = active
+    member.session_version += 1  # new rights take effect at once, everywhere
+    record_change(
+        session,
+        actor,
+        "update",
+        member,
+        {k: (v, {"role": str(role), "is_active": active}[k]) for k, v in before.items()},
+        now=now,
+        summary=f"staff account {member.email}",
+    )
+    session.commit()
+    return member

@@ -1,0 +1,125 @@
+"""The staff back office at /admin: its own blueprint, templates and login, outside the
+customers' age gate, never indexed.
+
+Access is declared on every view with `@requires(Access.X)` and checked for the whole
+blueprint in one `before_request`: a view that declares nothing is refused to everyone
+(and `tests/integration/test_admin_access.py` fails, naming it).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from shop.extensions import db, login_manager
+from shop.models import OrderStatus, Role, StaffMember
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=None)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Access(enum.StrEnum):
+    PUBLIC = "public"  # the login page
+    VIEW = "view"  # any staff member
+    MANAGE = "manage"  # managers and owners: products, promo codes, orders, refunds
+    OWNER = "owner"  # owners: staff accounts, the audit log
+
+
+ALLOWED_ROLES: dict[Access, frozenset[Role]] = {
+    Access.VIEW: frozenset({Role.VIEWER, Role.MANAGER, Role.OWNER}),
+    Access.MANAGE: frozenset({Role.MANAGER, Role.OWNER}),
+    Access.OWNER: frozenset({Role.OWNER}),
+}
+
+
+def requires(access: Access) -> Callable[[F], F]:
+    """Declare who may use a view."""
+
+    def mark(view: F) -> F:
+        view.admin_access = access  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+# The sections in the back office's navigation: (endpoint, label, who sees the link).
+SECTIONS: list[tuple[str, Any, Access]] = []
+
+
+def section(endpoint: str, label: Any, access: Access) -> None:
+    """Add a link to the navigation (each admin module adds its own)."""
+    SECTIONS.append((endpoint, label, access))
+
+
+def admin_sections() -> list[tuple[str, str]]:
+    return [
+        (endpoint, str(label))
+        for endpoint, label, access in SECTIONS
+        if can(access) and endpoint in current_app.view_functions
+    ]
+
+
+def access_of(endpoint: str) -> Access | None:
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "admin_access", None)
+
+
+def can(access: Access) -> bool:
+    """For templates: may the signed-in staff member use views of this level?"""
+    return current_user.is_authenticated and current_user.role in ALLOWED_ROLES[access]
+
+
+@bp.before_request
+def check_access() -> Response | None:
+    access = access_of(request.endpoint or "")
+    if access is None:
+        abort(403)  # undeclared: refused to everyone
+    if access == Access.PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+    if current_user.role not in ALLOWED_ROLES[access]:
+        abort(403)
+    return None
+
+
+@bp.after_request
+def keep_out_of_caches_and_indexes(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> StaffMember | None:
+    """The staff member of a session, if that session has not been ended since."""
+    member_id, _, version = user_id.partition(":")
+    if not member_id.isdigit() or not version.isdigit():
+        return None
+    member = db.session.get(StaffMember, int(member_id))
+    if member is None or not member.is_active or member.session_version != int(version):
+        return None
+    return member
+
+
+def order_status_label(status: OrderStatus | str) -> str:
+    from shop.web.orders import STATUS_LABELS
+
+    return str(STATUS_LABELS.get(OrderStatus(status), status))
+
+
+def register(app: Flask) -> None:
+    # Importing the modules adds their routes to bp.
+    from shop.web.admin import auth, dashboard, orders, products, promotions, staff  # noqa: F401
+
+    login_manager.login_view = "admin.login"
+    app.jinja_env.globals["admin_can"] = can
+    app.jinja_env.globals["admin_sections"] = admin_sections
+    app.jinja_env.globals["order_status_label"] = order_status_label
+    app.jinja_env.globals["Access"] = Access
+    app.register_blueprint(bp)
