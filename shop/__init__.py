@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         checkout,
         errors,
         formatting,
+        input_guard,
         legal,
         ops,
         orders,
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
 
     formatting.register(app)
     errors.register(app)
+    input_guard.install(app)  # first of the request hooks
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(agegate.bp)

@@ -16,7 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask import request as http_request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -24,7 +33,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from shop import clock
 from shop.extensions import db, limiter
-from shop.rules.age import InvalidBirthDate, local_today, parse_birth_date
+from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.rules.promotions import PromoNotApplicable
 from shop.services.cart import Cart, CartView
 from shop.services.checkout import (
@@ -37,6 +46,7 @@ from shop.services.checkout import (
     warnings_digest,
 )
 from shop.services.promotions import UnknownCode
+from shop.web import agegate
 from shop.web.agegate import BIRTH_DATE_ERRORS
 from shop.web.cart import clear_cart, current_cart, priced_cart, single_line, visitor_key
 from shop.web.promo_messages import refusal_message
@@ -311,6 +321,19 @@ def _empty_cart() -> Response:
     return redirect(url_for("cart.show"), code=303)
 
 
+def _revoke_verification_if_under_age(form: CheckoutForm) -> None:
+    """A date of birth under the shop's minimum age contradicts the "yes" at the gate: the
+    visitor is treated as having answered "no" (the strict reading; the shop is for adults).
+    A date that is merely too young for one product (21+) changes nothing else."""
+    if form.birth_date is None:
+        return
+    config = current_app.config
+    today = local_today(clock.now(), clock.shop_timezone())
+    if age_on(form.birth_date, today) < config["SHOP_MIN_AGE"]:
+        session.pop(agegate.SESSION_KEY, None)
+        session[agegate.REFUSED_KEY] = config["SHOP_AGE_POLICY_VERSION"]
+
+
 def _refused_page(
     cart: Cart, form: CheckoutForm, refused: CheckoutRefused
 ) -> Response | tuple[str, int]:
@@ -318,6 +341,7 @@ def _refused_page(
     if refused.reason == Refused.EMPTY_CART:
         return _empty_cart()
     if refused.reason == Refused.TOO_YOUNG:
+        _revoke_verification_if_under_age(form)
         return _render(cart, form, status=422, required_age=refused.required_age)
     if refused.reason == Refused.NOT_ACKNOWLEDGED:
         form.errors["acknowledged"] = refusal_notice(refused)

@@ -483,3 +483,13 @@ def test_robots_txt_is_plain_text_without_the_age_gate(client):
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert "User-agent: *" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/products/a%00b", "/search?q=a%00b", "/category/x%00", "/orders/%00/pay"]
+)
+def test_a_nul_character_in_the_address_is_a_clean_400(verified_client, path):
+    response = verified_client.get(path)
+
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)

@@ -485,3 +485,28 @@ def test_a_product_taken_off_sale_meanwhile_leaves_the_order_with_a_message(
     assert order_count(session) == 0
     assert submit(verified_client, shown).status_code == 303
     assert [line.product_name for line in session.scalars(select(Order)).one().lines] == ["Kept"]
+
+
+def test_a_date_of_birth_under_18_at_checkout_closes_the_shop_for_that_visitor(
+    session, verified_client
+):
+    """The visitor said yes at the gate; the date of birth says otherwise: the strict reading."""
+    fill_cart(verified_client, make_product(session))
+
+    response = submit(verified_client, day="15", month="3", year="2010")
+
+    assert response.status_code == 422
+    after = verified_client.get("/")
+    assert after.status_code == 303
+    assert after.headers["Location"].startswith("/age-gate/refused")
+
+
+def test_a_date_of_birth_too_young_only_for_a_21_plus_product_keeps_the_shop_open(
+    session, verified_client
+):
+    fill_cart(verified_client, make_product(session, min_age=21))
+
+    response = submit(verified_client, day="15", month="3", year="2007")
+
+    assert response.status_code == 422
+    assert verified_client.get("/").status_code == 200
