@@ -53,13 +53,18 @@ def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -
 
 
 def send_pending_emails(
-    session: Session, mailer: Mailer, *, now: datetime, order_id: int | None = None
+    session: Session,
+    mailer: Mailer,
+    *,
+    now: datetime,
+    order_id: int | None = None,
+    limit: int | None = None,
 ) -> int:
     """Send what waits in the outbox (of one order, or all); returns how many went out."""
     query = select(OutboxEmail.id).where(OutboxEmail.status == EmailStatus.PENDING)
     if order_id is not None:
         query = query.where(OutboxEmail.order_id == order_id)
-    pending = list(session.scalars(query.order_by(OutboxEmail.id)))
+    pending = list(session.scalars(query.order_by(OutboxEmail.id).limit(limit)))
     session.rollback()
     sent = 0
     for email_id in pending:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,10 +26,14 @@ from shop.models import (
     PaymentProvider,
     Product,
     Refund,
+    StaffMember,
 )
 from shop.payments import Gateway, GatewayError, Intent
 from shop.payments.test_gateway import signed_event
+from shop.services.audit import diff, record_change
 from shop.services.webhooks import mark_refund_status, receive_event, verify_event
+
+RECONCILE_DAYS = 7
 
 
 class NotPayable(Exception):
@@ -149,8 +153,10 @@ def refund_order(
     restock: bool = False,
     reason: str = "",
     now: datetime,
+    actor: StaffMember | None = None,
 ) -> Refund:
-    """Refund a paid order fully or partly through the gateway and record it."""
+    """Refund a paid order fully or partly through the gateway and record it; with `actor`,
+    the audit entry is written in the transaction that records the refund."""
     order = session.get(Order, order_id)
     if order is None:
         raise RefundRefused("no such order")
@@ -190,9 +196,14 @@ def refund_order(
     if existing is not None:
         session.rollback()
         return existing
-    # The goods come back once per order, however many (partial) refunds ask for it.
-    restock = restock and not session.scalar(
-        select(exists().where(Refund.order_id == order.id, Refund.restocked.is_(True)))
+    # The goods come back once per order, however many (partial) refunds ask for it, and
+    # only if the order still held them: one paid after its stock was released never did.
+    restock = (
+        restock
+        and order.released_at is None
+        and not session.scalar(
+            select(exists().where(Refund.order_id == order.id, Refund.restocked.is_(True)))
+        )
     )
     refund = Refund(
         order_id=order.id,
@@ -203,8 +214,35 @@ def refund_order(
         created_at=now,
     )
     session.add(refund)
+    before = {
+        "status": order.status,
+        "refunded_cents": order.refunded_cents,
+        "needs_refund": order.needs_refund,
+    }
     order.refunded_cents += amount
     mark_refund_status(order)
+    if order.status == OrderStatus.REFUNDED:
+        order.needs_refund = False  # the money the flag asked staff to return is back
+    if actor is not None:
+        after = {
+            "status": order.status,
+            "refunded_cents": order.refunded_cents,
+            "needs_refund": order.needs_refund,
+        }
+        changes = diff(before, after)
+        changes["refund_amount_cents"] = (None, amount)
+        if restock:
+            changes["restocked"] = (False, True)
+        record_change(
+            session,
+            actor,
+            "refund",
+            order,
+            changes,
+            now=now,
+            summary=f"refunded {amount} cents of order {order.number} ({result.id})"
+            + (", goods back in stock" if restock else ""),
+        )
     if restock:
         for product_id, quantity in session.execute(
             select(OrderLine.product_id, OrderLine.quantity).where(
@@ -233,6 +271,8 @@ def reconcile_pending_orders(session: Session, gateway: Gateway, *, now: datetim
         .join(Order, Order.id == PaymentAttempt.order_id)
         .where(Order.status.in_([OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED]))
         .where(Order.paid_at.is_(None))
+        # A payment is confirmed within days or not at all; older orders are not asked about.
+        .where(Order.created_at >= now - timedelta(days=RECONCILE_DAYS))
     ).all()
     session.rollback()
     applied = 0

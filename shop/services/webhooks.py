@@ -35,6 +35,7 @@ from shop.models import (
     PaymentProvider,
     Product,
     PromoCode,
+    PromoRedemption,
 )
 from shop.services.emails import queue_order_confirmation
 
@@ -117,7 +118,8 @@ def _order_for_intent(session: Session, intent: Mapping[str, Any]) -> Order | No
         return session.get(Order, attempt.order_id)
     metadata = intent.get("metadata") or {}
     raw_id = metadata.get("order_id") if isinstance(metadata, Mapping) else None
-    if isinstance(raw_id, str) and raw_id.isdigit():
+    # An id edited by hand in Stripe's dashboard could be anything: only plain, sane numbers.
+    if isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 15:
         return session.get(Order, int(raw_id))
     return None
 
@@ -233,6 +235,18 @@ def _retake_code_use(session: Session, order: Order) -> None:
         )
         .values(times_used=PromoCode.times_used + 1)
         .execution_options(synchronize_session=False)
+    )
+    # The use counts for the customer again too (expiry deleted the redemption). Without a
+    # slot: the per-customer limit was checked when the order was placed.
+    session.add(
+        PromoRedemption(
+            promo_code_id=order.promo_code_id,
+            order_id=order.id,
+            customer_email=order.email,
+            customer_slot=None,
+            discount_cents=order.discount_cents,
+            redeemed_at=order.created_at,
+        )
     )
 
 

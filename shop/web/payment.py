@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 def deliver_confirmations() -> None:
     """Send queued e-mails now; a failure here is retried later and never fails the caller."""
     try:
-        send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now())
+        # A few at a time, so a slow mail server cannot make Stripe's request time out;
+        # `flask --app shop outbox send` (cron) sends what is left.
+        send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now(), limit=5)
     except Exception:
         db.session.rollback()
         log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")

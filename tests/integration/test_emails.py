@@ -113,7 +113,7 @@ def test_one_email_per_paid_order_however_often_the_payment_is_reported(
 ):
     inbox, _ = smtp
     order = place(session, product, 2)
-    secret = test_mode.test_webhook_secret(app.config["SECRET_KEY"])
+    secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     succeeded = event_body("payment_intent.succeeded", intent_object(order))
     reported_again = event_body("payment_intent.succeeded", intent_object(order))
 
@@ -181,7 +181,7 @@ def test_while_the_smtp_server_is_down_the_email_waits_and_goes_out_once_it_is_b
 
 
 def _paid_confirmation(app, session, order) -> Any:  # type: ignore[no-untyped-def]
-    secret = test_mode.test_webhook_secret(app.config["SECRET_KEY"])
+    secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )

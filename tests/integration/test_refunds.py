@@ -72,7 +72,7 @@ def product(session):  # type: ignore[no-untyped-def]
 def paid_order(app, session, product) -> Order:  # type: ignore[no-untyped-def]
     """An order of 2 × € 12.50, paid with the test gateway's Pay button."""
     order = place(session, product, 2)
-    secret = test_mode.test_webhook_secret(app.config["SECRET_KEY"])
+    secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     outcome = pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
@@ -243,7 +243,7 @@ def test_stripe_reporting_a_refund_staff_made_counts_it_once(
     response = post_event(
         client,
         event_body("charge.refunded", charge),
-        secret=test_mode.test_webhook_secret(app.config["SECRET_KEY"]),
+        secret=test_mode.local_webhook_secret(app.config["SECRET_KEY"]),
     )
 
     assert response.status_code == 200
@@ -288,7 +288,7 @@ def test_a_refund_through_stripe_is_made_there_and_recorded_here(
 def test_a_refund_stripe_refuses_is_not_recorded(app, session, gateway, product, localstripe_url):
     # given an order paid in test mode, before the shop had its Stripe keys
     order = place(session, product)
-    secret = test_mode.test_webhook_secret(app.config["SECRET_KEY"])
+    secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
