@@ -69,11 +69,13 @@ def _register_blueprints(app: Flask) -> None:
         checkout,
         errors,
         formatting,
+        images,
         input_guard,
         legal,
         ops,
         orders,
         payment,
+        security_headers,
         storefront,
         webhooks,
     )
@@ -82,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     formatting.register(app)
     errors.register(app)
     input_guard.install(app)  # first of the request hooks
+    security_headers.install(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(agegate.bp)
@@ -92,6 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(banners.bp)
+    # Before the gate's hooks are installed: its after-request hook must run before the
+    # pictures' own (see shop.web.images).
+    app.register_blueprint(images.bp)
     admin.register(app)
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.

@@ -73,6 +73,10 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+MEGABYTE = 1024 * 1024
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its name, default (None = unset), parser and meaning."""
@@ -103,6 +107,25 @@ SETTINGS: tuple[Setting, ...] = (
         _text,
         "Signs the session cookie. Development: generated once into `instance/secret_key`. "
         "Production: required, startup error without it.",
+    ),
+    Setting(
+        "SHOP_SECRET_KEY_FALLBACKS",
+        None,
+        _text,
+        "Earlier secret keys, comma-separated, still accepted for signed cookies during a key "
+        "rotation (new cookies are signed with SHOP_SECRET_KEY).",
+    ),
+    Setting(
+        "SHOP_HTTPS",
+        "false",
+        _bool,
+        "The shop is served over HTTPS: Secure, `__Host-` cookies and Strict-Transport-Security.",
+    ),
+    Setting(
+        "SHOP_TRUSTED_HOSTS",
+        None,
+        _text,
+        "Host names the shop answers to, comma-separated (others get 400). Unset: any.",
     ),
     Setting(
         "SHOP_TIMEZONE",
@@ -228,9 +251,19 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "Products per category and search page.",
     ),
+    Setting(
+        "SHOP_MAX_UPLOAD_MB",
+        "8",
+        _positive_int,
+        "The largest picture staff may upload, in megabytes; larger requests are refused.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def _split(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
 def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -306,12 +339,24 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         PERMANENT_SESSION_LIFETIME=timedelta(days=settings["SHOP_AGE_GATE_REMEMBER_DAYS"]),
         # CSRF is checked by shop.web.csrf after the age gate, not by Flask-WTF's own hook.
         WTF_CSRF_CHECK_DEFAULT=False,
+        SECRET_KEY_FALLBACKS=_split(settings["SHOP_SECRET_KEY_FALLBACKS"]),
+        TRUSTED_HOSTS=_split(settings["SHOP_TRUSTED_HOSTS"]) or None,
+        # Over HTTPS the cookies are Secure and `__Host-` prefixed: the browser then refuses
+        # them from plain HTTP and from sibling subdomains.
+        SESSION_COOKIE_SECURE=settings["SHOP_HTTPS"],
+        SESSION_COOKIE_NAME="__Host-session" if settings["SHOP_HTTPS"] else "session",
+        REMEMBER_COOKIE_SECURE=settings["SHOP_HTTPS"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_NAME="__Host-remember" if settings["SHOP_HTTPS"] else "remember_token",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_STORAGE_URI=settings["SHOP_RATELIMIT_STORAGE_URL"],
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE=settings["SHOP_DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE=settings["SHOP_TIMEZONE"],
+        # The whole request: the picture plus the form around it (alt texts, CSRF token).
+        MAX_CONTENT_LENGTH=settings["SHOP_MAX_UPLOAD_MB"] * MEGABYTE + UPLOAD_FORM_ALLOWANCE,
     )
     return config
 

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from shop import clock
 from shop.extensions import db
@@ -90,6 +91,10 @@ def install_gate(app: Flask) -> None:
 
     @app.before_request
     def require_age_verification() -> Response | None:
+        if request.routing_exception is not None and not isinstance(
+            request.routing_exception, NotFound | MethodNotAllowed
+        ):
+            return None  # a bad host or method: Flask answers it (400/405), nothing to guard
         if request.blueprint == "agegate":
             g.age_gated = True
             return None

@@ -1,7 +1,9 @@
-"""Refuse a NUL character anywhere in the URL or a form before any view sees it.
+"""Refuse input no page can use, before any view sees it: a NUL character anywhere in the
+URL or a form, and a query string that is not UTF-8.
 
-No text the shop handles may contain one, and PostgreSQL refuses it outright ("text fields
-cannot contain NUL"), which would otherwise surface as a 500 from deep inside a query.
+No text the shop handles may contain NUL, and PostgreSQL refuses it outright ("text fields
+cannot contain NUL"); an undecodable query cannot be read by any view. Either would
+otherwise surface as a 500 from deep inside a request.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ def _has_nul(pairs: object) -> bool:
 def install(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters() -> None:
-        if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
+        try:
+            query = list(request.args.items(multi=True))
+        except UnicodeDecodeError:
             abort(400)
-        if request.mimetype in FORM_TYPES and _has_nul(request.form.items(multi=True)):
+        if "\x00" in request.path or _has_nul(query):
             abort(400)
+        if request.mimetype in FORM_TYPES:
+            try:
+                fields = list(request.form.items(multi=True))
+            except UnicodeDecodeError:
+                abort(400)
+            if _has_nul(fields):
+                abort(400)
