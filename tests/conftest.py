@@ -12,9 +12,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# No per-example deadline: on a loaded 2-core machine a slow example is not a failure; the
+# properties are what is tested, and speed is measured by `make bench`, not here.
+hypothesis_settings.register_profile("shop", deadline=None)
+hypothesis_settings.load_profile("shop")
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
 
 
