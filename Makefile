@@ -22,7 +22,16 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app shop seed-demo --if-empty
 	$(BIN)/flask --app shop run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed
+# The browser tests inject axe-core from node_modules (package.json); without npm they skip
+# their accessibility checks locally. A stamp, so `npm ci` runs only when the lock changes.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_DEPS := $(if $(and $(NPM),$(wildcard package.json)),node_modules/.installed)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.dev-installed $(NODE_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -32,4 +41,4 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

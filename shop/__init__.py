@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shop.config import build_flask_config, environment_with_dotenv
 
@@ -31,6 +32,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     environ.update({k: str(v) for k, v in overrides.items() if k.startswith("SHOP_")})
     app.config.update(build_flask_config(environ, Path(app.instance_path)))
     app.config.update({k: v for k, v in overrides.items() if not k.startswith("SHOP_")})
+    hops = app.config["SHOP_PROXY_HOPS"]
+    if hops:
+        # Behind reverse proxies the visitor's address (throttling), the scheme and the host
+        # are in their X-Forwarded-* headers; trusted for exactly that many hops, no more, or
+        # a client could choose its own address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -8,6 +8,7 @@ is reported on stderr with exit status 2, and nothing is written.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -422,7 +423,8 @@ def staff() -> None:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\n")
+        # sys.stdin, not click.get_text_stream (deprecated in Click 8.5, gone in 9).
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 

@@ -128,6 +128,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Host names the shop answers to, comma-separated (others get 400). Unset: any.",
     ),
     Setting(
+        "SHOP_PROXY_HOPS",
+        "0",
+        _non_negative_int,
+        "Reverse proxies in front of the shop whose X-Forwarded-For/-Proto/-Host are trusted.",
+    ),
+    Setting(
         "SHOP_TIMEZONE",
         "Europe/Amsterdam",
         _timezone,

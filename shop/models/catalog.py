@@ -115,6 +115,8 @@ class Product(db.Model):
         Index("ix_products_category_price", "category_id", "is_active", "price_cents", "id"),
         Index("ix_products_category_created", "category_id", "is_active", "created_at", "id"),
         Index("ix_products_category_name", "category_id", "is_active", "name_en", "id"),
+        # The home page's featured products, newest first (migration 0006).
+        Index("ix_products_featured", "is_featured", "is_active", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, func, literal_column, select, true
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from shop.db import begin_write
 from shop.models import (
@@ -27,6 +27,7 @@ from shop.models import (
     DisclaimerKind,
     PriceChange,
     Product,
+    ProductImage,
 )
 from shop.services.search import matching_products, search_terms
 
@@ -81,6 +82,47 @@ class Page(Generic[T]):
         return self.number < self.page_count
 
 
+# What a card or a product page shows of a picture; the stored bytes stay in the database
+# until `/images/<id>` asks for them.
+_IMAGE_FACTS = (
+    ProductImage.id,
+    ProductImage.product_id,
+    ProductImage.position,
+    ProductImage.alt_en,
+    ProductImage.alt_nl,
+    ProductImage.width,
+    ProductImage.height,
+)
+
+
+# What a product card shows: the descriptions (the bulk of a row) wait for the product page.
+_CARD_FACTS = (
+    Product.id,
+    Product.slug,
+    Product.category_id,
+    Product.name_en,
+    Product.name_nl,
+    Product.summary_en,
+    Product.summary_nl,
+    Product.price_cents,
+    Product.stock,
+    Product.min_age,
+    Product.is_active,
+    Product.created_at,
+)
+
+# `= true` rather than `IS true`: PostgreSQL uses an index only for the former, and the
+# catalogue's indexes start with (category_id, is_active, <sort key>).
+ON_SALE = Product.is_active == true()
+
+
+def _as_cards(query: Select) -> Select:
+    # One query for the pictures of every product in the list, not one per card.
+    return query.options(
+        load_only(*_CARD_FACTS), selectinload(Product.images).load_only(*_IMAGE_FACTS)
+    )
+
+
 def list_categories(session: Session) -> list[Category]:
     """Every category, in the staff's order."""
     return list(session.scalars(select(Category).order_by(Category.position, Category.id)))
@@ -90,22 +132,21 @@ def featured_products(session: Session, limit: int = 8) -> list[Product]:
     """Active products marked featured, newest first."""
     query = (
         select(Product)
-        .where(Product.is_active.is_(True), Product.is_featured.is_(True))
+        .where(Product.is_featured == true(), ON_SALE)
         .order_by(Product.created_at.desc(), Product.id.desc())
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(_as_cards(query)))
 
 
 def _ordering(sort: Sort, locale: str) -> list:
-    shown, other = (
-        (Product.name_nl, Product.name_en)
-        if locale.startswith("nl")
-        else (Product.name_en, Product.name_nl)
-    )
     # Sort by the name the visitor reads (`localized` falls back to the other language when
     # one is empty), ignoring case: "albino A+" belongs before "Mexicana", not after "Zeta".
-    shown_name = func.lower(func.coalesce(func.nullif(shown, ""), other))
+    # That is lower(coalesce(nullif(name_<shown>, ''), name_<other>)), kept by the database
+    # in a generated, indexed column per language (migration 0006).
+    shown_name = literal_column(
+        "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
+    )
     return {
         Sort.NAME: [shown_name, Product.id],
         Sort.PRICE: [Product.price_cents, Product.id],
@@ -115,8 +156,9 @@ def _ordering(sort: Sort, locale: str) -> list:
 
 
 def _paged(session: Session, query: Select, number: int, size: int) -> Page[Product]:
-    # One round trip: the rows of the page and, through a window function, the total.
-    rows = session.execute(query.limit(size).offset((number - 1) * size)).all()
+    # One round trip: the rows of the page and, in a second column, the total.
+    paged = _as_cards(query.limit(size).offset((number - 1) * size))
+    rows = session.execute(paged).all()
     total = rows[0][1] if rows else 0
     if not rows and number > 1:
         # Past the end: count once so the view can say how many pages there are.
@@ -128,12 +170,31 @@ def category_products(
     session: Session, category: Category, *, number: int, size: int, sort: Sort, locale: str
 ) -> Page[Product]:
     """One page of a category's active products."""
-    query = (
-        select(Product, func.count().over())
-        .where(Product.category_id == category.id, Product.is_active.is_(True))
-        .order_by(*_ordering(sort, locale))
+    in_category = (Product.category_id == category.id, ON_SALE)
+    ordering = _ordering(sort, locale)
+    # Counted apart from the page, from an index alone: a window function over the page
+    # query would read and sort every product of the category to show 24 of them.
+    count = select(func.count()).select_from(Product).where(*in_category)
+    # The page's ids first, in index order from the index alone (a deep page skips thousands
+    # of entries without reading their rows), then the rows of those ids. One round trip.
+    page_ids = (
+        select(Product.id)
+        .where(*in_category)
+        .order_by(*ordering)
+        .limit(size)
+        .offset((number - 1) * size)
+        .subquery()
     )
-    return _paged(session, query, number, size)
+    query = (
+        select(Product, count.correlate(None).scalar_subquery())
+        .join(page_ids, Product.id == page_ids.c.id)
+        .order_by(*ordering)
+    )
+    rows = session.execute(_as_cards(query)).all()
+    total = rows[0][1] if rows else 0
+    if not rows and number > 1:
+        total = session.scalar(count) or 0  # past the end: how many pages there are
+    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
 
 
 def search_products(session: Session, query: str, *, number: int, size: int) -> Page[Product]:
@@ -155,6 +216,7 @@ def product_for_sale(session: Session, slug: str) -> Product:
             joinedload(Product.category),
             joinedload(Product.allergy_statement).joinedload(AllergyStatement.entries),
             joinedload(Product.disclaimers),
+            joinedload(Product.images).load_only(*_IMAGE_FACTS),
         )
     )
     product = session.scalars(query).unique().first()
@@ -261,31 +323,46 @@ def _validate_wording(draft: ProductDraft) -> None:
         )
 
 
-def _apply_safety_information(product: Product, draft: ProductDraft) -> None:
-    product.disclaimers = []
-    for position, item in enumerate(draft.disclaimers):
-        disclaimer = Disclaimer(
-            kind=DisclaimerKind(item.kind),
-            text_en=item.text_en.strip(),
-            text_nl=item.text_nl.strip(),
-            position=position,
-        )
-        disclaimer.content_hash = disclaimer.compute_hash()
-        product.disclaimers.append(disclaimer)
-    if draft.allergy is None:
-        product.allergy_statement = None
-        return
+def check_draft(draft: ProductDraft) -> None:
+    """Raise InvalidProduct for the first rule the draft breaks (publishing aside)."""
+    _validate(draft)
+    _validate_wording(draft)
+
+
+def new_disclaimer(item: DisclaimerDraft, position: int) -> Disclaimer:
+    """A disclaimer row for the draft's wording, with its content hash."""
+    disclaimer = Disclaimer(
+        kind=DisclaimerKind(item.kind),
+        text_en=item.text_en.strip(),
+        text_nl=item.text_nl.strip(),
+        position=position,
+    )
+    disclaimer.content_hash = disclaimer.compute_hash()
+    return disclaimer
+
+
+def new_allergy_statement(draft: AllergyDraft) -> AllergyStatement:
+    """An allergy statement row for the draft, with its content hash."""
     statement = AllergyStatement(
-        has_no_known_allergens=draft.allergy.has_no_known_allergens,
-        warning_en=draft.allergy.warning_en.strip(),
-        warning_nl=draft.allergy.warning_nl.strip(),
+        has_no_known_allergens=draft.has_no_known_allergens,
+        warning_en=draft.warning_en.strip(),
+        warning_nl=draft.warning_nl.strip(),
         entries=[
             AllergenEntry(allergen=code, presence=AllergenPresence(presence))
-            for code, presence in draft.allergy.allergens
+            for code, presence in draft.allergens
         ],
     )
     statement.content_hash = statement.compute_hash()
-    product.allergy_statement = statement
+    return statement
+
+
+def _apply_safety_information(product: Product, draft: ProductDraft) -> None:
+    product.disclaimers = [
+        new_disclaimer(item, position) for position, item in enumerate(draft.disclaimers)
+    ]
+    product.allergy_statement = (
+        None if draft.allergy is None else new_allergy_statement(draft.allergy)
+    )
 
 
 def create_product(

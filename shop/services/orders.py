@@ -15,7 +15,16 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
-from shop.models import Order, OrderLine, OrderStatus, Product, PromoCode, PromoRedemption
+from shop.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    PromoCode,
+    PromoRedemption,
+    StaffMember,
+)
+from shop.services.audit import record_change
 
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 
@@ -31,9 +40,11 @@ def release_order(
     now: datetime,
     to_status: OrderStatus = OrderStatus.EXPIRED,
     only_if_due: bool = True,
+    actor: StaffMember | None = None,
 ) -> bool:
     """Expire (or cancel) an unpaid order and return its stock and code use; True if this
-    call did it, False if it was paid, already released, or (with only_if_due) not yet due."""
+    call did it, False if it was paid, already released, or (with only_if_due) not yet due.
+    With `actor` (a staff member cancelling), the audit entry joins the same transaction."""
     begin_write(session)
     conditions = [
         Order.id == order_id,
@@ -72,6 +83,17 @@ def release_order(
             .execution_options(synchronize_session=False)
         )
         session.execute(delete(PromoRedemption).where(PromoRedemption.order_id == order_id))
+    if actor is not None:
+        order = session.get(Order, order_id, populate_existing=True)
+        record_change(
+            session,
+            actor,
+            "cancel" if to_status == OrderStatus.CANCELLED else "release",
+            order,
+            {"status": (OrderStatus.PENDING_PAYMENT, to_status), "released_at": (None, now)},
+            now=now,
+            summary=f"order {order.number}: stock and code use given back",
+        )
     session.commit()
     return True
 

@@ -155,8 +155,8 @@ def refund_order(
     now: datetime,
     actor: StaffMember | None = None,
 ) -> Refund:
-    """Refund a paid order fully or partly through the gateway and record it; with `actor`,
-    the audit entry is written in the transaction that records the refund."""
+    """Refund a paid order fully or partly through the gateway and record it, with its audit
+    entry in the same transaction (`actor` None: the command line)."""
     order = session.get(Order, order_id)
     if order is None:
         raise RefundRefused("no such order")
@@ -223,26 +223,26 @@ def refund_order(
     mark_refund_status(order)
     if order.status == OrderStatus.REFUNDED:
         order.needs_refund = False  # the money the flag asked staff to return is back
-    if actor is not None:
-        after = {
-            "status": order.status,
-            "refunded_cents": order.refunded_cents,
-            "needs_refund": order.needs_refund,
-        }
-        changes = diff(before, after)
-        changes["refund_amount_cents"] = (None, amount)
-        if restock:
-            changes["restocked"] = (False, True)
-        record_change(
-            session,
-            actor,
-            "refund",
-            order,
-            changes,
-            now=now,
-            summary=f"refunded {amount} cents of order {order.number} ({result.id})"
-            + (", goods back in stock" if restock else ""),
-        )
+    # Every refund is audited; without a staff member it came from the command line.
+    after = {
+        "status": order.status,
+        "refunded_cents": order.refunded_cents,
+        "needs_refund": order.needs_refund,
+    }
+    changes = diff(before, after)
+    changes["refund_amount_cents"] = (None, amount)
+    if restock:
+        changes["restocked"] = (False, True)
+    record_change(
+        session,
+        actor,
+        "refund",
+        order,
+        changes,
+        now=now,
+        summary=f"refunded {amount} cents of order {order.number} ({result.id})"
+        + (", goods back in stock" if restock else ""),
+    )
     if restock:
         for product_id, quantity in session.execute(
             select(OrderLine.product_id, OrderLine.quantity).where(

@@ -1,5 +1,6 @@
-"""Promo code use cases: find a typed code, check it against a cart, create codes, banners,
-and the EU Omnibus "lowest price in the 30 days before" for products a public code covers.
+"""Promo code use cases: find a typed code, check it against a cart, create and change codes
+(with their audit entries), staff's "valid at …?" check, banners, and the EU Omnibus "lowest
+price in the 30 days before" for products a public code covers.
 
 The decisions are the pure rules' (`shop.rules.promotions`); this module loads what they
 need and writes what they decide.
@@ -7,24 +8,36 @@ need and writes what they decide.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.db import begin_write
-from shop.models import Category, PriceChange, Product, PromoCode, PromoRedemption
+from shop.models import (
+    Category,
+    Order,
+    PriceChange,
+    Product,
+    PromoCode,
+    PromoRedemption,
+    StaffMember,
+)
 from shop.rules.promotions import (
     Kind,
     Line,
+    PromoTerms,
     Window,
     check_code,
     normalise_code,
     normalise_email,
 )
+from shop.services.audit import diff, record_change
 
 OMNIBUS_DAYS = 30
 MAX_CODE_LENGTH = 64
@@ -65,7 +78,8 @@ class PromoDraft:
 def find_code(session: Session, typed: str) -> PromoCode:
     """The code a customer typed (any case, stray spaces, look-alike characters)."""
     normalised = normalise_code(typed or "")
-    if not normalised or len(normalised) > MAX_CODE_LENGTH:
+    # No code contains a NUL, and PostgreSQL would refuse to even look for one.
+    if not normalised or len(normalised) > MAX_CODE_LENGTH or "\x00" in normalised:
         raise UnknownCode(typed)
     query = (
         select(PromoCode)
@@ -119,10 +133,8 @@ def _validate(draft: PromoDraft) -> None:
         raise InvalidPromoCode("banner_title_en", "a public code needs a banner title")
 
 
-def create_promo_code(session: Session, draft: PromoDraft, *, now: datetime) -> PromoCode:
-    """Add a code with its scope; the code is stored normalised and must be new."""
-    _validate(draft)
-    begin_write(session)
+def _scope(session: Session, draft: PromoDraft) -> tuple[list[Product], list[Category]]:
+    """The products and categories the draft names; InvalidPromoCode if one does not exist."""
     products = list(session.scalars(select(Product).where(Product.slug.in_(draft.product_slugs))))
     categories = list(
         session.scalars(select(Category).where(Category.slug.in_(draft.category_slugs)))
@@ -130,38 +142,190 @@ def create_promo_code(session: Session, draft: PromoDraft, *, now: datetime) -> 
     missing = set(draft.product_slugs) - {p.slug for p in products}
     missing |= set(draft.category_slugs) - {c.slug for c in categories}
     if missing:
-        session.rollback()
         raise InvalidPromoCode(
             "scope", "unknown product or category: " + ", ".join(sorted(missing))
         )
-    code = PromoCode(
-        code=normalise_code(draft.code),
-        display_code=draft.code.strip(),
-        kind=Kind(draft.kind),
-        value=draft.value,
-        starts_at=draft.window.starts_at,
-        ends_at=draft.window.ends_at,
-        is_active=draft.is_active,
-        usage_limit=draft.usage_limit,
-        per_customer_limit=draft.per_customer_limit,
-        min_subtotal_cents=draft.min_subtotal_cents,
-        is_public=draft.is_public,
-        banner_title_en=draft.banner_title_en.strip(),
-        banner_title_nl=draft.banner_title_nl.strip(),
-        banner_text_en=draft.banner_text_en.strip(),
-        banner_text_nl=draft.banner_text_nl.strip(),
-        products=products,
-        categories=categories,
-        created_at=now,
-        updated_at=now,
-    )
+    return products, categories
+
+
+def audit_fields(code: PromoCode) -> dict[str, Any]:
+    """A code's terms as the audit log records them (scope by slug, sorted)."""
+    return {
+        "code": code.display_code,
+        "kind": str(code.kind),
+        "value": code.value,
+        "starts_at": code.starts_at,
+        "ends_at": code.ends_at,
+        "is_active": code.is_active,
+        "usage_limit": code.usage_limit,
+        "per_customer_limit": code.per_customer_limit,
+        "min_subtotal_cents": code.min_subtotal_cents,
+        "products": sorted(p.slug for p in code.products),
+        "categories": sorted(c.slug for c in code.categories),
+        "is_public": code.is_public,
+        "banner_title_en": code.banner_title_en,
+        "banner_title_nl": code.banner_title_nl,
+        "banner_text_en": code.banner_text_en,
+        "banner_text_nl": code.banner_text_nl,
+    }
+
+
+def _apply(code: PromoCode, draft: PromoDraft, scope: tuple[list[Product], list[Category]]) -> None:
+    code.code = normalise_code(draft.code)
+    code.display_code = draft.code.strip()
+    code.kind = Kind(draft.kind)
+    code.value = draft.value
+    code.starts_at = draft.window.starts_at
+    code.ends_at = draft.window.ends_at
+    code.is_active = draft.is_active
+    code.usage_limit = draft.usage_limit
+    code.per_customer_limit = draft.per_customer_limit
+    code.min_subtotal_cents = draft.min_subtotal_cents
+    code.is_public = draft.is_public
+    code.banner_title_en = draft.banner_title_en.strip()
+    code.banner_title_nl = draft.banner_title_nl.strip()
+    code.banner_text_en = draft.banner_text_en.strip()
+    code.banner_text_nl = draft.banner_text_nl.strip()
+    code.products, code.categories = scope
+
+
+def create_promo_code(
+    session: Session, draft: PromoDraft, *, now: datetime, actor: StaffMember | None = None
+) -> PromoCode:
+    """Add a code with its scope; the code is stored normalised and must be new.
+
+    The audit entry (by `actor`; None is the command line) is written in the same commit.
+    """
+    _validate(draft)
+    begin_write(session)
+    try:
+        scope = _scope(session, draft)
+    except InvalidPromoCode:
+        session.rollback()
+        raise
+    code = PromoCode(times_used=0, created_at=now, updated_at=now)
+    _apply(code, draft, scope)
     session.add(code)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise InvalidPromoCode("code", "a code with that name exists already") from None
+    record_change(
+        session,
+        actor,
+        "create",
+        code,
+        diff({}, audit_fields(code)),
+        now=now,
+        summary=f"promo code {code.display_code}",
+    )
+    session.commit()
     return code
+
+
+def has_been_used(session: Session, promo_code_id: int) -> bool:
+    """True once any order took the code, even one that later expired unpaid.
+
+    Such an order keeps the code's name and discount as a snapshot; changing what the code
+    gives afterwards would make the code and its orders disagree.
+    """
+    in_orders = select(Order.id).where(Order.promo_code_id == promo_code_id).exists()
+    in_redemptions = (
+        select(PromoRedemption.id).where(PromoRedemption.promo_code_id == promo_code_id).exists()
+    )
+    taken = select(PromoCode.times_used).where(PromoCode.id == promo_code_id).scalar_subquery()
+    used, redeemed, times_used = session.execute(select(in_orders, in_redemptions, taken)).one()
+    return bool(used or redeemed or (times_used or 0) > 0)
+
+
+USED_CODE_MESSAGE = (
+    "this code has been used, so what it gives can no longer change; "
+    "to offer a different discount, create a new code"
+)
+
+
+def update_promo_code(
+    session: Session,
+    promo_code_id: int,
+    draft: PromoDraft,
+    *,
+    now: datetime,
+    actor: StaffMember | None = None,
+) -> PromoCode | None:
+    """Change a code's terms, with its audit entry in the same commit.
+
+    Once a code has been used its kind and value stay as they are (InvalidPromoCode on
+    "kind" or "value"): its orders were priced with them. Returns None when the draft
+    changes nothing (nothing is written then).
+    """
+    _validate(draft)
+    begin_write(session)
+    try:
+        code = session.get(PromoCode, promo_code_id)
+        if code is None:
+            raise UnknownCode(str(promo_code_id))
+        scope = _scope(session, draft)
+        before = audit_fields(code)
+        changes_what_it_gives = (Kind(draft.kind), draft.value) != (Kind(code.kind), code.value)
+        _apply(code, draft, scope)
+        changes = diff(before, audit_fields(code))
+        if not changes:
+            session.rollback()
+            return None
+        code.updated_at = now
+        try:
+            # The UPDATE takes the code's row lock before the check below: a checkout taking
+            # a use at the same moment either commits first (and is seen) or waits for us.
+            session.flush()
+        except IntegrityError:
+            raise InvalidPromoCode("code", "a code with that name exists already") from None
+        if changes_what_it_gives and has_been_used(session, promo_code_id):
+            field_name = "kind" if "kind" in changes else "value"
+            raise InvalidPromoCode(field_name, USED_CODE_MESSAGE)
+        record_change(
+            session,
+            actor,
+            "update",
+            code,
+            changes,
+            now=now,
+            summary=f"promo code {code.display_code}",
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return code
+
+
+def check_code_at(
+    session: Session,
+    code: PromoCode,
+    *,
+    at: datetime,
+    subtotal_cents: int | None = None,
+    email: str | None = None,
+) -> None:
+    """Staff's "is it valid at time T?": raise PromoNotApplicable with the reason if not.
+
+    The cart is one line the code covers, of `subtotal_cents`; without a subtotal the
+    minimum is not checked (the question is then only about the time, limits and customer).
+    """
+    terms = code.terms()
+    if subtotal_cents is None:
+        terms = dataclasses.replace(terms, min_subtotal_cents=None)
+    uses = customer_uses(session, code.id, email) if email and terms.per_customer_limit else 0
+    check_code(terms, [line_in_scope(terms, subtotal_cents or 0)], now=at, customer_uses=uses)
+
+
+def line_in_scope(terms: PromoTerms, subtotal_cents: int) -> Line:
+    """One cart line of that amount that the code covers, so only the code's terms decide."""
+    if terms.product_ids:
+        return Line(min(terms.product_ids), None, subtotal_cents, 1)
+    if terms.category_ids:
+        return Line(0, min(terms.category_ids), subtotal_cents, 1)
+    return Line(0, None, subtotal_cents, 1)
 
 
 def all_codes(session: Session) -> list[PromoCode]:
@@ -185,10 +349,15 @@ def running_banners(session: Session, *, now: datetime) -> list[PromoCode]:
             or_(PromoCode.ends_at.is_(None), PromoCode.ends_at > now),
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
         )
-        .options(selectinload(PromoCode.products), selectinload(PromoCode.categories))
+        # One round trip, on every page behind the gate: of its scope a banner needs only the
+        # ids (`covers_product`), so they are joined in rather than selected separately.
+        .options(
+            joinedload(PromoCode.products).load_only(Product.id),
+            joinedload(PromoCode.categories).load_only(Category.id),
+        )
         .order_by(PromoCode.starts_at, PromoCode.id)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query).unique())
 
 
 def lowest_price_before(session: Session, product_id: int, instant: datetime) -> int | None:

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from shop.db import begin_write
 from shop.models import Role, StaffMember
 from shop.rules.promotions import normalise_email
-from shop.services.audit import record_change
+from shop.services.audit import diff, record_change
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
+MAX_NAME_LENGTH = 200  # StaffMember.name's column
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a password anyone has: timing equaliser")
@@ -33,6 +34,10 @@ _DUMMY_HASH = _hasher.hash("not a password anyone has: timing equaliser")
 
 class StaffError(ValueError):
     """A staff account change the shop refuses; the message says why, for staff."""
+
+
+class WrongPassword(StaffError):
+    """The current password given to change one's own password is not the right one."""
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +80,8 @@ def create_staff(
     address = normalise_email(email)
     if "@" not in address or len(address) > 320:
         raise StaffError("An e-mail address is required.")
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        raise StaffError(f"A name may have at most {MAX_NAME_LENGTH} characters.")
     try:
         role = Role(role)
     except ValueError:
@@ -157,6 +164,21 @@ def change_password(
     return member
 
 
+def change_own_password(
+    session: Session, member_id: int, current_password: str, new_password: str, *, now: datetime
+) -> StaffMember:
+    """Change one's own password after checking the current one; every session ends."""
+    member = session.get(StaffMember, member_id)
+    try:
+        matches = member is not None and _hasher.verify(member.password_hash, current_password)
+    except (VerificationError, InvalidHashError):
+        matches = False
+    if member is None or not matches:
+        session.rollback()
+        raise WrongPassword("That is not your current password.")
+    return change_password(session, member_id, new_password, now=now, actor=member)
+
+
 def end_sessions(session: Session, member_id: int) -> None:
     """Log the account out everywhere (logout ends the staff member's other sessions too)."""
     begin_write(session)
@@ -184,28 +206,35 @@ def set_role(
     except ValueError:
         raise StaffError("The role is owner, manager or viewer.") from None
     begin_write(session)
-    member = session.get(StaffMember, member_id)
+    # The owners first, locked, then the account, read afresh: two owners demoting each other
+    # at once cannot both succeed (PostgreSQL; on SQLite begin_write lets one writer in).
+    owners = session.scalars(
+        select(StaffMember.id)
+        .where(StaffMember.role == Role.OWNER, StaffMember.is_active)
+        .with_for_update()
+    ).all()
+    member = session.get(StaffMember, member_id, with_for_update=True, populate_existing=True)
     if member is None:
         session.rollback()
         raise StaffError("No such staff account.")
-    owners = session.scalars(
-        select(StaffMember.id).where(StaffMember.role == Role.OWNER, StaffMember.is_active)
-    ).all()
     if member.id in owners and len(owners) == 1 and (role != Role.OWNER or not active):
         session.rollback()
-        raise StaffError("The shop needs at least one active owner.")
-    before = {"role": str(member.role), "is_active": member.is_active}
+        raise StaffError(
+            "This is the last active owner: it cannot be demoted or switched off, because the "
+            "shop needs at least one active owner. Make another account an owner first."
+        )
+    changes = diff(
+        {"role": str(member.role), "is_active": member.is_active},
+        {"role": str(role), "is_active": active},
+    )
+    if not changes:
+        session.rollback()
+        return member
     member.role = role
     member.is_active = active
     member.session_version += 1  # new rights take effect at once, everywhere
     record_change(
-        session,
-        actor,
-        "update",
-        member,
-        {k: (v, {"role": str(role), "is_active": active}[k]) for k, v in before.items()},
-        now=now,
-        summary=f"staff account {member.email}",
+        session, actor, "update", member, changes, now=now, summary=f"staff account {member.email}"
     )
     session.commit()
     return member

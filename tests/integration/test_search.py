@@ -195,7 +195,6 @@ HOSTILE_AROUND_REAL_WORDS = [
     "{golden} [teacher]",
     "golden^teacher~",
     "golden\\teacher",
-    "golden\x00teacher",
     "🍄 golden 🌈 teacher 🧙",
     "golden\u200bteacher",
     "golden;teacher",
@@ -233,7 +232,6 @@ HOSTILE_ON_THEIR_OWN = [
     ")(",
     "'; DROP TABLE products; --",
     "1' OR '1'='1",
-    "\x00",
     "🍄🍄🍄",
     "_",
     "__init__",
@@ -302,3 +300,10 @@ def test_a_bad_search_page_never_breaks(verified_client, catalogue):
         response = verified_client.get("/search?" + urlencode({"q": "golden", "page": page}))
 
         assert response.status_code in {200, 404}, page
+
+
+def test_a_nul_character_in_the_query_is_a_clean_400(verified_client, catalogue):
+    response = verified_client.get("/search?q=golden%00teacher")
+
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)

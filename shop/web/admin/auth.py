@@ -3,6 +3,8 @@ session at login, throttling per account and per client address (only failures c
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import Response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -26,6 +28,9 @@ def _failed(response: Response) -> bool:
 
 def _admin_next() -> str:
     target = safe_next(request.values.get("next"), default="/admin/")
+    # Browsers resolve "." and ".." segments (also as %2e), so "/admin/../cart" means "/cart".
+    if {".", ".."} & set(unquote(urlsplit(target).path).split("/")):
+        return "/admin/"
     return target if target.startswith("/admin/") or target == "/admin" else "/admin/"
 
 

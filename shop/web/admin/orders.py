@@ -1,5 +1,388 @@
-"""Orders: list, CSV export, detail, ship, refund, cancel."""
+"""Orders: list, CSV export, detail, ship, refund, cancel, clear the attention flag.
+
+Refunds and cancellations ask first: the form's POST answers with a page that says exactly
+what will happen ("Refund €12.50 of order 2026-000012?") and only its Confirm button, which
+sends `confirm=yes` with the same values, acts. Everything works without JavaScript.
+"""
 
 from __future__ import annotations
 
-from shop.web.admin import Access, bp, requires  # noqa: F401
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from babel.numbers import get_decimal_symbol
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from shop import clock
+from shop.extensions import db
+from shop.models import Order, OrderStatus, StaffMember
+from shop.payments import gateway_for
+from shop.services.admin_orders import (
+    AmountInvalid,
+    OrderActionRefused,
+    OrderFilters,
+    can_restock,
+    can_ship,
+    cancel_order,
+    clear_attention,
+    list_orders,
+    mark_shipped,
+    order_csv,
+    order_detail,
+    parse_euros,
+    payment_event_of,
+    refund_paid_order,
+    refundable_cents,
+)
+from shop.services.payments import RefundRefused
+from shop.web.admin import Access, bp, requires, section
+from shop.web.formatting import format_money
+
+section("admin.orders", _l("Orders"), Access.VIEW)
+
+FILTER_KEYS = ("status", "from", "to", "code", "attention", "refund", "q")
+UNPROCESSABLE = 422
+CONFLICT = 409
+
+
+# --- reading the filters ------------------------------------------------------------------
+
+
+def _date_arg(args: Mapping[str, str], key: str, errors: list[str]) -> date | None:
+    raw = args.get(key, "").strip()
+    if not raw:
+        return None
+    try:
+        # Exactly YYYY-MM-DD (a date field's value): fromisoformat alone also takes week dates.
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("“%(value)s” is not a date (YYYY-MM-DD).", value=raw[:40]))
+        return None
+
+
+def filters_from(args: Mapping[str, str]) -> tuple[OrderFilters, list[str]]:
+    """The list's filters from the query string, and what could not be read in it."""
+    errors: list[str] = []
+    status = None
+    if raw_status := args.get("status", ""):
+        try:
+            status = OrderStatus(raw_status)
+        except ValueError:
+            errors.append(_("Unknown status."))
+    created_from = _date_arg(args, "from", errors)
+    created_to = _date_arg(args, "to", errors)
+    if created_from and created_to and created_from > created_to:
+        errors.append(_("The first date is after the last one."))
+    filters = OrderFilters(
+        status=status,
+        created_from=created_from,
+        created_to=created_to,
+        code=args.get("code", "").strip()[:64],
+        needs_attention=bool(args.get("attention")),
+        needs_refund=bool(args.get("refund")),
+        search=args.get("q", "").strip()[:320],
+    )
+    return filters, errors
+
+
+def _filter_args(args: Mapping[str, str]) -> dict[str, str]:
+    return {key: args[key] for key in FILTER_KEYS if args.get(key)}
+
+
+def _page_arg(args: Mapping[str, str]) -> int:
+    raw = args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+# --- showing times and amounts ------------------------------------------------------------
+
+
+def local_time(instant: datetime | None) -> str:
+    """An instant as the shop's local date and time, "2026-03-29 14:05"."""
+    if instant is None:
+        return ""
+    return instant.astimezone(clock.shop_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+def amount_text(cents: int) -> str:
+    """Cents as an amount to type back in: "12,50" in Dutch, "12.50" in English."""
+    symbol = get_decimal_symbol(str(get_locale()))
+    return f"{cents // 100}{symbol}{cents % 100:02d}"
+
+
+def _render(template: str, **context: Any) -> str:
+    return render_template(
+        template, local_time=local_time, zone_name=str(clock.shop_timezone()), **context
+    )
+
+
+def _staff() -> StaffMember:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+# --- the list and the export --------------------------------------------------------------
+
+
+@bp.get("/orders")
+@requires(Access.VIEW)
+def orders() -> str:
+    """List the orders, filtered and paginated, newest first."""
+    filters, errors = filters_from(request.args)
+    page = list_orders(
+        db.session, filters, zone=clock.shop_timezone(), page=_page_arg(request.args)
+    )
+    return _render(
+        "admin/orders/list.html",
+        page=page,
+        filters=filters,
+        errors=errors,
+        args=request.args,
+        filter_args=_filter_args(request.args),
+        statuses=list(OrderStatus),
+    )
+
+
+@bp.get("/orders.csv")
+@requires(Access.VIEW)
+def orders_csv() -> Response | tuple[str, int]:
+    """Download the filtered list as CSV, streamed a batch of rows at a time."""
+    filters, errors = filters_from(request.args)
+    if errors:
+        # Dropping an unreadable filter would export more than was asked for.
+        return " ".join(errors), 400
+    zone = clock.shop_timezone()
+    # The request's own session, held here: the rows are read while the response streams.
+    rows = order_csv(db.session(), filters, zone=zone)
+    stamp = clock.now().astimezone(zone).strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="orders-{stamp}.csv"'},
+    )
+
+
+# --- one order ----------------------------------------------------------------------------
+
+
+def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str, int]:
+    detail = order_detail(db.session, order_id)
+    if detail is None:
+        abort(404)
+    refundable = refundable_cents(detail.order)
+    forms.setdefault("refund_amount", amount_text(refundable) if refundable else "")
+    return (
+        _render(
+            "admin/orders/detail.html",
+            detail=detail,
+            order=detail.order,
+            refundable=refundable,
+            can_ship=can_ship(detail.order),
+            can_restock=can_restock(db.session, detail.order),
+            forms=forms,
+        ),
+        status,
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+@requires(Access.VIEW)
+def order(order_id: int) -> tuple[str, int]:
+    """Show one order in full: lines, warnings, age check, payments, e-mails, refunds."""
+    return _detail_page(order_id)
+
+
+@bp.get("/orders/<int:order_id>/events/<int:event_id>")
+@requires(Access.VIEW)
+def order_event(order_id: int, event_id: int) -> str:
+    """Show a payment event's raw body as received, pretty-printed."""
+    event = payment_event_of(db.session, order_id, event_id)
+    if event is None:
+        abort(404)
+    try:
+        pretty = json.dumps(json.loads(event.raw_body), indent=2, ensure_ascii=False)
+    except ValueError:
+        pretty = event.raw_body
+    return _render("admin/orders/event.html", event=event, order_id=order_id, pretty=pretty)
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+def _done(order_id: int, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("admin.order", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<int:order_id>/ship")
+@requires(Access.MANAGE)
+def ship_order(order_id: int) -> Response | tuple[str, int]:
+    """Mark a paid order shipped, with its carrier and tracking code."""
+    carrier = request.form.get("carrier", "")
+    tracking_code = request.form.get("tracking_code", "")
+    try:
+        mark_shipped(
+            db.session,
+            order_id,
+            carrier=carrier,
+            tracking_code=tracking_code,
+            actor=_staff(),
+            now=clock.now(),
+        )
+    except OrderActionRefused as refusal:
+        return _detail_page(
+            order_id,
+            status=UNPROCESSABLE,
+            ship_error=str(refusal),
+            carrier=carrier[:100],
+            tracking_code=tracking_code[:200],
+        )
+    return _done(order_id, _("Marked shipped."))
+
+
+def _confirm_page(**context: Any) -> str:
+    return _render("admin/orders/confirm.html", **context)
+
+
+@bp.post("/orders/<int:order_id>/refund")
+@requires(Access.MANAGE)
+def refund_order(order_id: int) -> Response | tuple[str, int] | str:
+    """Ask to confirm a refund; with `confirm=yes`, make it through the payment provider."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    typed = request.form.get("amount", "")
+    restock = request.form.get("restock") == "yes" and can_restock(db.session, order)
+    reason = request.form.get("reason", "").strip()[:500]
+    refundable = refundable_cents(order)
+
+    def refused(message: str, status: int = UNPROCESSABLE) -> tuple[str, int]:
+        return _detail_page(
+            order_id,
+            status=status,
+            refund_error=message,
+            refund_amount=typed[:20],
+            restock=restock,
+            reason=reason,
+        )
+
+    if refundable <= 0:
+        return refused(_("This order has nothing left to refund."), CONFLICT)
+    try:
+        amount_cents = parse_euros(typed)
+    except AmountInvalid:
+        return refused(_("Type the amount in euros, like 12,50."))
+    if not 0 < amount_cents <= refundable:
+        return refused(
+            _("The amount must be between € 0,01 and %(most)s.", most=format_money(refundable))
+        )
+    # Only the confirmation page's form carries what it showed; anything else is shown it.
+    if request.form.get("confirm") != "yes" or "seen_refunded" not in request.form:
+        return _confirm_page(
+            title=_("Confirm the refund"),
+            question=_(
+                "Refund %(amount)s of order %(number)s?",
+                amount=format_money(amount_cents, order.currency),
+                number=order.number,
+            ),
+            details=[
+                _("The money goes back to the customer's card; this cannot be undone."),
+                _("All of the order's goods go back in stock.")
+                if restock
+                else _("Stock stays as it is."),
+                _("Reason: %(reason)s", reason=reason) if reason else "",
+            ],
+            action=url_for("admin.refund_order", order_id=order_id),
+            fields={
+                "amount": amount_text(amount_cents),
+                "restock": "yes" if restock else "",
+                "reason": reason,
+                "seen_refunded": str(order.refunded_cents),
+            },
+            confirm_label=_("Refund %(amount)s", amount=format_money(amount_cents)),
+            order=order,
+        )
+    # A confirmation shown before another refund went through (a second tab, a resent form)
+    # no longer says what would happen: ask again instead of refunding twice.
+    if request.form.get("seen_refunded") != str(order.refunded_cents):
+        return refused(
+            _("Refunds were made since you confirmed: check and confirm again."), CONFLICT
+        )
+    try:
+        made = refund_paid_order(
+            db.session,
+            gateway_for(current_app.config),
+            order_id,
+            amount_cents=amount_cents,
+            restock=restock,
+            reason=reason,
+            actor=_staff(),
+            now=clock.now(),
+        )
+    except RefundRefused as refusal:
+        return refused(_("The refund was refused: %(reason)s.", reason=str(refusal)), CONFLICT)
+    return _done(order_id, _("Refunded %(amount)s.", amount=format_money(made.amount_cents)))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@requires(Access.MANAGE)
+def cancel(order_id: int) -> Response | tuple[str, int] | str:
+    """Ask to confirm; with `confirm=yes`, cancel an unpaid order and give its stock back."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    if not order.is_payable:
+        return _detail_page(
+            order_id,
+            status=CONFLICT,
+            cancel_error=_("Only an order awaiting payment can be cancelled."),
+        )
+    if request.form.get("confirm") != "yes":
+        return _confirm_page(
+            title=_("Confirm the cancellation"),
+            question=_("Cancel order %(number)s?", number=order.number),
+            details=[
+                _("Its products go back in stock and its promo code use is given back."),
+                _("The customer can no longer pay for it."),
+            ],
+            action=url_for("admin.cancel", order_id=order_id),
+            fields={},
+            confirm_label=_("Cancel the order"),
+            order=order,
+        )
+    try:
+        cancel_order(db.session, order_id, actor=_staff(), now=clock.now())
+    except OrderActionRefused as refusal:
+        return _detail_page(order_id, status=CONFLICT, cancel_error=str(refusal))
+    return _done(order_id, _("Order cancelled; stock and code use given back."))
+
+
+@bp.post("/orders/<int:order_id>/clear-attention")
+@requires(Access.MANAGE)
+def clear_order_attention(order_id: int) -> Response | tuple[str, int]:
+    """Clear the "needs attention" flag, with a note saying what was done."""
+    note = request.form.get("note", "")
+    try:
+        clear_attention(db.session, order_id, note=note, actor=_staff(), now=clock.now())
+    except OrderActionRefused as refusal:
+        return _detail_page(
+            order_id, status=UNPROCESSABLE, attention_error=str(refusal), note=note[:1000]
+        )
+    return _done(order_id, _("The attention flag is cleared."))

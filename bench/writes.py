@@ -1,0 +1,296 @@
+"""Writes under concurrency: `place_order` and payment events, each from 8 threads that work
+as requests do under a server (their own app context, session and connection).
+
+The reference measured beside each is the database's own write floor in the same run: the
+same threads committing the smallest write transaction there is (one UPDATE of one row of
+their own), so the ratio says how much of the database's commit rate a checkout or a
+webhook keeps.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+
+from bench.data import SECRET_KEY, Database, shop_settings
+
+CLIENTS = 8
+PUBLIC_CODE = "BENCH10"  # bench.data adds it, without a usage limit
+
+
+@dataclass(frozen=True)
+class Throughput:
+    name: str
+    per_second: float
+    done: int
+    refused: int
+    failed: int
+    seconds: float
+    note: str = ""
+
+
+def _app(database: Database) -> Any:
+    from shop import create_app
+
+    settings = shop_settings(database)
+    # Every thread its own connection: nobody waits for the pool instead of the database.
+    return create_app(
+        {
+            **settings,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 2, "max_overflow": 0},
+        }
+    )
+
+
+def _run_threads(app: Any, work: Callable[[int], Callable[[], str]], seconds: float) -> dict:
+    """Each client repeats its step until the deadline (or until the step raises
+    StopIteration: no more work); counts what the steps returned."""
+    from shop.extensions import db
+
+    barrier = threading.Barrier(CLIENTS + 1)
+    counts: list[dict[str, int]] = [{} for _ in range(CLIENTS)]
+    finished = [0.0] * CLIENTS
+    deadline = [0.0]
+
+    def client(index: int) -> None:
+        with app.app_context():
+            step = work(index)
+            barrier.wait()
+            while time.monotonic() < deadline[0]:
+                try:
+                    outcome = step()
+                except StopIteration:
+                    break
+                except Exception as error:  # counted, not raised: a failure is a figure
+                    db.session.rollback()
+                    outcome = f"failed: {type(error).__name__}: {error}"[:200]
+                counts[index][outcome] = counts[index].get(outcome, 0) + 1
+            finished[index] = time.monotonic()
+            db.session.remove()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.monotonic() + seconds
+    started = time.monotonic()
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    elapsed = max(finished) - started
+    merged: dict[str, int] = {}
+    for count in counts:
+        for outcome, n in count.items():
+            merged[outcome] = merged.get(outcome, 0) + n
+    return {"elapsed": elapsed, "outcomes": merged}
+
+
+def write_floor(database: Database, *, seconds: float) -> Throughput:
+    """The smallest write transaction, from 8 threads: UPDATE one row of one's own, commit."""
+    from shop.db import begin_write
+    from shop.extensions import db
+
+    app = _app(database)
+    with app.app_context():
+        db.session.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_writes (id INTEGER PRIMARY KEY, n INTEGER)")
+        )
+        db.session.execute(text("DELETE FROM bench_writes"))
+        for n in range(CLIENTS):
+            db.session.execute(text("INSERT INTO bench_writes (id, n) VALUES (:id, 0)"), {"id": n})
+        db.session.commit()
+
+    def work(index: int) -> Callable[[], str]:
+        def step() -> str:
+            begin_write(db.session)
+            db.session.execute(
+                text("UPDATE bench_writes SET n = n + 1 WHERE id = :id"), {"id": index}
+            )
+            db.session.commit()
+            return "done"
+
+        return step
+
+    result = _run_threads(app, work, seconds)
+    with app.app_context():
+        db.engine.dispose()
+    return _throughput("write floor (1-row UPDATE + COMMIT)", result)
+
+
+def _throughput(name: str, result: dict, note: str = "") -> Throughput:
+    outcomes = result["outcomes"]
+    done = outcomes.get("done", 0)
+    refused = sum(n for outcome, n in outcomes.items() if outcome.startswith("refused"))
+    failed = sum(n for outcome, n in outcomes.items() if outcome.startswith("failed"))
+    failures = [outcome for outcome in outcomes if outcome.startswith("failed")]
+    if failures:
+        note = (note + "; " if note else "") + "; ".join(failures[:3])
+    return Throughput(
+        name=name,
+        per_second=done / result["elapsed"],
+        done=done,
+        refused=refused,
+        failed=failed,
+        seconds=result["elapsed"],
+        note=note,
+    )
+
+
+def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, list[int]]:
+    """`place_order` from 8 clients: 1–3 lines of the catalogue's products, every third
+    order with the public code (whose row every such checkout updates). Returns the ids of
+    the orders placed, for the webhook benchmark."""
+    from shop import clock
+    from shop.extensions import db
+    from shop.models import Order, Product
+    from shop.rules.age import local_today
+    from shop.rules.promotions import PromoNotApplicable
+    from shop.services.checkout import (
+        CheckoutRefused,
+        CheckoutRequest,
+        Customer,
+        ShopPolicy,
+        place_order,
+    )
+
+    app = _app(database)
+    with app.app_context():
+        # Enough stock that the benchmark measures checkouts, not sold-out refusals.
+        db.session.execute(update(Product).values(stock=1_000_000))
+        db.session.commit()
+        product_ids = list(db.session.scalars(select(Product.id).where(Product.is_active)))
+        tz = clock.shop_timezone()
+    policy = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
+
+    def work(index: int) -> Callable[[], str]:
+        chooser = random.Random(index)
+        serial = [0]
+
+        def step() -> str:
+            serial[0] += 1
+            lines = chooser.sample(product_ids, chooser.randint(1, 3))
+            request = CheckoutRequest(
+                items={product_id: chooser.randint(1, 2) for product_id in lines},
+                customer=Customer(
+                    email=f"client{index}-{serial[0]}@example.nl",
+                    name="Ann de Vries",
+                    street="Prinsengracht 263",
+                    postcode="1016 GV",
+                    city="Amsterdam",
+                    country="NL",
+                ),
+                birth_date=date(1990, 5, 17),
+                acknowledged=True,
+                code=PUBLIC_CODE if serial[0] % 3 == 0 else "",
+                locale="en",
+            )
+            now = clock.now()
+            try:
+                place_order(db.session, request, policy, today=local_today(now, tz), now=now)
+            except (CheckoutRefused, PromoNotApplicable) as refused:
+                return f"refused: {refused}"
+            return "done"
+
+        return step
+
+    result = _run_threads(app, work, seconds)
+    with app.app_context():
+        order_ids = list(db.session.scalars(select(Order.id).order_by(Order.id)))
+        db.engine.dispose()
+    return _throughput("place_order", result, "1-3 lines, every third order with a code"), order_ids
+
+
+def receive_events(database: Database, order_ids: list[int], *, seconds: float) -> Throughput:
+    """`payment_intent.succeeded` for pending orders, verified and received from 8 threads;
+    a third of the deliveries are duplicates of events already sent (Stripe's retries)."""
+    from shop import clock
+    from shop.extensions import db
+    from shop.models import Order, OrderStatus, OutboxEmail, PaymentEvent, PaymentProvider
+    from shop.payments.test_gateway import local_webhook_secret, signed_event
+    from shop.services.webhooks import raw_text, receive_event, verify_event
+
+    app = _app(database)
+    secret = local_webhook_secret(SECRET_KEY)
+    with app.app_context():
+        orders = db.session.execute(
+            select(Order.id, Order.total_cents, Order.currency, Order.number).where(
+                Order.id.in_(order_ids), Order.status == OrderStatus.PENDING_PAYMENT
+            )
+        ).all()
+    rng = random.Random(7)
+    # Two in three deliveries are new events, one in three repeats an earlier one.
+    deliveries: list[tuple[bytes, str]] = []
+    sent: list[tuple[bytes, str]] = []
+    for serial, (order_id, total, currency, number) in enumerate(orders):
+        body, header = signed_event(
+            "payment_intent.succeeded",
+            {
+                "id": f"pi_bench_{order_id}",
+                "object": "payment_intent",
+                "amount": total,
+                "amount_received": total,
+                "currency": currency.lower(),
+                "status": "succeeded",
+                "metadata": {"order_id": str(order_id), "order_number": number or ""},
+            },
+            secret=secret,
+            event_id=f"evt_bench_{order_id}",
+        )
+        sent.append((body, header))
+        deliveries.append((body, header))
+        if serial % 2 == 1:
+            deliveries.append(rng.choice(sent))
+    lock = threading.Lock()
+    position = [0]
+    exhausted = threading.Event()
+
+    def work(index: int) -> Callable[[], str]:
+        def step() -> str:
+            with lock:
+                if position[0] >= len(deliveries):
+                    exhausted.set()
+                    raise StopIteration
+                body, header = deliveries[position[0]]
+                position[0] += 1
+            event = verify_event(body, header, [secret])
+            outcome = receive_event(
+                db.session, event, raw_text(body), provider=PaymentProvider.TEST, now=clock.now()
+            )
+            return "done" if outcome == "paid" else f"done: {outcome}"
+
+        return step
+
+    result = _run_threads(app, work, seconds)
+    outcomes = result["outcomes"]
+    processed = sum(n for outcome, n in outcomes.items() if outcome.startswith("done"))
+    duplicates = outcomes.get("done: duplicate", 0)
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(PaymentEvent))
+        paid = db.session.scalar(
+            select(func.count()).select_from(Order).where(Order.status == OrderStatus.PAID)
+        )
+        emails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
+        db.engine.dispose()
+    consistent = stored == paid == emails
+    note = (
+        f"{duplicates} of {processed} were duplicates; {stored} events stored, {paid} orders "
+        f"paid, {emails} e-mails queued" + ("" if consistent else " (MISMATCH)")
+    )
+    if exhausted.is_set():
+        note += "; every event was delivered before the time was up"
+    failures = [outcome for outcome in outcomes if outcome.startswith("failed")]
+    return Throughput(
+        name="payment events (verify + receive_event)",
+        per_second=processed / result["elapsed"],
+        done=processed,
+        refused=0,
+        failed=sum(outcomes[outcome] for outcome in failures),
+        seconds=result["elapsed"],
+        note=note + ("; " + "; ".join(failures[:3]) if failures else ""),
+    )

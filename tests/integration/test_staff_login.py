@@ -1,0 +1,421 @@
+"""Staff sign-in and its sessions: one answer for every refusal, throttling per account and per
+client address (in memory and in Redis), `next` kept inside the back office, a new session at
+sign-in, and sessions that end when they should."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shop.extensions import db
+from shop.models import Role, StaffMember
+from shop.services.staff import change_password, set_role
+from tests.admin_support import PASSWORD, admin_csrf, make_staff, sign_in
+from tests.conftest import IN_CI
+from tests.helpers import csrf_token
+
+REFUSAL = "That e-mail address and password do not match an account."
+WRONG = "not the password at all, sorry"
+
+
+def alert(response: Any) -> str:
+    match = re.search(r'role="alert"[^>]*>([^<]+)<', response.get_data(as_text=True))
+    assert match, "no message on the page"
+    return match.group(1)
+
+
+def from_address(client: Any, address: str) -> Any:
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def is_signed_in(client: Any) -> bool:
+    response = client.get("/admin/")
+    if response.status_code == 303:
+        assert response.headers["Location"].startswith("/admin/login")
+        return False
+    assert response.status_code == 200
+    return True
+
+
+# --- One answer for every refusal ---------------------------------------------------------
+
+
+def test_an_unknown_address_and_a_wrong_password_get_the_same_status_and_message(app, session):
+    member = make_staff(session, Role.MANAGER)
+
+    unknown = sign_in(app.test_client(), "nobody-here@example.nl", WRONG)
+    wrong = sign_in(app.test_client(), member.email, WRONG)
+
+    assert unknown.status_code == wrong.status_code == 401
+    assert alert(unknown) == alert(wrong) == REFUSAL
+
+
+def test_a_switched_off_account_gets_the_same_answer_even_with_its_right_password(app, session):
+    owner = make_staff(session, Role.OWNER)
+    member = make_staff(session, Role.MANAGER)
+    set_role(session, member.id, Role.MANAGER, active=False, now=owner.created_at, actor=owner)
+
+    response = sign_in(app.test_client(), member.email, PASSWORD)
+
+    assert response.status_code == 401
+    assert alert(response) == REFUSAL
+
+
+def test_the_address_is_matched_whatever_its_capitals_and_spaces(client, session):
+    make_staff(session, Role.VIEWER, email="sam.viewer@example.nl")
+
+    response = sign_in(client, "  Sam.Viewer@EXAMPLE.nl ")
+
+    assert response.status_code == 303
+    assert is_signed_in(client)
+
+
+def test_a_sign_in_is_remembered_as_the_last_one(client, session):
+    member = make_staff(session, Role.VIEWER)
+    assert member.last_login_at is None
+
+    sign_in(client, member.email)
+
+    session.refresh(member)
+    assert member.last_login_at is not None
+
+
+def test_the_refusal_keeps_the_typed_address_escaped(client):
+    response = sign_in(client, '"><script>alert(1)</script>@example.nl', WRONG)
+
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&#34;&gt;&lt;script&gt;" in page or "&quot;&gt;&lt;script&gt;" in page
+
+
+# --- Throttling -----------------------------------------------------------------------------
+
+
+def test_the_sixth_failure_in_a_minute_for_one_account_is_refused_even_with_the_right_password(
+    client, session
+):
+    member = make_staff(session, Role.MANAGER)
+    failures = [sign_in(client, member.email, WRONG).status_code for _ in range(5)]
+
+    throttled = sign_in(client, member.email, PASSWORD)
+
+    assert failures == [401] * 5
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.get_data(as_text=True)
+    assert not is_signed_in(client)
+
+
+def test_the_account_throttle_counts_every_spelling_of_the_address_and_every_client(app, session):
+    member = make_staff(session, Role.MANAGER, email="kim@example.nl")
+    spellings = ["kim@example.nl", "KIM@example.nl", " Kim@Example.NL", "kim@EXAMPLE.nl", "kim@ex"]
+    for number, spelling in enumerate(spellings[:4] + spellings[:1]):
+        client = from_address(app.test_client(), f"192.0.2.{number + 1}")
+        assert sign_in(client, spelling, WRONG).status_code == 401
+
+    elsewhere = from_address(app.test_client(), "198.51.100.7")
+
+    assert sign_in(elsewhere, member.email, PASSWORD).status_code == 429
+
+
+def test_throttling_one_account_leaves_the_others_alone(client, session):
+    attacked, colleague = make_staff(session, Role.MANAGER), make_staff(session, Role.MANAGER)
+    for _ in range(5):
+        sign_in(client, attacked.email, WRONG)
+
+    assert sign_in(client, attacked.email, WRONG).status_code == 429
+    assert sign_in(client, colleague.email, PASSWORD).status_code == 303
+
+
+def test_successful_sign_ins_are_not_counted(app, session):
+    member = make_staff(session, Role.VIEWER)
+
+    statuses = [sign_in(app.test_client(), member.email).status_code for _ in range(8)]
+
+    assert statuses == [303] * 8
+
+
+def test_one_client_address_gets_thirty_failures_a_minute_over_all_accounts(app):
+    attacker = from_address(app.test_client(), "203.0.113.9")
+    failures = [
+        sign_in(attacker, f"guess{number}@example.nl", WRONG).status_code for number in range(30)
+    ]
+
+    throttled = sign_in(attacker, "guess-thirty-one@example.nl", WRONG)
+    another_address = sign_in(
+        from_address(app.test_client(), "203.0.113.10"), "guess0@example.nl", WRONG
+    )
+
+    assert failures == [401] * 30
+    assert throttled.status_code == 429
+    assert another_address.status_code == 401
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own: nothing else lives there
+
+
+@pytest.fixture
+def redis() -> Iterator[Any]:
+    import redis as redis_client
+
+    connection = redis_client.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis_client.exceptions.ConnectionError:
+        connection.close()
+        if IN_CI:
+            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    yield connection
+    connection.close()
+
+
+class TestThrottlingInRedis:
+    """With `SHOP_RATELIMIT_STORAGE_URL=redis://…` the counts live in Redis, so every app server
+    sees the same ones."""
+
+    @pytest.fixture
+    def app_settings(self, app_settings, redis):  # type: ignore[no-untyped-def]
+        app_settings["SHOP_RATELIMIT_STORAGE_URL"] = REDIS_URL
+        return app_settings
+
+    @pytest.fixture
+    def marker(self, redis) -> Iterator[str]:  # type: ignore[no-untyped-def]
+        """A string in every key this test makes; those keys (and only those) go afterwards."""
+        value = uuid.uuid4().hex
+        yield value
+        for key in redis.scan_iter(match=f"*{value}*"):
+            redis.delete(key)
+
+    def test_failures_on_one_app_server_are_counted_on_another(
+        self, app, app_settings, session, redis, marker
+    ):
+        from shop import create_app
+
+        member = make_staff(session, Role.MANAGER, email=f"redis-{marker}@example.nl")
+        address = f"10.{random.randrange(256)}.{random.randrange(256)}.{marker[:2]}"
+        first_server = from_address(app.test_client(), address)
+        failures = [sign_in(first_server, member.email, WRONG).status_code for _ in range(5)]
+        assert failures == [401] * 5
+        assert list(redis.scan_iter(match=f"*{marker}*")), "no throttle counts in Redis"
+
+        second_app = create_app(app_settings)  # a second server: its own, new limiter storage
+        second_app.test_client_class = type(first_server)
+        second_server = from_address(second_app.test_client(), address)
+        try:
+            throttled = sign_in(second_server, member.email, PASSWORD)
+        finally:
+            with second_app.app_context():
+                db.engine.dispose()
+            for key in redis.scan_iter(match=f"*{address}/*"):
+                redis.delete(key)
+
+        assert throttled.status_code == 429
+
+
+# --- Where a sign-in leads ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/admin/", "/admin/"),
+        ("/admin/staff", "/admin/staff"),
+        ("/admin/audit?action=update&page=2", "/admin/audit?action=update&page=2"),
+        ("/admin", "/admin"),
+        ("/cart", "/admin/"),
+        ("/administrator", "/admin/"),
+        ("/admin/../cart", "/admin/"),
+        ("/admin/%2e%2e/cart", "/admin/"),
+        ("/admin/./%2E./checkout", "/admin/"),
+        ("//evil.example/admin/", "/admin/"),
+        ("/\\evil.example/admin/", "/admin/"),
+        ("https://evil.example/admin/", "/admin/"),
+        ("javascript:alert(1)", "/admin/"),
+        ("", "/admin/"),
+    ],
+)
+def test_next_leads_only_to_a_page_of_the_back_office(app, session, target, expected):
+    member = make_staff(session, Role.OWNER)
+    client = app.test_client()
+    page = client.get("/admin/login", query_string={"next": target})
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "email": member.email,
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+
+
+def test_an_anonymous_visitor_is_brought_back_to_the_page_asked_for(client, session):
+    member = make_staff(session, Role.OWNER)
+    bounced = client.get("/admin/audit?action=create")
+    login_page = client.get(bounced.headers["Location"])
+
+    response = client.post(
+        "/admin/login",
+        data={
+            "csrf_token": csrf_token(login_page.get_data(as_text=True)),
+            "email": member.email,
+            "password": PASSWORD,
+            "next": re.search(r'name="next" value="([^"]*)"', login_page.get_data(as_text=True))
+            .group(1)
+            .replace("&amp;", "&"),
+        },
+    )
+
+    assert response.headers["Location"] == "/admin/audit?action=create"
+
+
+def test_the_login_page_sends_someone_signed_in_onwards(client, session):
+    member = make_staff(session, Role.VIEWER)
+    sign_in(client, member.email)
+
+    response = client.get("/admin/login?next=/admin/account/password")
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/account/password"
+
+
+# --- A new session at sign-in ---------------------------------------------------------------
+
+
+def test_nothing_put_in_the_session_before_sign_in_survives_it(client, session):
+    member = make_staff(session, Role.MANAGER)
+    client.get("/admin/login")
+    with client.session_transaction() as planted:
+        planted["planted_by_someone_else"] = "fixation"
+
+    sign_in(client, member.email)
+
+    with client.session_transaction() as after:
+        assert "planted_by_someone_else" not in after
+        assert after["_user_id"] == f"{member.id}:{member.session_version}"
+
+
+def test_a_session_cookie_planted_before_sign_in_does_not_become_signed_in(app, session):
+    """An attacker who sets the victim's cookie and keeps a copy gains nothing by it."""
+    member = make_staff(session, Role.OWNER)
+    attacker, victim = app.test_client(), app.test_client()
+    attacker.get("/admin/login")
+    planted = attacker.get_cookie("session")
+    assert planted is not None
+    victim.set_cookie("session", planted.value)
+
+    sign_in(victim, member.email)
+
+    assert is_signed_in(victim)
+    assert victim.get_cookie("session").value != planted.value
+    assert not is_signed_in(attacker)
+
+
+# --- Sessions that end ----------------------------------------------------------------------
+
+
+def test_signing_out_ends_this_session_and_every_other_one_of_the_account(app, session):
+    member = make_staff(session, Role.MANAGER)
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, member.email)
+    sign_in(phone, member.email)
+
+    response = laptop.post("/admin/logout", data={"csrf_token": admin_csrf(laptop)})
+
+    assert response.headers["Location"] == "/admin/login"
+    assert not is_signed_in(laptop)
+    assert not is_signed_in(phone)
+
+
+def test_signing_out_leaves_other_accounts_signed_in(app, session):
+    mine, colleague = make_staff(session, Role.MANAGER), make_staff(session, Role.MANAGER)
+    me, them = app.test_client(), app.test_client()
+    sign_in(me, mine.email)
+    sign_in(them, colleague.email)
+
+    me.post("/admin/logout", data={"csrf_token": admin_csrf(me)})
+
+    assert is_signed_in(them)
+
+
+def test_a_sign_out_cannot_be_forced_from_another_site(client, session):
+    member = make_staff(session, Role.MANAGER)
+    sign_in(client, member.email)
+
+    assert client.post("/admin/logout").status_code == 400
+    assert is_signed_in(client)
+
+
+def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, session):
+    member = make_staff(session, Role.VIEWER)
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, member.email)
+    sign_in(phone, member.email)
+
+    response = laptop.post(
+        "/admin/account/password",
+        data={
+            "csrf_token": admin_csrf(laptop),
+            "current_password": PASSWORD,
+            "password": "a brand new phrase for spring",
+            "password_again": "a brand new phrase for spring",
+        },
+    )
+
+    assert response.status_code == 303
+    assert is_signed_in(laptop)
+    assert not is_signed_in(phone)
+
+
+def test_a_new_password_set_elsewhere_ends_every_session_of_the_account(app, session):
+    member = make_staff(session, Role.MANAGER)
+    client = app.test_client()
+    sign_in(client, member.email)
+
+    change_password(
+        session, member.id, "a password from the owner", now=member.created_at, actor=None
+    )
+
+    assert not is_signed_in(client)
+    assert sign_in(app.test_client(), member.email, "a password from the owner").status_code == 303
+
+
+def test_switching_an_account_off_ends_its_sessions(app, session):
+    owner, member = make_staff(session, Role.OWNER), make_staff(session, Role.MANAGER)
+    client = app.test_client()
+    sign_in(client, member.email)
+    assert is_signed_in(client)
+
+    set_role(session, member.id, Role.MANAGER, active=False, now=owner.created_at, actor=owner)
+
+    assert not is_signed_in(client)
+
+
+def test_a_session_of_a_deleted_account_is_a_signed_out_one(app, session):
+    member = make_staff(session, Role.MANAGER)
+    client = app.test_client()
+    sign_in(client, member.email)
+
+    session.delete(session.get(StaffMember, member.id))
+    session.commit()
+
+    assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize("forged", ["1", "1:", ":1", "x:y", "1:1:1", ""])
+def test_a_session_with_a_forged_account_id_is_signed_out(client, session, forged):
+    make_staff(session, Role.OWNER)
+    client.get("/admin/login")
+    with client.session_transaction() as stored:
+        stored["_user_id"] = forged
+
+    assert not is_signed_in(client)
