@@ -40,5 +40,11 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The figures of bench/ (not part of `make test`), written to bench/results/. Needs wrk
+# (apt-get install -y wrk) and, for the PostgreSQL figures, SHOP_TEST_DATABASE_URL or a local
+# server whose user may create databases. A short run: make bench BENCH_ARGS=--quick
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
