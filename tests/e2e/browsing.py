@@ -85,6 +85,16 @@ def place_order(page: Page, shop_url: str, *slugs: str) -> str:
     return page.url
 
 
+def sign_in_to_back_office(page: Page, shop_url: str, manager: tuple[str, str]) -> None:
+    """Sign in at /admin/login with the manager's (e-mail address, password)."""
+    email, password = manager
+    page.goto(f"{shop_url}/admin/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def order_status(page: Page) -> Locator:
     return page.locator(".order-status h2")
 
@@ -140,13 +150,14 @@ def pay_by_card(page: Page, number: str, expiry: str = "12 / 34", cvc: str = "12
 # --- what every page is checked for -------------------------------------------------------
 
 
-def snap(page: Page, name: str) -> None:
-    """Full-page screenshots at phone and laptop size: `artifacts/<name>-phone.png`, …"""
+def snap(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Screenshots at phone and laptop size: `artifacts/<name>-phone.png`, …; of the whole
+    page, or (`full_page=False`) of what the window shows, for very long forms."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     for label, viewport in WINDOW_SIZES.items():
         page.set_viewport_size(viewport)
-        page.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
+        page.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=full_page)
     if size is not None:
         page.set_viewport_size(size)
 

@@ -318,6 +318,13 @@ def chromium_installed() -> None:
     require(CHROMIUM.exists(), NO_CHROMIUM)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def no_stale_failure_pictures() -> None:
+    """Screenshots of an earlier run's failures would be taken for this run's."""
+    for picture in ARTIFACTS.glob("FAILED-*.png"):
+        picture.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright

@@ -19,6 +19,7 @@ from tests.e2e.browsing import (
     pay_by_card,
     place_order,
     reload_until,
+    sign_in_to_back_office,
     snap,
     use_stripe_js_stand_in,
 )
@@ -32,19 +33,10 @@ ALLERGY_WARNING = (
 )
 
 
-def sign_in(page: Page, shop_url: str, manager: tuple[str, str]) -> None:
-    email, password = manager
-    page.goto(f"{shop_url}/admin/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
     page, context, stripe_shop, manager
 ):
-    sign_in(page, stripe_shop.url, manager)
+    sign_in_to_back_office(page, stripe_shop.url, manager)
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Products").click()
     page.get_by_role("link", name="New product").click()
     page.get_by_label("Name (English)").fill(PRODUCT_NAME)
@@ -62,7 +54,8 @@ def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
     expect(page.get_by_role("note")).to_contain_text("This product cannot be published yet.")
     expect(page.get_by_role("note")).to_contain_text("disclaimer")
     expect(page.get_by_role("note")).to_contain_text("allerg")
-    snap(page, "7-admin-product-refused")
+    page.evaluate("window.scrollTo(0, 0)")
+    snap(page, "7-admin-product-refused", full_page=False)
     shopper = context.new_page()
     pass_age_gate(shopper, stripe_shop.url)
     response = shopper.goto(f"{stripe_shop.url}/products/{PRODUCT_SLUG}")
@@ -93,7 +86,7 @@ def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
 
 def test_a_code_for_next_week_is_listed_as_scheduled(page, stripe_shop, manager):
     next_week = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=7)
-    sign_in(page, stripe_shop.url, manager)
+    sign_in_to_back_office(page, stripe_shop.url, manager)
     page.get_by_role("navigation", name="Back office").get_by_role(
         "link", name="Promo codes"
     ).click()
@@ -104,7 +97,6 @@ def test_a_code_for_next_week_is_listed_as_scheduled(page, stripe_shop, manager)
     page.get_by_label("Value").fill("15")
     page.get_by_label("First day").fill(next_week.isoformat())
     page.get_by_label("Last day (included)").fill((next_week + timedelta(days=6)).isoformat())
-    snap(page, "7-admin-promo-form")
     page.get_by_role("button", name="Create code").click()
 
     page.get_by_role("navigation", name="Back office").get_by_role(
@@ -112,6 +104,7 @@ def test_a_code_for_next_week_is_listed_as_scheduled(page, stripe_shop, manager)
     ).click()
     row = page.get_by_role("row").filter(has=page.locator("code", has_text="NEXTWEEK15"))
     expect(row).to_contain_text("scheduled")
+    expect(row).to_contain_text("15%")
     snap(page, "7-admin-promo-list")
 
 
@@ -136,7 +129,7 @@ def test_the_manager_refunds_the_order_paid_by_card(
         order_url, number = _an_order_paid_by_card(
             context.new_page(), context, stripe_shop, localstripe
         )
-    sign_in(page, stripe_shop.url, manager)
+    sign_in_to_back_office(page, stripe_shop.url, manager)
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Orders").click()
     page.get_by_label("Number, e-mail or name").fill(number)
     page.get_by_role("button", name=re.compile("^(Filter|Show|Search)")).click()
@@ -144,13 +137,16 @@ def test_the_manager_refunds_the_order_paid_by_card(
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
     snap(page, "7-admin-order")
 
+    total = page.get_by_label(re.compile(r"^Amount in euros")).input_value()
     page.get_by_role("button", name="Refund…").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the refund")
     snap(page, "7-admin-refund-confirm")
-    page.locator(".order-confirm").get_by_role("button").first.click()
+    page.get_by_role("button", name=re.compile(r"^Refund €")).click()
 
+    expect(page.get_by_text(re.compile(r"^Refunded €"))).to_be_visible()
     refunds = page.get_by_role("region", name="Refunds")
-    expect(refunds.get_by_role("row").nth(1)).to_contain_text("re_")
+    expect(refunds.get_by_role("row").nth(1)).to_contain_text(total)
+    expect(refunds.get_by_role("row").nth(1)).to_contain_text("re_")  # localstripe's refund
     # The customer, in a browser of their own (a staff sign-in starts a new session).
     customer = browser.new_context(viewport=DESKTOP, locale="en-GB").new_page()
     pass_age_gate(customer, stripe_shop.url)

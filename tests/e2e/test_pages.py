@@ -29,6 +29,7 @@ from tests.e2e.browsing import (
     assert_readable,
     describe_problems,
     place_order,
+    sign_in_to_back_office,
 )
 
 
@@ -130,11 +131,7 @@ def visitors(browser: Any, shop: Any, manager: tuple[str, str]) -> dict[str, Any
 
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
-    page.goto(f"{shop.url}/admin/login")
-    page.get_by_label("E-mail address").fill(manager[0])
-    page.get_by_label("Password").fill(manager[1])
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    sign_in_to_back_office(page, shop.url, manager)
     states["manager"] = context.storage_state()
     context.close()
     return states
@@ -177,12 +174,12 @@ def test_page_fits_a_phone_and_a_laptop_with_buy_button_and_warnings_readable(op
         else:
             page.set_viewport_size(viewport)
             page.reload()
+        # First the picture, so that a page failing the checks below can be looked at.
+        page.screenshot(path=ARTIFACTS / f"page-{name}-{size}.png", full_page=True)
         assert_no_horizontal_scrolling(page)
         for what, find in PAGES[name].must_read:
             assert_readable(find(page), f"{name} at {size}: {what}")
         assert_readable(page.locator(".adults-only"), f"{name} at {size}: the 18+ notice")
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=ARTIFACTS / f"page-{name}-{size}.png", full_page=True)
 
 
 @pytest.mark.parametrize("name", CHECKED_BY_AXE)
