@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from shop.models.agegate import AgeCheck, AgeCheckMethod, AgeCheckOutcome
+from shop.models.articles import Article, ArticleProduct, ArticleStatus
 from shop.models.catalog import (
     ALLERGENS,
     AllergenEntry,
@@ -45,6 +46,9 @@ __all__ = [
     "AllergenEntry",
     "AllergenPresence",
     "AllergyStatement",
+    "Article",
+    "ArticleProduct",
+    "ArticleStatus",
     "AuditEntry",
     "Category",
     "Disclaimer",
