@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.web import (
         admin,
         agegate,
+        articles,
         banners,
         cart,
         checkout,
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(banners.bp)
+    app.register_blueprint(articles.bp)
     # Before the gate's hooks are installed: its after-request hook must run before the
     # pictures' own (see shop.web.images).
     app.register_blueprint(images.bp)
