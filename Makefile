@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean catalogs translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,20 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
+# The translation catalogs: the .po files are committed, the .mo files Flask-Babel reads are
+# compiled from them here (only missing or stale ones; see shop/i18n_catalogs.py).
+catalogs: $(VENV)/.installed
+	$(BIN)/python -m shop.i18n_catalogs
+
+# After changing translatable text: collect the messages again and merge them into the .po
+# files (new ones arrive empty, changed ones fuzzy; tests/unit/test_translations.py names them).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-wrap --sort-by-file --project shop -o shop/translations/messages.pot .
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations \
+		--no-wrap --ignore-obsolete
+
+run: $(VENV)/.installed catalogs
 	$(BIN)/flask --app shop db upgrade
 	$(BIN)/flask --app shop seed-demo --if-empty
 	$(BIN)/flask --app shop run --host $(HOST) --port $(PORT)
@@ -31,7 +44,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.dev-installed $(NODE_DEPS)
+test: $(VENV)/.dev-installed $(NODE_DEPS) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -43,7 +56,7 @@ format: $(VENV)/.dev-installed
 # The figures of bench/ (not part of `make test`), written to bench/results/. Needs wrk
 # (apt-get install -y wrk) and, for the PostgreSQL figures, SHOP_TEST_DATABASE_URL or a local
 # server whose user may create databases. A short run: make bench BENCH_ARGS=--quick
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed catalogs
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         checkout,
         errors,
         formatting,
+        i18n,
         images,
         input_guard,
         legal,
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(banners.bp)
+    app.register_blueprint(i18n.bp)
     app.register_blueprint(articles.bp)
     # Before the gate's hooks are installed: its after-request hook must run before the
     # pictures' own (see shop.web.images).

@@ -35,6 +35,17 @@ def _cheap_password_hashing() -> None:
 
 
 _cheap_password_hashing()
+
+
+def _compile_translation_catalogs() -> None:
+    """The `.mo` catalogs are built, never committed: compile missing or stale ones before any
+    app reads them, this process's or the gunicorn servers the e2e and scale-out tests start."""
+    from shop.i18n_catalogs import compile_catalogs
+
+    compile_catalogs()
+
+
+_compile_translation_catalogs()
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
 
 
@@ -76,6 +87,9 @@ def settings_for(url: str, **overrides: object) -> dict[str, object]:
         "SHOP_DEFAULT_LOCALE": "en",
         # Throttle counts stay in the test's own process, whatever a developer's .env says.
         "SHOP_RATELIMIT_STORAGE_URL": "memory://",
+        # Tests write rows and read pages at once: no fragment kept from an earlier test
+        # (tests/integration/test_fragment_cache.py switches it on).
+        "SHOP_FRAGMENT_CACHE_SECONDS": "0",
     }
     settings.update(overrides)
     return settings

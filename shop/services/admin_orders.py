@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -332,7 +333,7 @@ def _locked_order(session: Session, order_id: int) -> Order:
     ).first()
     if order is None:
         session.rollback()
-        raise OrderActionRefused("There is no such order.")
+        raise OrderActionRefused(_("There is no such order."))
     return order
 
 
@@ -358,14 +359,14 @@ def mark_shipped(
     """Mark a paid order shipped with its carrier and tracking code, and audit it."""
     carrier, tracking_code = carrier.strip(), tracking_code.strip()
     if not carrier:
-        raise OrderActionRefused("Name the carrier.")
+        raise OrderActionRefused(_("Name the carrier."))
     if len(carrier) > 100 or len(tracking_code) > 200:
-        raise OrderActionRefused("The carrier or the tracking code is too long.")
+        raise OrderActionRefused(_("The carrier or the tracking code is too long."))
     order = _locked_order(session, order_id)
     if order.status != OrderStatus.PAID:
-        raise _refuse(session, "Only a paid order can be marked shipped.")
+        raise _refuse(session, _("Only a paid order can be marked shipped."))
     if not can_ship(order):
-        raise _refuse(session, "This order waits for a refund: its goods were never reserved.")
+        raise _refuse(session, _("This order waits for a refund: its goods were never reserved."))
     fields = ("status", "shipped_at", "carrier", "tracking_code")
     before = {field: getattr(order, field) for field in fields}
     order.status = OrderStatus.SHIPPED
@@ -390,9 +391,9 @@ def cancel_order(session: Session, order_id: int, *, actor: StaffMember, now: da
     """Cancel an unpaid order: its stock and code use go back once, with an audit entry."""
     order = session.get(Order, order_id)
     if order is None:
-        raise OrderActionRefused("There is no such order.")
+        raise OrderActionRefused(_("There is no such order."))
     if not order.is_payable:
-        raise OrderActionRefused("Only an order awaiting payment can be cancelled.")
+        raise OrderActionRefused(_("Only an order awaiting payment can be cancelled."))
     cancelled = release_order(
         session,
         order_id,
@@ -402,7 +403,7 @@ def cancel_order(session: Session, order_id: int, *, actor: StaffMember, now: da
         actor=actor,
     )
     if not cancelled:  # paid, expired or cancelled since the page was shown
-        raise OrderActionRefused("Only an order awaiting payment can be cancelled.")
+        raise OrderActionRefused(_("Only an order awaiting payment can be cancelled."))
 
 
 def refundable_cents(order: Order) -> int:
@@ -453,12 +454,14 @@ def clear_attention(
     """Clear the "needs attention" flag with a note saying what was done (kept in the audit)."""
     note = note.strip()
     if not note:
-        raise OrderActionRefused("Write a note saying what was done.")
+        raise OrderActionRefused(_("Write a note saying what was done."))
     if len(note) > MAX_NOTE_LENGTH:
-        raise OrderActionRefused(f"The note is longer than {MAX_NOTE_LENGTH} characters.")
+        raise OrderActionRefused(
+            _("The note is longer than %(count)s characters.", count=MAX_NOTE_LENGTH)
+        )
     order = _locked_order(session, order_id)
     if not order.needs_attention:
-        raise _refuse(session, "This order does not need attention.")
+        raise _refuse(session, _("This order does not need attention."))
     # The reason stays on the order (a "needs refund" flag may still rest on it).
     order.needs_attention = False
     changes: dict[str, tuple[object, object]] = {

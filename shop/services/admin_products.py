@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -71,7 +72,8 @@ def parse_euros(text: str) -> int:
     found = _EUROS.fullmatch(text.strip())
     if found is None:
         raise InvalidProduct(
-            "price_cents", "Type the price in euros, like 12,50 or 12.50 (at most two decimals)."
+            "price_cents",
+            _("Type the price in euros, like 12,50 or 12.50 (at most two decimals)."),
         )
     euros, cents = found.group(1), found.group(2) or "0"
     return int(euros) * 100 + int(cents.ljust(2, "0"))
@@ -161,12 +163,12 @@ def _save(
     expected_version: str | None,
 ) -> SavedProduct:
     if session.get(Category, draft.category_id) is None:
-        raise InvalidProduct("category_id", "Choose a category from the list.")
+        raise InvalidProduct("category_id", _("Choose a category from the list."))
     taken = select(Product.id).where(Product.slug == draft.slug)
     if product_id is not None:
         taken = taken.where(Product.id != product_id)
     if session.scalar(taken) is not None:
-        raise InvalidProduct("slug", "Another product has this slug already.")
+        raise InvalidProduct("slug", _("Another product has this slug already."))
 
     if product_id is None:
         product = Product(is_active=False, created_at=now, updated_at=now)
@@ -231,7 +233,7 @@ def _flush(session: Session) -> None:
         # Two people saving the same new slug at once: the unique index decides.
         if "slug" not in str(error.orig):
             raise
-        raise InvalidProduct("slug", "Another product has this slug already.") from None
+        raise InvalidProduct("slug", _("Another product has this slug already.")) from None
 
 
 def _apply(session: Session, product: Product, draft: ProductDraft) -> None:
@@ -336,7 +338,9 @@ def add_product_image(
     alt_en, alt_nl = alt_en.strip(), alt_nl.strip()
     for field_name, value in (("alt_en", alt_en), ("alt_nl", alt_nl)):
         if len(value) > MAX_ALT_LENGTH:
-            raise InvalidProduct(field_name, f"Use at most {MAX_ALT_LENGTH} characters.")
+            raise InvalidProduct(
+                field_name, _("Use at most %(count)s characters.", count=MAX_ALT_LENGTH)
+            )
     begin_write(session)
     try:
         product = session.get(Product, product_id, with_for_update=True)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -159,20 +160,22 @@ def refund_order(
     entry in the same transaction (`actor` None: the command line)."""
     order = session.get(Order, order_id)
     if order is None:
-        raise RefundRefused("no such order")
+        raise RefundRefused(_("no such order"))
     if order.status not in {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED}:
-        raise RefundRefused(f"an order in status {order.status} cannot be refunded")
+        raise RefundRefused(
+            _("an order in status %(status)s cannot be refunded", status=order.status)
+        )
     refundable = order.total_cents - order.refunded_cents
     amount = refundable if amount_cents is None else amount_cents
     if amount <= 0 or amount > refundable:
-        raise RefundRefused(f"the amount must be between 1 and {refundable} cents")
+        raise RefundRefused(_("the amount must be between 1 and %(cents)s cents", cents=refundable))
     attempt = session.scalars(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id)
         .order_by(PaymentAttempt.id.desc())
     ).first()
     if attempt is None:
-        raise RefundRefused("no payment is known for this order")
+        raise RefundRefused(_("no payment is known for this order"))
     # Deterministic: the same refund asked twice (a double click, a retry) is one refund.
     key = f"shop-refund-{order.id}-{order.refunded_cents}-{amount}"
     session.rollback()
@@ -181,7 +184,7 @@ def refund_order(
             intent_id=attempt.intent_id, amount_cents=amount, idempotency_key=key
         )
     except GatewayError as error:
-        raise RefundRefused(f"the payment provider refused: {error}") from error
+        raise RefundRefused(_("the payment provider refused: %(error)s", error=error)) from error
 
     begin_write(session)
     # The order's row is locked (PostgreSQL; SQLite's write transaction is exclusive anyway)

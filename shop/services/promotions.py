@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -114,23 +116,25 @@ def check_code_for_cart(
 def _validate(draft: PromoDraft) -> None:
     code = normalise_code(draft.code)
     if not code or len(code) > MAX_CODE_LENGTH:
-        raise InvalidPromoCode("code", f"a code of 1 to {MAX_CODE_LENGTH} characters is required")
+        raise InvalidPromoCode(
+            "code", _("a code of 1 to %(count)s characters is required", count=MAX_CODE_LENGTH)
+        )
     try:
         kind = Kind(draft.kind)
     except ValueError:
-        raise InvalidPromoCode("kind", "percent or amount") from None
+        raise InvalidPromoCode("kind", _("percent or amount")) from None
     if kind == Kind.PERCENT and not 1 <= draft.value <= 100:
-        raise InvalidPromoCode("value", "a percentage from 1 to 100 is required")
+        raise InvalidPromoCode("value", _("a percentage from 1 to 100 is required"))
     if kind == Kind.AMOUNT and draft.value <= 0:
-        raise InvalidPromoCode("value", "an amount above zero is required")
+        raise InvalidPromoCode("value", _("an amount above zero is required"))
     for name in ("usage_limit", "per_customer_limit"):
         limit = getattr(draft, name)
         if limit is not None and limit < 1:
-            raise InvalidPromoCode(name, "a limit is 1 or more (leave it empty for no limit)")
+            raise InvalidPromoCode(name, _("a limit is 1 or more (leave it empty for no limit)"))
     if draft.min_subtotal_cents is not None and draft.min_subtotal_cents < 0:
-        raise InvalidPromoCode("min_subtotal_cents", "a minimum cannot be negative")
+        raise InvalidPromoCode("min_subtotal_cents", _("a minimum cannot be negative"))
     if draft.is_public and not draft.banner_title_en.strip():
-        raise InvalidPromoCode("banner_title_en", "a public code needs a banner title")
+        raise InvalidPromoCode("banner_title_en", _("a public code needs a banner title"))
 
 
 def _scope(session: Session, draft: PromoDraft) -> tuple[list[Product], list[Category]]:
@@ -143,7 +147,7 @@ def _scope(session: Session, draft: PromoDraft) -> tuple[list[Product], list[Cat
     missing |= set(draft.category_slugs) - {c.slug for c in categories}
     if missing:
         raise InvalidPromoCode(
-            "scope", "unknown product or category: " + ", ".join(sorted(missing))
+            "scope", _("unknown product or category: %(names)s", names=", ".join(sorted(missing)))
         )
     return products, categories
 
@@ -210,7 +214,7 @@ def create_promo_code(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise InvalidPromoCode("code", "a code with that name exists already") from None
+        raise InvalidPromoCode("code", _("a code with that name exists already")) from None
     record_change(
         session,
         actor,
@@ -239,7 +243,7 @@ def has_been_used(session: Session, promo_code_id: int) -> bool:
     return bool(used or redeemed or (times_used or 0) > 0)
 
 
-USED_CODE_MESSAGE = (
+USED_CODE_MESSAGE = _l(
     "this code has been used, so what it gives can no longer change; "
     "to offer a different discount, create a new code"
 )
@@ -279,10 +283,10 @@ def update_promo_code(
             # a use at the same moment either commits first (and is seen) or waits for us.
             session.flush()
         except IntegrityError:
-            raise InvalidPromoCode("code", "a code with that name exists already") from None
+            raise InvalidPromoCode("code", _("a code with that name exists already")) from None
         if changes_what_it_gives and has_been_used(session, promo_code_id):
             field_name = "kind" if "kind" in changes else "value"
-            raise InvalidPromoCode(field_name, USED_CODE_MESSAGE)
+            raise InvalidPromoCode(field_name, str(USED_CODE_MESSAGE))
         record_change(
             session,
             actor,
@@ -345,7 +349,7 @@ def running_banners(session: Session, *, now: datetime) -> list[PromoCode]:
         .where(
             PromoCode.is_public.is_(True),
             PromoCode.is_active.is_(True),
-            or_(PromoCode.starts_at.is_(None), PromoCode.starts_at <= now),
+            or_(PromoCode.starts_at.is_(None), PromoCode.starts_at <= starts_by),
             or_(PromoCode.ends_at.is_(None), PromoCode.ends_at > now),
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
         )

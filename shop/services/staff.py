@@ -15,6 +15,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -51,11 +52,11 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Why a password is refused, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
+        return _("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"A password may have at most {MAX_PASSWORD_LENGTH} characters."
+        return _("A password may have at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
     if password.casefold() in common_passwords():
-        return "That password is too common; choose another (a few unrelated words work well)."
+        return _("That password is too common; choose another (a few unrelated words work well).")
     return None
 
 
@@ -79,13 +80,13 @@ def create_staff(
     """Add a staff account (from the CLI, or by the owner in the back office)."""
     address = normalise_email(email)
     if "@" not in address or len(address) > 320:
-        raise StaffError("An e-mail address is required.")
+        raise StaffError(_("An e-mail address is required."))
     if len(name.strip()) > MAX_NAME_LENGTH:
-        raise StaffError(f"A name may have at most {MAX_NAME_LENGTH} characters.")
+        raise StaffError(_("A name may have at most %(count)s characters.", count=MAX_NAME_LENGTH))
     try:
         role = Role(role)
     except ValueError:
-        raise StaffError("The role is owner, manager or viewer.") from None
+        raise StaffError(_("The role is owner, manager or viewer.")) from None
     password_hash = hash_password(password)
     begin_write(session)
     member = StaffMember(
@@ -102,7 +103,7 @@ def create_staff(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise StaffError("A staff account with that e-mail address exists already.") from None
+        raise StaffError(_("A staff account with that e-mail address exists already.")) from None
     record_change(
         session,
         actor,
@@ -148,7 +149,7 @@ def change_password(
     member = session.get(StaffMember, member_id)
     if member is None:
         session.rollback()
-        raise StaffError("No such staff account.")
+        raise StaffError(_("No such staff account."))
     member.password_hash = password_hash
     member.session_version += 1
     record_change(
@@ -175,7 +176,7 @@ def change_own_password(
         matches = False
     if member is None or not matches:
         session.rollback()
-        raise WrongPassword("That is not your current password.")
+        raise WrongPassword(_("That is not your current password."))
     return change_password(session, member_id, new_password, now=now, actor=member)
 
 
@@ -204,7 +205,7 @@ def set_role(
     try:
         role = Role(role)
     except ValueError:
-        raise StaffError("The role is owner, manager or viewer.") from None
+        raise StaffError(_("The role is owner, manager or viewer.")) from None
     begin_write(session)
     # The owners first, locked, then the account, read afresh: two owners demoting each other
     # at once cannot both succeed (PostgreSQL; on SQLite begin_write lets one writer in).
@@ -216,12 +217,14 @@ def set_role(
     member = session.get(StaffMember, member_id, with_for_update=True, populate_existing=True)
     if member is None:
         session.rollback()
-        raise StaffError("No such staff account.")
+        raise StaffError(_("No such staff account."))
     if member.id in owners and len(owners) == 1 and (role != Role.OWNER or not active):
         session.rollback()
         raise StaffError(
-            "This is the last active owner: it cannot be demoted or switched off, because the "
-            "shop needs at least one active owner. Make another account an owner first."
+            _(
+                "This is the last active owner: it cannot be demoted or switched off, because "
+                "the shop needs at least one active owner. Make another account an owner first."
+            )
         )
     changes = diff(
         {"role": str(member.role), "is_active": member.is_active},

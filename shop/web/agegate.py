@@ -37,7 +37,8 @@ bp = Blueprint("agegate", __name__)
 SESSION_KEY = "age_verification"
 REFUSED_KEY = "age_refused"
 
-EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "ops", "admin", "webhooks"})
+# "language": the switcher must work before the gate is passed (the gate page has it too).
+EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "ops", "admin", "webhooks", "language"})
 EXEMPT_ENDPOINTS = frozenset({"static"})
 
 BIRTH_DATE_ERRORS = {

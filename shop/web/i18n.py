@@ -1,16 +1,64 @@
-"""Which language a page is in: the visitor's choice, else the browser's, else the default."""
+"""Which language a page is in: the visitor's choice, else the browser's, else the default.
+
+The choice is made with the switcher every page carries (a small POST form to `/language`)
+and kept in a cookie of its own for a year. Not in the session: the session cookie lasts
+only as long as the browser for a visitor who has not ticked "remember me" at the age gate,
+and a language is not a secret worth signing (an unknown value is simply ignored). The
+switcher works before the age gate is passed (the gate exempts this blueprint; the form
+still carries its CSRF token).
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+)
+
+from shop.web.redirects import safe_next
 
 SUPPORTED_LOCALES = ("nl", "en")
-LOCALE_KEY = "locale"
+LOCALE_KEY = "locale"  # the session key older cookies may still carry
+COOKIE_NAME = "locale"
+REMEMBER_FOR = timedelta(days=365)
+# Outside a request (the CLI, a staff tool kept in English) messages are English.
+NO_REQUEST_LOCALE = "en"
+
+# The language names as each language calls itself, so a visitor finds their own.
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+bp = Blueprint("language", __name__)
+
+
+def cookie_name() -> str:
+    # Over HTTPS the cookie is `__Host-` prefixed like the session's: the browser then
+    # refuses it from plain HTTP and from sibling subdomains.
+    return f"__Host-{COOKIE_NAME}" if current_app.config["SHOP_HTTPS"] else COOKIE_NAME
+
+
+def chosen_locale() -> str | None:
+    """The language the visitor picked with the switcher, if any."""
+    chosen = request.cookies.get(cookie_name())
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    chosen = session.get(LOCALE_KEY)
+    return chosen if chosen in SUPPORTED_LOCALES else None
 
 
 def select_locale() -> str:
-    chosen = session.get(LOCALE_KEY)
-    if chosen in SUPPORTED_LOCALES:
+    if not has_request_context():
+        return NO_REQUEST_LOCALE
+    chosen = chosen_locale()
+    if chosen is not None:
         return chosen
     best = request.accept_languages.best_match(SUPPORTED_LOCALES)
     return best or current_app.config["SHOP_DEFAULT_LOCALE"]
@@ -18,3 +66,39 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["SHOP_TIMEZONE"]
+
+
+def language_return_path() -> str:
+    """Where switching the language leads back to: this page, when it can be fetched again."""
+    if request.method not in {"GET", "HEAD"}:
+        return "/"
+    if not request.query_string:
+        return request.path
+    return safe_next(f"{request.path}?{request.query_string.decode('utf-8', 'replace')}")
+
+
+@bp.record_once
+def _install_globals(state: object) -> None:
+    app: Flask = state.app  # type: ignore[attr-defined]
+    app.jinja_env.globals["language_return_path"] = language_return_path
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+
+
+@bp.post("/language")
+def choose() -> Response:
+    """Remember the visitor's language and go back to the page they were on."""
+    locale = request.form.get("locale", "")
+    if locale not in SUPPORTED_LOCALES:
+        abort(400)
+    session.pop(LOCALE_KEY, None)
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    response.set_cookie(
+        cookie_name(),
+        locale,
+        max_age=int(REMEMBER_FOR.total_seconds()),
+        path="/",
+        secure=current_app.config["SHOP_HTTPS"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -9,8 +9,12 @@ exclusive, so printing its own date would announce one day too many).
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shop.clock import shop_timezone
@@ -66,3 +70,49 @@ def refusal_message(error: Exception | None, tz: ZoneInfo | None = None) -> str:
         case Refusal.NOT_APPLICABLE:
             return str(NOT_APPLICABLE)
     return str(UNKNOWN_CODE)  # pragma: no cover
+
+
+# The back office's "is it valid then?" answer names the instant to the second, as the
+# `promo check` command does.
+CHECK_PATTERN = "d MMM y HH:mm:ss"
+
+
+def staff_check_answer(
+    display_code: str, at: datetime, tz: ZoneInfo, refusal: PromoNotApplicable | None
+) -> str:
+    """The back office's answer to "is this code valid at that moment?", in the staff
+    member's language; in English in the words of `flask --app shop promo check`."""
+    when = format_datetime(at.astimezone(tz), CHECK_PATTERN, locale=str(get_locale()))
+    if refusal is None:
+        return _(
+            "%(code)s at %(when)s (%(zone)s): valid", code=display_code, when=when, zone=tz.key
+        )
+    return _(
+        "%(code)s at %(when)s (%(zone)s): not valid: %(reason)s",
+        code=display_code,
+        when=when,
+        zone=tz.key,
+        reason=_staff_reason(refusal, tz),
+    )
+
+
+def _staff_reason(refusal: PromoNotApplicable, tz: ZoneInfo) -> str:
+    match refusal.reason:
+        case Refusal.INACTIVE:
+            return _("is not active")
+        case Refusal.NOT_STARTED if refusal.starts_at is not None:
+            starts = refusal.starts_at.astimezone(tz).date()
+            return _("starts on %(date)s", date=format_local_date(starts, DATE_PATTERN))
+        case Refusal.ENDED if refusal.ends_at is not None:
+            last_day = last_local_date(Window(None, refusal.ends_at), tz)
+            assert last_day is not None
+            return _("ended on %(date)s", date=format_local_date(last_day, DATE_PATTERN))
+        case Refusal.USED_UP:
+            return _("has been used up")
+        case Refusal.ALREADY_USED:
+            return _("you have already used this code")
+        case Refusal.BELOW_MINIMUM if refusal.minimum_cents is not None:
+            return _("needs a subtotal of %(amount)s", amount=format_money(refusal.minimum_cents))
+        case Refusal.NOT_APPLICABLE:
+            return _("does not apply to the products in your cart")
+    return _("is not valid at the moment")

@@ -14,10 +14,13 @@ document.addEventListener("DOMContentLoaded", function () {
   paymentElement.mount("#payment-element");
   var message = document.getElementById("payment-message");
   var button = document.getElementById("payment-submit");
+  // Words the customer reads come translated from the page (data- attributes), never from here.
+  var payLabel = button.textContent;
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
+    button.textContent = form.dataset.processingLabel || payLabel;
     message.hidden = true;
     stripe
       .confirmPayment({ elements: elements, confirmParams: { return_url: form.dataset.returnUrl } })
@@ -25,10 +28,18 @@ document.addEventListener("DOMContentLoaded", function () {
         // Only reached when the payment failed at once (a decline, a typo in the card);
         // on success Stripe takes the customer to the return_url.
         if (result.error) {
-          message.textContent = result.error.message;
-          message.hidden = false;
-          button.disabled = false;
+          showError(result.error.message);
         }
+      }, function () {
+        showError("");
       });
   });
+
+  // Stripe words its own errors in the page's language; anything else gets the page's text.
+  function showError(text) {
+    message.textContent = text || form.dataset.errorFallback;
+    message.hidden = false;
+    button.textContent = payLabel;
+    button.disabled = false;
+  }
 });

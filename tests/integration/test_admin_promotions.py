@@ -552,7 +552,7 @@ def test_the_check_takes_the_minimum_and_the_customer_into_account(app, manager,
 
     during = "2025-10-25T12:00"
     assert check(manager, code, at=during, subtotal="29,99")[1].endswith(
-        "not valid: needs a subtotal of € 30,00"
+        "not valid: needs a subtotal of €30.00"
     )
     assert check(manager, code, at=during, subtotal="30,00")[1].endswith(": valid")
     assert check(manager, code, at=during, email="ANN@example.nl")[1].endswith(

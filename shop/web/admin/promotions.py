@@ -16,7 +16,6 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
@@ -30,7 +29,6 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.charts import ShadedWindow, sales_chart_svg
-from shop.cli import refusal_text
 from shop.extensions import db
 from shop.models import Category, Product, PromoCode
 from shop.rules.promotions import (
@@ -59,6 +57,7 @@ from shop.services.promotions import (
 from shop.web.admin import Access, bp, can, requires, section
 from shop.web.banners import Banner
 from shop.web.formatting import format_local_date, format_money
+from shop.web.promo_messages import staff_check_answer
 
 section("admin.promotions", _l("Promo codes"), Access.VIEW)
 
@@ -90,11 +89,6 @@ WHOLE_NUMBER = re.compile(r"\d{1,10}", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 WALL_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2})?", re.ASCII)
 LOCAL_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)", re.ASCII)
-
-# What staff read in the "valid at" answer: the CLI's words and format.
-CHECK_LOCALE = "en"
-CHECK_FORMAT = "d MMM y HH:mm:ss"
-
 
 # --- parsing what staff typed --------------------------------------------------------------
 
@@ -618,8 +612,6 @@ def _check(code: PromoCode, args: MultiDict[str, str], tz: ZoneInfo) -> CheckAns
         errors["email"] = _("Please enter an e-mail address, or leave it empty.")
     if errors:
         return CheckAnswer(values, errors)
-    when = format_datetime(at.astimezone(tz), CHECK_FORMAT, locale=CHECK_LOCALE)
-    label = f"{code.display_code} at {when} ({tz.key})"
     try:
         check_code_at(
             db.session,
@@ -629,8 +621,9 @@ def _check(code: PromoCode, args: MultiDict[str, str], tz: ZoneInfo) -> CheckAns
             email=normalise_email(email) if email else None,
         )
     except PromoNotApplicable as refusal:
-        return CheckAnswer(values, errors, f"{label}: not valid: {refusal_text(refusal, tz)}")
-    return CheckAnswer(values, errors, f"{label}: valid", is_valid=True)
+        return CheckAnswer(values, errors, staff_check_answer(code.display_code, at, tz, refusal))
+    answer = staff_check_answer(code.display_code, at, tz, None)
+    return CheckAnswer(values, errors, answer, is_valid=True)
 
 
 def _render_form(
