@@ -254,7 +254,7 @@ def _scale(database: Database, catalogue: Catalogue, options: Any) -> dict[str, 
     for figure in figures:
         _say(
             f"  {figure.page:30} p50 {figure.p50_ms:7.1f} ms  p95 {figure.p95_ms:7.1f} ms  "
-            f"{figure.queries} queries"
+            f"{figure.queries} queries  ({figure.requests} requests)"
         )
     return {
         "catalogue": asdict(catalogue),
@@ -356,13 +356,17 @@ def _print(report: dict[str, Any]) -> None:
                 )
         print()
     for kind, measured in results.get("orders", {}).items():
-        print(f"Writes, {kind}, {writes.CLIENTS} threads (ratio to the write floor)")
+        print(
+            f"Writes, {kind}, {writes.CLIENTS} threads in one process (ratio to the write floor; "
+            "cpu ms/op: Python's CPU per operation, the GIL's ceiling is 1000 / that per process)"
+        )
         floor = measured["write_floor"]["per_second"]
         for name in ("write_floor", "place_order", "webhooks"):
             f = measured[name]
             print(
                 f"  {f['name']:42} {f['per_second']:8.1f}/s  {f['per_second'] / floor:6.1%}  "
-                f"refused {f['refused']} failed {f['failed']}  {f['note']}"
+                f"{f['cpu_ms_per_op']:5.1f} cpu ms/op  refused {f['refused']} "
+                f"failed {f['failed']}  {f['note']}"
             )
         print()
     print("Targets (issue 7)")

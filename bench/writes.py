@@ -33,6 +33,7 @@ class Throughput:
     refused: int
     failed: int
     seconds: float
+    cpu_ms_per_op: float = 0.0  # this process's CPU (all threads): Python's share of the work
     note: str = ""
 
 
@@ -80,15 +81,17 @@ def _run_threads(app: Any, work: Callable[[int], Callable[[], str]], seconds: fl
         thread.start()
     deadline[0] = time.monotonic() + seconds
     started = time.monotonic()
+    cpu_before = time.process_time()
     barrier.wait()
     for thread in threads:
         thread.join(timeout=seconds + 120)
     elapsed = max(finished) - started
+    cpu = time.process_time() - cpu_before
     merged: dict[str, int] = {}
     for count in counts:
         for outcome, n in count.items():
             merged[outcome] = merged.get(outcome, 0) + n
-    return {"elapsed": elapsed, "outcomes": merged}
+    return {"elapsed": elapsed, "cpu": cpu, "outcomes": merged}
 
 
 def write_floor(database: Database, *, seconds: float) -> Throughput:
@@ -138,6 +141,7 @@ def _throughput(name: str, result: dict, note: str = "") -> Throughput:
         refused=refused,
         failed=failed,
         seconds=result["elapsed"],
+        cpu_ms_per_op=result["cpu"] * 1000 / max(1, done + refused + failed),
         note=note,
     )
 
@@ -292,5 +296,6 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
         refused=0,
         failed=sum(outcomes[outcome] for outcome in failures),
         seconds=result["elapsed"],
+        cpu_ms_per_op=result["cpu"] * 1000 / max(1, processed),
         note=note + ("; " + "; ".join(failures[:3]) if failures else ""),
     )

@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         checkout,
         errors,
         formatting,
+        fragments,
         i18n,
         images,
         input_guard,
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.web import csrf as csrf_hook
 
     formatting.register(app)
+    fragments.install(app)
     errors.register(app)
     input_guard.install(app)  # first of the request hooks
     security_headers.install(app)

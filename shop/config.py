@@ -44,6 +44,13 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    value = float(raw.strip())
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"expected zero or more, got {raw!r}")
+    return value
+
+
 def _timezone(raw: str) -> str:
     try:
         ZoneInfo(raw.strip())
@@ -256,6 +263,13 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         _positive_int,
         "Products per category and search page.",
+    ),
+    Setting(
+        "SHOP_FRAGMENT_CACHE_SECONDS",
+        "10",
+        _non_negative_float,
+        "How long each app server keeps the product lists of the home, category and search "
+        "pages and the categories (the same for every verified visitor); 0 switches it off.",
     ),
     Setting(
         "SHOP_MAX_UPLOAD_MB",

@@ -342,8 +342,15 @@ def all_codes(session: Session) -> list[PromoCode]:
     return list(session.scalars(query))
 
 
-def running_banners(session: Session, *, now: datetime) -> list[PromoCode]:
-    """Public, active codes whose window contains `now`: the site-wide banners."""
+def running_banners(
+    session: Session, *, now: datetime, until: datetime | None = None
+) -> list[PromoCode]:
+    """Public, active codes whose window contains `now`: the site-wide banners.
+
+    With `until`, also those that begin by then (a caller keeping the list for a while
+    filters it again by the instant of each page).
+    """
+    starts_by = until if until is not None else now
     query = (
         select(PromoCode)
         .where(
@@ -354,7 +361,7 @@ def running_banners(session: Session, *, now: datetime) -> list[PromoCode]:
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
         )
         # One round trip, on every page behind the gate: of its scope a banner needs only the
-        # ids (`covers_product`), so they are joined in rather than selected separately.
+        # ids (`web.banners.RunningCode`), so they are joined in rather than selected apart.
         .options(
             joinedload(PromoCode.products).load_only(Product.id),
             joinedload(PromoCode.categories).load_only(Category.id),
@@ -392,11 +399,3 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
     ).one()
     candidates = [price for price in (lowest_within, at_start) if price is not None]
     return min(candidates) if candidates else None
-
-
-def covers_product(code: PromoCode, product: Product) -> bool:
-    """True when the code discounts this product (whole-order codes cover everything)."""
-    terms = code.terms()
-    if not terms.product_ids and not terms.category_ids:
-        return True
-    return product.id in terms.product_ids or product.category_id in terms.category_ids

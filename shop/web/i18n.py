@@ -91,7 +91,8 @@ def choose() -> Response:
     if locale not in SUPPORTED_LOCALES:
         abort(400)
     session.pop(LOCALE_KEY, None)
-    response = redirect(safe_next(request.form.get("next")), code=303)
+    # `return_to`, not `next`: a page's own form (the gate's, the login's) owns that name.
+    response = redirect(safe_next(request.form.get("return_to")), code=303)
     response.set_cookie(
         cookie_name(),
         locale,

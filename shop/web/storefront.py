@@ -2,30 +2,45 @@
 
 Every page here is behind the age gate (see `web.agegate`). Each view uses a fixed number
 of queries whatever the catalogue size: the navigation's categories are loaded once per
-request and reused, and lists come with their total in the same query.
+request and reused, and lists come with their total in the same query. The product lists
+and the categories are the same for every verified visitor in a language, so they are kept
+for a few seconds per process (`web.fragments`); a product page is always read afresh.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from shop.extensions import db
 from shop.labels import allergen_name
-from shop.models import Category
 from shop.services import catalog
-from shop.services.catalog import CatalogNotFound, Sort
+from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
+from shop.web import fragments
 
 bp = Blueprint("storefront", __name__)
 
 MAX_PAGE = 10_000
 
 
-def nav_categories() -> list[Category]:
-    """The categories for the navigation, one query per request at most."""
+def nav_categories() -> list[CategorySummary]:
+    """The categories for the navigation: kept for a few seconds, loaded once per request."""
     if "nav_categories" not in g:
-        g.nav_categories = catalog.list_categories(db.session)
+        g.nav_categories = fragments.cached(
+            ("categories",), lambda: catalog.category_summaries(db.session)
+        )
     return g.nav_categories
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A rendered product list and what the page around it needs to know."""
+
+    html: Markup
+    total: int
 
 
 @bp.record_once
@@ -52,8 +67,15 @@ def _sort() -> Sort:
 @bp.route("/")
 def home() -> str:
     """Show the categories and the featured products."""
-    featured = catalog.featured_products(db.session)
-    return render_template("storefront/home.html", featured=featured)
+    locale = str(get_locale())
+
+    def featured() -> Listing:
+        products = catalog.featured_products(db.session)
+        html = render_template("storefront/_featured.html", featured=products)
+        return Listing(html=Markup(html), total=len(products))
+
+    listing = fragments.cached(("home", locale), featured)
+    return render_template("storefront/home.html", featured=listing)
 
 
 @bp.route("/category/<slug>")
@@ -62,36 +84,85 @@ def category(slug: str) -> str:
     found = next((c for c in nav_categories() if c.slug == slug), None)
     if found is None:
         abort(404)
-    number, sort = _page_number(), _sort()
-    page = catalog.category_products(
-        db.session,
-        found,
-        number=number,
-        size=current_app.config["SHOP_PAGE_SIZE"],
-        sort=sort,
-        locale=str(get_locale()),
-    )
-    if number > page.page_count:
+    number, sort, locale = _page_number(), _sort(), str(get_locale())
+
+    def products() -> Listing | None:
+        page = catalog.category_products(
+            db.session,
+            found,
+            number=number,
+            size=current_app.config["SHOP_PAGE_SIZE"],
+            sort=sort,
+            locale=locale,
+        )
+        if number > page.page_count:
+            return None
+        html = render_template(
+            "storefront/_category_products.html", category=found, page=page, sort=sort
+        )
+        return Listing(html=Markup(html), total=page.total)
+
+    listing = fragments.cached(("category", locale, found.id, sort, number), products)
+    if listing is None:
         abort(404)
-    return render_template("storefront/category.html", category=found, page=page, sort=sort)
+    return render_template("storefront/category.html", category=found, listing=listing, sort=sort)
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """A product page's parts that are the same for every verified visitor, and the facts
+    its per-visitor parts (the buy form with its CSRF token, the Omnibus note of the codes
+    running at this second) need."""
+
+    id: int
+    slug: str
+    category_id: int
+    price_cents: int
+    stock: int
+    title: str
+    top: Markup
+    bottom: Markup
 
 
 @bp.route("/products/<slug>")
 def product(slug: str) -> str:
     """Show the product with its price, stock, disclaimers and allergy warning."""
-    try:
-        found = catalog.product_for_sale(db.session, slug)
-    except CatalogNotFound:
+    locale = str(get_locale())
+
+    def parts() -> ProductPage | None:
+        try:
+            found = catalog.product_for_sale(db.session, slug)
+        except CatalogNotFound:
+            return None
+        return ProductPage(
+            id=found.id,
+            slug=found.slug,
+            category_id=found.category_id,
+            price_cents=found.price_cents,
+            stock=found.stock,
+            title=found.name(locale),
+            top=Markup(render_template("storefront/_product_top.html", product=found)),
+            bottom=Markup(render_template("storefront/_product_bottom.html", product=found)),
+        )
+
+    page = fragments.cached(("product", locale, slug), parts)
+    if page is None:
         abort(404)
-    return render_template("storefront/product.html", product=found)
+    return render_template("storefront/product.html", page=page, product=page)
 
 
 @bp.route("/search")
 def search() -> str:
     """Show the active products matching the visitor's words, best first."""
     query = request.args.get("q", "")[:200]
-    number = _page_number()
-    page = catalog.search_products(
-        db.session, query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
-    )
-    return render_template("storefront/search.html", query=query, page=page)
+    number, locale = _page_number(), str(get_locale())
+
+    def results() -> Listing:
+        page = catalog.search_products(
+            db.session, query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
+        )
+        html = render_template("storefront/_search_results.html", query=query, page=page)
+        return Listing(html=Markup(html), total=page.total)
+
+    listing = fragments.cached(("search", locale, query, number), results) if query else None
+    return render_template("storefront/search.html", query=query, listing=listing)

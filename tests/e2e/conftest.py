@@ -187,6 +187,9 @@ class Servers:
             SHOP_SECRET_KEY=SECRET_KEY,
             SHOP_DEFAULT_LOCALE="en",
             SHOP_BASE_URL=url,
+            # The tests write rows from their own process between pages: every page must
+            # show them at once, which a fragment kept by a worker for seconds would not.
+            SHOP_FRAGMENT_CACHE_SECONDS="0",
             **settings,
         )
         self._spawn(name, command, url, env)
