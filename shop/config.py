@@ -272,6 +272,32 @@ SETTINGS: tuple[Setting, ...] = (
         "pages and the categories (the same for every verified visitor); 0 switches it off.",
     ),
     Setting(
+        "SHOP_STAFF_IDLE_MINUTES",
+        "30",
+        _positive_int,
+        "A staff session unused this long ends; the next back-office request signs it out.",
+    ),
+    Setting(
+        "SHOP_STAFF_SESSION_HOURS",
+        "12",
+        _positive_int,
+        "A staff session ends this long after its sign-in, however busy it is.",
+    ),
+    Setting(
+        "SHOP_STAFF_REAUTH_MINUTES",
+        "10",
+        _positive_int,
+        "Refunds and changes to staff accounts need a sign-in (or a re-entered password and "
+        "code) at most this old.",
+    ),
+    Setting(
+        "SHOP_STAFF_2FA_REQUIRED",
+        None,
+        _bool,
+        "Owners and managers must set up two-factor sign-in before anything else. Unset: true "
+        "in production, false in development and testing.",
+    ),
+    Setting(
         "SHOP_MAX_UPLOAD_MB",
         "8",
         _positive_int,
@@ -342,6 +368,10 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         )
     if settings["SHOP_STRIPE_SECRET_KEY"] and not settings["SHOP_STRIPE_WEBHOOK_SECRET"]:
         raise ConfigError("SHOP_STRIPE_WEBHOOK_SECRET is required with SHOP_STRIPE_SECRET_KEY.")
+
+    if settings["SHOP_STAFF_2FA_REQUIRED"] is None:
+        # Safe by default where it matters; a developer's demo shop needs no phone.
+        settings["SHOP_STAFF_2FA_REQUIRED"] = env == "production"
 
     database_url = settings["SHOP_DATABASE_URL"] or f"sqlite:///{instance_path / 'shop.db'}"
     if database_url.startswith("postgresql://"):
