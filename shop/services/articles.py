@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from shop.db import begin_write
 from shop.models import Article, ArticleProduct, ArticleStatus, Product, StaffMember
@@ -145,6 +145,17 @@ def article_for_staff(session: Session, article_id: int) -> Article:
     if article is None:
         raise ArticleNotFound(str(article_id))
     return article
+
+
+def product_choices(session: Session) -> list[Product]:
+    """The products staff may relate to an article: those in the shop, by name."""
+    query = (
+        select(Product)
+        .where(Product.is_active.is_(True))
+        .order_by(Product.name_en, Product.id)
+        .options(load_only(Product.id, Product.slug, Product.name_en, Product.price_cents))
+    )
+    return list(session.scalars(query))
 
 
 @dataclass

@@ -115,7 +115,15 @@ def order_status_label(status: OrderStatus | str) -> str:
 
 def register(app: Flask) -> None:
     # Importing the modules adds their routes to bp.
-    from shop.web.admin import auth, dashboard, orders, products, promotions, staff  # noqa: F401
+    from shop.web.admin import (  # noqa: F401
+        articles,
+        auth,
+        dashboard,
+        orders,
+        products,
+        promotions,
+        staff,
+    )
 
     login_manager.login_view = "admin.login"
     app.jinja_env.globals["admin_can"] = can
