@@ -59,7 +59,7 @@ HALLOWEEN_FORM = {
     "banner_text_nl": "Gebruik de code hieronder bij het afrekenen voor 15% korting",
 }
 
-BANNER = re.compile(r'<aside class="promo-banner" aria-label="Promotion">.*?</aside>', re.S)
+BANNER = re.compile(r'<aside class="promo-banner" aria-label="[^"]*">.*?</aside>', re.S)
 
 
 # --- helpers -------------------------------------------------------------------------------
