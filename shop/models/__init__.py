@@ -35,7 +35,7 @@ from shop.models.promotions import (
     promo_code_categories,
     promo_code_products,
 )
-from shop.models.staff import AuditEntry, Role, StaffMember
+from shop.models.staff import AuditEntry, Role, StaffMember, StaffRecoveryCode
 
 __all__ = [
     "ALLERGENS",
@@ -69,6 +69,7 @@ __all__ = [
     "Refund",
     "Role",
     "StaffMember",
+    "StaffRecoveryCode",
     "WarningKind",
     "promo_code_categories",
     "promo_code_products",

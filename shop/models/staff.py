@@ -1,12 +1,20 @@
-"""Staff accounts (separate from customers, who have none) and the audit log of their
-changes."""
+"""Staff accounts (separate from customers, who have none), their two-factor recovery codes,
+and the audit log of their changes.
+
+The TOTP secret is stored as it is, in the staff account's row: the shop must read it to
+check a code, so a hash would not do. What protects it is what protects the database itself:
+its access control, the network it is on, encrypted disks and backups. Copying it also takes
+the password (argon2id-hashed) to sign in. A deployer who wants more can encrypt the column
+with a key kept outside the database (a KMS, or a key file only the app servers read) in a
+type decorator like `UTCDateTime`; the rest of the code would not change.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import UTCDateTime, str_enum
@@ -32,6 +40,20 @@ class StaffMember(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (TOTP). The secret is kept unconfirmed (enabled_at None) until the
+    # staff member types a right code from their app; see the module's docstring.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step a code was accepted for: that code and older ones are refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    recovery_codes: Mapped[list[StaffRecoveryCode]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     # Flask-Login's interface.
     @property
@@ -44,6 +66,28 @@ class StaffMember(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class StaffRecoveryCode(db.Model):
+    """A single-use code for signing in without the phone, stored as a SHA-256 hash.
+
+    SHA-256 and not argon2: the codes are 80 random bits, which no guessing can reach, fast
+    hash or slow, and a sign-in compares one typed code with up to ten stored ones (argon2
+    would make that ten deliberately slow hashes). Only a hash, so a database copy holds no
+    code that works.
+    """
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[StaffMember] = relationship(back_populates="recovery_codes")
 
 
 class AuditEntry(db.Model):
