@@ -1,5 +1,5 @@
 """Loading the demo shop from `shop.demo_content` and `shop.demo_promotions` through the same
-services staff use."""
+services staff use: categories, products, the knowledge base's articles and promo codes."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
-from shop.demo_content import CATEGORIES, PRODUCTS
+from shop.demo_content import ARTICLES, CATEGORIES, PRODUCTS
 from shop.demo_promotions import DemoPromo, demo_promotions
-from shop.models import Category, Product, PromoCode
+from shop.models import Article, Category, Product, PromoCode
 from shop.rules.promotions import normalise_code, window_from_local
+from shop.services.articles import ArticleDraft, save_article
 from shop.services.catalog import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
 from shop.services.promotions import PromoDraft, create_promo_code
 
@@ -23,6 +24,7 @@ from shop.services.promotions import PromoDraft, create_promo_code
 class DemoReport:
     categories_added: int = 0
     products_added: int = 0
+    articles_added: int = 0
     skipped: int = 0
 
 
@@ -82,7 +84,38 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
         created = now - timedelta(hours=len(PRODUCTS) - index)
         create_product(session, draft, now=created, publish=True)
         report.products_added += 1
+    report.articles_added = load_demo_articles(session, now=now)
     return report
+
+
+def load_demo_articles(session: Session, *, now: datetime) -> int:
+    """Publish the demo articles that are not there yet (matched by slug); returns how many.
+
+    Each is published a week apart, newest last in `ARTICLES`, with those of its related
+    products that are in the shop.
+    """
+    known = set(session.scalars(select(Article.slug)))
+    on_sale = set(session.scalars(select(Product.slug).where(Product.is_active.is_(True))))
+    added = 0
+    for index, data in enumerate(ARTICLES):
+        if data["slug"] in known:
+            continue
+        draft = ArticleDraft(
+            slug=data["slug"],
+            title_en=data["title"]["en"],
+            title_nl=data["title"]["nl"],
+            summary_en=data["summary"]["en"],
+            summary_nl=data["summary"]["nl"],
+            body_md_en=data["body_md"]["en"],
+            body_md_nl=data["body_md"]["nl"],
+            disclaimer_en=data["disclaimer"]["en"],
+            disclaimer_nl=data["disclaimer"]["nl"],
+            published_at=now - timedelta(weeks=len(ARTICLES) - index),
+            related_slugs=[slug for slug in data["related_products"] if slug in on_sale],
+        )
+        save_article(session, None, draft, publish=True, actor=None, now=now)
+        added += 1
+    return added
 
 
 def load_demo_promotions(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
