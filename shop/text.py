@@ -39,7 +39,8 @@ ANCHOR_PREFIX = "sec-"
 MAX_SLUG_LENGTH = 60
 
 
-def _clean(html: str, heading_ids: Iterable[str] = ()) -> str:
+def sanitise_html(html: str, heading_ids: Iterable[str] = ()) -> str:
+    """Keep the allowed tags and attributes; `heading_ids` are the only ids let through."""
     ids = set(heading_ids)
     return nh3.clean(
         html,
@@ -56,7 +57,7 @@ def _clean(html: str, heading_ids: Iterable[str] = ()) -> str:
 def render_markdown(source: str) -> Markup:
     """Sanitised HTML for a Markdown text (cached: product texts change rarely)."""
     html = _markdown.render(source or "")
-    return Markup(_clean(html))  # sanitised just above
+    return Markup(sanitise_html(html))  # sanitised just above
 
 
 def slugify(text: str) -> str:
@@ -132,7 +133,7 @@ def render_article(source: str) -> RenderedArticle:
         token.attrSet("id", anchor)
         toc.append(TocEntry(level=int(token.tag[1]), title=title, anchor=anchor))
     html = _markdown.renderer.render(tokens, _markdown.options, {})
-    return RenderedArticle(html=Markup(_clean(html, anchors)), toc=tuple(toc))
+    return RenderedArticle(html=Markup(sanitise_html(html, anchors)), toc=tuple(toc))
 
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
