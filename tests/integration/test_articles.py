@@ -89,8 +89,8 @@ def test_the_list_shows_published_articles_newest_first_with_date_and_reading_ti
     shown = page_text(response)
     assert shown.index("Newer article") < shown.index("Older article")
     assert "1 March 2026" in shown and "2 February 2026" in shown
-    assert "3 minutes read" in shown  # 401 words at 200 a minute, rounded up
-    assert "1 minute read" in shown
+    assert "Reading time: 3 minutes" in shown  # 401 words at 200 a minute, rounded up
+    assert "Reading time: 1 minute" in shown
     assert "Summary of Newer article" in shown
 
 
@@ -170,7 +170,7 @@ def test_the_article_page_shows_disclaimer_before_body_contents_and_related_prod
     shown = page_text(response)
     assert "<h1>Neurogenesis explained</h1>" in html
     assert "9 March 2026" in shown
-    assert "1 minute read" in shown
+    assert "Reading time: 1 minute" in shown
     assert shown.index(DISCLAIMER_EN) < shown.index("Text.")
     assert 'class="article-disclaimer"' in html
     # The contents link to the headings, whose ids are unique.
