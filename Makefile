@@ -23,12 +23,12 @@ catalogs: $(VENV)/.installed
 	$(BIN)/python -m shop.i18n_catalogs
 
 # After changing translatable text: collect the messages again and merge them into the .po
-# files (new ones arrive empty, changed ones fuzzy; tests/unit/test_translations.py names them).
+# files (new or changed ones arrive empty; tests/unit/test_translations.py names them).
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		--no-wrap --sort-by-file --project shop -o shop/translations/messages.pot .
 	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations \
-		--no-wrap --ignore-obsolete
+		--no-wrap --ignore-obsolete --no-fuzzy-matching
 
 run: $(VENV)/.installed catalogs
 	$(BIN)/flask --app shop db upgrade
