@@ -465,3 +465,35 @@ def staff_set_password(email: str, password_stdin: bool) -> None:
     except StaffError as error:
         _fail(str(error))
     click.echo(f"Password of {member.email} changed; its sessions have ended.")
+
+
+@staff.command("reset-2fa", short_help="Switch off a staff member's two-factor sign-in.")
+@click.argument("email")
+def staff_reset_two_factor(email: str) -> None:
+    """For a lost phone (an owner's, say): switch the account's two-factor sign-in off, remove
+    its recovery codes and end its sessions; an audit entry records it. Exit status 1 when
+    there is no account with that e-mail address."""
+    from shop.models import StaffMember
+    from shop.rules.promotions import normalise_email
+    from shop.services.two_factor import reset_two_factor
+
+    member = db.session.scalars(
+        select(StaffMember).where(StaffMember.email == normalise_email(email))
+    ).first()
+    if member is None:
+        click.echo(f"Error: no staff account {email!r}; nothing changed.", err=True)
+        raise click.exceptions.Exit(1)
+    outcome = reset_two_factor(db.session, member.id, now=clock.now(), actor=None)
+    if outcome.was_enabled:
+        click.echo(
+            f"Two-factor sign-in of {outcome.email} switched off; "
+            f"{outcome.recovery_codes_removed} recovery code(s) removed; its sessions have ended."
+        )
+    else:
+        click.echo(
+            f"{outcome.email} had no two-factor sign-in switched on; its sessions have ended."
+        )
+    click.echo(
+        "At the next sign-in they set it up again "
+        "(required for owners and managers when SHOP_STAFF_2FA_REQUIRED is on)."
+    )

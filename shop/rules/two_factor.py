@@ -55,7 +55,9 @@ def is_totp_shaped(code: str) -> bool:
     return len(code) == CODE_DIGITS and code.isascii() and code.isdigit()
 
 
-def matching_step(secret: str, code: str, *, now: datetime, last_used_step: int | None) -> int | None:
+def matching_step(
+    secret: str, code: str, *, now: datetime, last_used_step: int | None
+) -> int | None:
     """The time step `code` was made for, if it is one that may still be used; else None."""
     if not is_totp_shaped(code):
         return None

@@ -140,6 +140,17 @@ def authenticate(
     return member
 
 
+def password_matches(session: Session, member_id: int, password: str) -> bool:
+    """Is `password` that of this active account? (Re-entered before a sensitive action.)"""
+    member = session.get(StaffMember, member_id)
+    candidate_hash = member.password_hash if member and member.is_active else _DUMMY_HASH
+    try:
+        _hasher.verify(candidate_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+    return member is not None and member.is_active
+
+
 def change_password(
     session: Session, member_id: int, new_password: str, *, now: datetime, actor: StaffMember | None
 ) -> StaffMember:

@@ -3,13 +3,16 @@ customers' age gate, never indexed.
 
 Access is declared on every view with `@requires(Access.X)` and checked for the whole
 blueprint in one `before_request`: a view that declares nothing is refused to everyone
-(and `tests/integration/test_admin_access.py` fails, naming it).
+(and `tests/integration/test_admin_access.py` fails, naming it). Sensitive views also carry
+`@fresh_login_required`: they need a sign-in at most `SHOP_STAFF_REAUTH_MINUTES` old (see
+`shop.web.admin.sessions`, which also ends idle and too-old sessions).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
@@ -17,6 +20,11 @@ from flask_login import current_user
 
 from shop.extensions import db, login_manager
 from shop.models import OrderStatus, Role, StaffMember
+from shop.web.admin.sessions import (
+    end_expired_session,
+    reauthenticate_first,
+    set_up_two_factor_first,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=None)
 
@@ -45,6 +53,28 @@ def requires(access: Access) -> Callable[[F], F]:
         return view
 
     return mark
+
+
+@dataclass(frozen=True)
+class FreshLogin:
+    """A sensitive view's declaration; `back_to` is the page its form is on (for a POST)."""
+
+    back_to: str | None
+
+
+def fresh_login_required(back_to: str | None = None) -> Callable[[F], F]:
+    """Declare a sensitive view: it needs a recent sign-in, else /admin/reauth first."""
+
+    def mark(view: F) -> F:
+        view.admin_fresh_login = FreshLogin(back_to)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def fresh_login_of(endpoint: str) -> FreshLogin | None:
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "admin_fresh_login", None)
 
 
 # The sections in the back office's navigation: (endpoint, label, who sees the link).
@@ -83,8 +113,12 @@ def check_access() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+    if answer := end_expired_session() or set_up_two_factor_first(request.endpoint or ""):
+        return answer
     if current_user.role not in ALLOWED_ROLES[access]:
         abort(403)
+    if (fresh := fresh_login_of(request.endpoint or "")) is not None:
+        return reauthenticate_first(fresh.back_to)
     return None
 
 
@@ -123,6 +157,7 @@ def register(app: Flask) -> None:
         products,
         promotions,
         staff,
+        two_factor,
     )
 
     login_manager.login_view = "admin.login"

@@ -1,68 +1,172 @@
-"""Staff login and logout: one answer for an unknown e-mail and a wrong password, a new
-session at login, throttling per account and per client address (only failures count)."""
+"""Staff sign-in, the code step, signing in again for sensitive actions, and sign-out.
+
+One answer for an unknown e-mail and a wrong password; a new session at sign-in. Wrong
+passwords, wrong codes and wrong passwords on /admin/reauth count together, per account
+(5 a minute, 20 an hour) and per client address (30 a minute); only failures count.
+The counts live where `SHOP_RATELIMIT_STORAGE_URL` says (memory, or Redis for several app
+servers).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
-from flask import Response, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
 from shop import clock
 from shop.extensions import db, limiter
 from shop.rules.promotions import normalise_email
-from shop.services.staff import authenticate, end_sessions
+from shop.services.staff import authenticate, end_sessions, password_matches
+from shop.services.two_factor import (
+    SecondFactor,
+    WrongCode,
+    unused_recovery_codes,
+    verify_second_factor,
+)
 from shop.web.admin import Access, bp, requires
-from shop.web.redirects import safe_next
+from shop.web.admin.sessions import (
+    admin_path,
+    begin_second_step,
+    end_session,
+    forget_second_step,
+    mark_authenticated,
+    must_set_up_two_factor,
+    second_step,
+    second_step_email,
+    start_session,
+)
 
 LOGIN_FAILED = 401
+ACCOUNT_ATTEMPTS = "5 per minute;20 per hour"
+ADDRESS_ATTEMPTS = "30 per minute"
 
 
 def _account_key() -> str:
-    return "staff-login:" + normalise_email(request.form.get("email", ""))[:320]
+    """One count per account, whichever step of signing in the guess was at."""
+    if request.endpoint == "admin.login":
+        email = request.form.get("email", "")
+    elif request.endpoint == "admin.login_two_factor":
+        email = second_step_email()
+    else:
+        email = getattr(current_user, "email", "")
+    return "staff-login:" + normalise_email(email)[:320]
 
 
 def _failed(response: Response) -> bool:
     return response.status_code == LOGIN_FAILED
 
 
+def _throttled(view: Any) -> Any:
+    view = limiter.shared_limit(
+        ACCOUNT_ATTEMPTS,
+        scope="staff-sign-in",
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    )(view)
+    return limiter.shared_limit(
+        ADDRESS_ATTEMPTS, scope="staff-sign-in-address", methods=["POST"], deduct_when=_failed
+    )(view)
+
+
 def _admin_next() -> str:
-    target = safe_next(request.values.get("next"), default="/admin/")
-    # Browsers resolve "." and ".." segments (also as %2e), so "/admin/../cart" means "/cart".
-    if {".", ".."} & set(unquote(urlsplit(target).path).split("/")):
-        return "/admin/"
-    return target if target.startswith("/admin/") or target == "/admin" else "/admin/"
+    return admin_path(request.values.get("next"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires(Access.PUBLIC)
-@limiter.limit(
-    "5 per minute;20 per hour", key_func=_account_key, methods=["POST"], deduct_when=_failed
-)
-@limiter.limit("30 per minute", methods=["POST"], deduct_when=_failed)
+@_throttled
 def login() -> Response | tuple[str, int] | str:
-    """Sign a staff member in."""
+    """Sign a staff member in: the password, then the code when two-factor sign-in is on."""
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(_admin_next(), code=303)
         return render_template("admin/login.html", next_path=_admin_next())
+    now = clock.now()
     member = authenticate(
-        db.session, request.form.get("email", ""), request.form.get("password", ""), now=clock.now()
+        db.session, request.form.get("email", ""), request.form.get("password", ""), now=now
     )
     if member is None:
         return (
             render_template(
                 "admin/login.html",
                 next_path=_admin_next(),
-                error="That e-mail address and password do not match an account.",
+                error=_("That e-mail address and password do not match an account."),
                 email=request.form.get("email", "")[:320],
             ),
             LOGIN_FAILED,
         )
     target = _admin_next()
-    # A new session: nothing from before the login (a planted session id, say) carries over.
-    session.clear()
-    login_user(member)
+    if member.has_two_factor:
+        begin_second_step(member, target, now=now)
+        return redirect(url_for("admin.login_two_factor"), code=303)
+    start_session(member, now=now)
+    if must_set_up_two_factor(member):
+        flash(_("The shop requires two-factor sign-in for your role: set it up now."), "error")
+        return redirect(url_for("admin.two_factor"), code=303)
+    return redirect(target, code=303)
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@requires(Access.PUBLIC)
+@_throttled
+def login_two_factor() -> Response | tuple[str, int] | str:
+    """Take the code from the app (or a recovery code) after a right password."""
+    now = clock.now()
+    pending = second_step(now=now)
+    if pending is None:
+        forget_second_step()
+        flash(_("Please sign in again: the code must follow the password within 5 minutes."))
+        return redirect(url_for("admin.login"), code=303)
+    if request.method == "GET":
+        return render_template("admin/login_two_factor.html")
+    try:
+        used = verify_second_factor(
+            db.session, pending.member.id, request.form.get("code", ""), now=now
+        )
+    except WrongCode as wrong:
+        return render_template("admin/login_two_factor.html", error=str(wrong)), LOGIN_FAILED
+    start_session(pending.member, now=now)
+    if used == SecondFactor.RECOVERY_CODE:
+        left = unused_recovery_codes(db.session, pending.member.id)
+        flash(
+            ngettext(
+                "You signed in with a recovery code; %(num)s is left. Make new ones on the "
+                "two-factor page if you no longer have your phone.",
+                "You signed in with a recovery code; %(num)s are left. Make new ones on the "
+                "two-factor page if you no longer have your phone.",
+                left,
+            ),
+            "error",
+        )
+    return redirect(pending.next_path, code=303)
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@requires(Access.VIEW)
+@_throttled
+def reauth() -> Response | tuple[str, int] | str:
+    """Ask for the password (and code) again before a refund or a change to staff accounts."""
+    target = _admin_next()
+    if request.method == "GET":
+        return render_template("admin/reauth.html", next_path=target, errors={})
+    member = current_user._get_current_object()
+    now = clock.now()
+    errors: dict[str, str] = {}
+    if not password_matches(db.session, member.id, request.form.get("password", "")):
+        errors["password"] = _("That is not your password.")
+    elif member.has_two_factor:
+        try:
+            verify_second_factor(db.session, member.id, request.form.get("code", ""), now=now)
+        except WrongCode as wrong:
+            errors["code"] = str(wrong)
+    if errors:
+        page = render_template("admin/reauth.html", next_path=target, errors=errors)
+        return page, LOGIN_FAILED
+    mark_authenticated(now=now)
     return redirect(target, code=303)
 
 
@@ -71,6 +175,5 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     """Sign out here and end this account's sessions everywhere else."""
     end_sessions(db.session, current_user.id)
-    logout_user()
-    session.clear()
+    end_session()
     return redirect(url_for("admin.login"), code=303)

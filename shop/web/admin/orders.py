@@ -51,7 +51,7 @@ from shop.services.admin_orders import (
     refundable_cents,
 )
 from shop.services.payments import RefundRefused
-from shop.web.admin import Access, bp, requires, section
+from shop.web.admin import Access, bp, fresh_login_required, requires, section
 from shop.web.formatting import format_money
 
 section("admin.orders", _l("Orders"), Access.VIEW)
@@ -263,6 +263,7 @@ def _confirm_page(**context: Any) -> str:
 
 @bp.post("/orders/<int:order_id>/refund")
 @requires(Access.MANAGE)
+@fresh_login_required(back_to="admin.order")
 def refund_order(order_id: int) -> Response | tuple[str, int] | str:
     """Ask to confirm a refund; with `confirm=yes`, make it through the payment provider."""
     order = db.session.get(Order, order_id)

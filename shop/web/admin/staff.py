@@ -37,7 +37,7 @@ from shop.services.staff import (
     password_problem,
     set_role,
 )
-from shop.web.admin import Access, bp, requires, section
+from shop.web.admin import Access, bp, fresh_login_required, requires, section
 
 section("admin.staff_list", _l("Staff"), Access.OWNER)
 section("admin.audit", _l("Audit log"), Access.OWNER)
@@ -164,6 +164,7 @@ def staff_list() -> Any:
 
 @bp.post("/staff")
 @requires(Access.OWNER)
+@fresh_login_required(back_to="admin.staff_list")
 def staff_create() -> Any:
     """Add a staff account with an initial password."""
     form = NewAccountForm.from_form(request.form)
@@ -208,6 +209,7 @@ def _render_member(
 
 @bp.get("/staff/<int:member_id>")
 @requires(Access.OWNER)
+@fresh_login_required()
 def staff_edit(member_id: int) -> Any:
     """Show one account: its role and whether it may sign in, and a new password for it."""
     return _render_member(_member_or_404(member_id))
@@ -215,6 +217,7 @@ def staff_edit(member_id: int) -> Any:
 
 @bp.post("/staff/<int:member_id>/access")
 @requires(Access.OWNER)
+@fresh_login_required(back_to="admin.staff_edit")
 def staff_set_access(member_id: int) -> Any:
     """Change an account's role, or switch it off (its sessions end at once)."""
     member = _member_or_404(member_id)
@@ -257,6 +260,7 @@ def staff_set_access(member_id: int) -> Any:
 
 @bp.post("/staff/<int:member_id>/password")
 @requires(Access.OWNER)
+@fresh_login_required(back_to="admin.staff_edit")
 def staff_set_password(member_id: int) -> Any:
     """Give an account a new password; its sessions end."""
     member = _member_or_404(member_id)
