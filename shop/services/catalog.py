@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select, true
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
@@ -332,43 +333,47 @@ def missing_warnings(product: Product) -> list[str]:
     missing: list[str] = []
     complete = [d for d in product.disclaimers if d.text_en.strip() and d.text_nl.strip()]
     if not complete:
-        missing.append("a disclaimer (in English and Dutch)")
+        missing.append(_("a disclaimer (in English and Dutch)"))
     statement = product.allergy_statement
     if statement is None:
-        missing.append("an allergy statement")
+        missing.append(_("an allergy statement"))
     elif not statement.has_no_known_allergens and not (
         statement.entries and statement.warning_en.strip() and statement.warning_nl.strip()
     ):
-        missing.append("an allergy warning naming the allergens (in English and Dutch)")
+        missing.append(_("an allergy warning naming the allergens (in English and Dutch)"))
     return missing
 
 
 def _validate(draft: ProductDraft) -> None:
     if not draft.slug or len(draft.slug) > 160:
-        raise InvalidProduct("slug", "a slug of 1 to 160 characters is required")
+        raise InvalidProduct("slug", _("a slug of 1 to 160 characters is required"))
     if not draft.name_en.strip():
-        raise InvalidProduct("name_en", "a name is required")
+        raise InvalidProduct("name_en", _("a name is required"))
     if draft.price_cents < 0:
-        raise InvalidProduct("price_cents", "a price cannot be negative")
+        raise InvalidProduct("price_cents", _("a price cannot be negative"))
     if draft.stock < 0:
-        raise InvalidProduct("stock", "stock cannot be negative")
+        raise InvalidProduct("stock", _("stock cannot be negative"))
     if not 0 <= draft.min_age <= 120:
-        raise InvalidProduct("min_age", "a minimum age between 0 and 120 is required")
+        raise InvalidProduct("min_age", _("a minimum age between 0 and 120 is required"))
     for disclaimer in draft.disclaimers:
         if disclaimer.kind not in set(DisclaimerKind):
-            raise InvalidProduct("disclaimers", f"unknown disclaimer kind {disclaimer.kind!r}")
+            raise InvalidProduct(
+                "disclaimers", _("unknown disclaimer kind %(kind)r", kind=disclaimer.kind)
+            )
     if draft.allergy is not None:
         seen: set[str] = set()
         for code, presence in draft.allergy.allergens:
             if code not in ALLERGENS:
-                raise InvalidProduct("allergy", f"unknown allergen {code!r}")
+                raise InvalidProduct("allergy", _("unknown allergen %(code)r", code=code))
             if presence not in set(AllergenPresence):
-                raise InvalidProduct("allergy", f"unknown presence {presence!r}")
+                raise InvalidProduct(
+                    "allergy", _("unknown presence %(presence)r", presence=presence)
+                )
             if code in seen:
-                raise InvalidProduct("allergy", f"allergen {code!r} listed twice")
+                raise InvalidProduct("allergy", _("allergen %(code)r listed twice", code=code))
             seen.add(code)
         if draft.allergy.has_no_known_allergens and draft.allergy.allergens:
-            raise InvalidProduct("allergy", "'no known allergens' cannot list allergens")
+            raise InvalidProduct("allergy", _("'no known allergens' cannot list allergens"))
 
 
 def _validate_wording(draft: ProductDraft) -> None:
@@ -377,7 +382,9 @@ def _validate_wording(draft: ProductDraft) -> None:
     # more useful when publishing.
     for disclaimer in draft.disclaimers:
         if not (disclaimer.text_en.strip() and disclaimer.text_nl.strip()):
-            raise InvalidProduct("disclaimers", "each disclaimer needs a text in English and Dutch")
+            raise InvalidProduct(
+                "disclaimers", _("each disclaimer needs a text in English and Dutch")
+            )
     allergy = draft.allergy
     if (
         allergy is not None
@@ -385,7 +392,7 @@ def _validate_wording(draft: ProductDraft) -> None:
         and not (allergy.warning_en.strip() and allergy.warning_nl.strip())
     ):
         raise InvalidProduct(
-            "allergy", "a warning in English and Dutch is required unless none are known"
+            "allergy", _("a warning in English and Dutch is required unless none are known")
         )
 
 
@@ -514,7 +521,7 @@ def unpublish_product(session: Session, product_id: int, *, now: datetime) -> Pr
 def change_price(session: Session, product_id: int, price_cents: int, *, now: datetime) -> Product:
     """Set a product's price and record it in the price history, in one transaction."""
     if price_cents < 0:
-        raise InvalidProduct("price_cents", "a price cannot be negative")
+        raise InvalidProduct("price_cents", _("a price cannot be negative"))
     begin_write(session)
     product = session.get(Product, product_id)
     if product is None:

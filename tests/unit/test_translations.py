@@ -21,7 +21,7 @@ from shop.i18n_catalogs import TRANSLATIONS_DIR
 ROOT = Path(__file__).resolve().parents[2]
 # The keywords `make translations` passes to `pybabel extract` (-k), besides Babel's own.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
-PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sdif%]")
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sdifr%]")
 
 
 def extracted_messages() -> dict[str | tuple[str, ...], list[str]]:
