@@ -54,6 +54,9 @@ class FragmentCache:
         self._clock = clock
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        # Counts the clears: a value made while one happened was read before a commit that
+        # changed it, and is not kept (it would hide that commit for `seconds`).
+        self._generation = 0
         _ALL_CACHES.add(self)
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -66,10 +69,13 @@ class FragmentCache:
             if kept is not _MISSING and kept[0] > now:  # type: ignore[index]
                 self._entries.move_to_end(key)
                 return kept[1]  # type: ignore[index]
+            generation = self._generation
         # Made outside the lock: two requests may both make a missing entry, which is
         # cheaper than making every other request wait for one database round trip.
         value = make()
         with self._lock:
+            if generation != self._generation:
+                return value
             self._entries[key] = (now + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
@@ -79,6 +85,7 @@ class FragmentCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)
