@@ -30,7 +30,7 @@ DURING = amsterdam(2025, 10, 25, 12, 0)
 LAST_MINUTE_OF_WINDOW = amsterdam(2025, 11, 2, 23, 59)
 AFTER_WINDOW = amsterdam(2025, 11, 3, 0, 0)
 
-BANNER = re.compile(r'<aside class="promo-banner" aria-label="Promotion">.*?</aside>', re.S)
+BANNER = re.compile(r'<aside class="promo-banner" aria-label="[^"]*">.*?</aside>', re.S)
 
 
 def halloween(session, **overrides) -> int:
