@@ -154,19 +154,34 @@ def _throughput(database: Database, catalogue: Catalogue, options: Any) -> dict[
         "product": f"/products/{catalogue.product_slug}",
         "search": f"/search?q={catalogue.search_word}",
     }
+    # The same pages from a second shop server with the fragment cache off: what every
+    # request would cost without it (and what the first one after a change costs).
+    for page in ("category", "product", "search"):
+        pages[f"{page}, no cache"] = pages[page]
     reference = {"home": "category", "category": "category", "product": "product"}
     reference["search"] = "category"  # a search page is a list of cards, like a category
+    for page in ("category", "product", "search"):
+        reference[f"{page}, no cache"] = reference[page]
     _say(f"{database.kind}: throughput, {server_options.describe()}, wrk -t2 -c16")
     with (
         gunicorn(
             "bench.floor_app:app", server_options, ready_path=floor_paths["category"]
         ) as floor,
         gunicorn("shop:create_app()", server_options, shop_settings(database)) as shop,
+        gunicorn(
+            "shop:create_app()",
+            server_options,
+            shop_settings(database, SHOP_FRAGMENT_CACHE_SECONDS="0"),
+        ) as uncached,
     ):
-        cookie = verified_cookie(shop.base_url)
+        cookie = verified_cookie(shop.base_url)  # same secret key: valid on both servers
         sizes = _page_sizes(shop.base_url, floor.base_url, pages, floor_paths, cookie)
-        for path in pages.values():  # warm-up: imports, caches, connections
-            run_wrk(shop.base_url + path, seconds=2, cookie=cookie)
+
+        def server_of(page: str) -> Any:
+            return uncached if page.endswith("no cache") else shop
+
+        for page, path in pages.items():  # warm-up: imports, caches, connections
+            run_wrk(server_of(page).base_url + path, seconds=2, cookie=cookie)
         for path in floor_paths.values():
             run_wrk(floor.base_url + path, seconds=2)
         rounds: dict[str, list[dict[str, Any]]] = {page: [] for page in pages}
@@ -177,12 +192,13 @@ def _throughput(database: Database, catalogue: Catalogue, options: Any) -> dict[
                     seconds=options.seconds,
                     server=floor,
                 )
+                server = server_of(page)
                 got = run_wrk(
-                    shop.base_url + path, seconds=options.seconds, cookie=cookie, server=shop
+                    server.base_url + path, seconds=options.seconds, cookie=cookie, server=server
                 )
                 rounds[page].append({"shop": asdict(got), "floor": asdict(ref)})
                 _say(
-                    f"  round {number + 1} {page:9} {got.requests_per_second:8.1f}/s "
+                    f"  round {number + 1} {page:18} {got.requests_per_second:8.1f}/s "
                     f"(floor {ref.requests_per_second:8.1f}/s)"
                 )
     figures = {}
@@ -329,12 +345,13 @@ def _print(report: dict[str, Any]) -> None:
     for kind, measured in results.get("throughput", {}).items():
         print(f"Storefront throughput, {kind}, {measured['server']}, wrk -t2 -c16 (medians)")
         print(
-            f"  {'page':9} {'req/s':>8} {'floor':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
+            f"  {'page':18} {'req/s':>8} {'floor':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'cpu ms/req':>10} {'floor':>6} {'wrk cpu':>7} {'bytes':>6} {'floor':>6} {'bad':>4}"
         )
         for page, f in measured["pages"].items():
             print(
-                f"  {page:9} {f['requests_per_second']:8.1f} {f['floor_requests_per_second']:8.1f} "
+                f"  {page:18} {f['requests_per_second']:8.1f} "
+                f"{f['floor_requests_per_second']:8.1f} "
                 f"{f['ratio']:6.1%} {f['p50_ms']:7.1f} {f['p99_ms']:7.1f} "
                 f"{f['cpu_ms_per_request']:10.2f} {f['floor_cpu_ms_per_request']:6.2f} "
                 f"{f['wrk_cpu_share']:7.0%} {f['bytes']:6d} {f['floor_bytes']:6d} "
