@@ -83,6 +83,15 @@ def _install_globals(state: object) -> None:
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
 
+    @app.after_request
+    def vary_by_language(response: Response) -> Response:
+        # A page's language comes from the cookie or Accept-Language: a cache must not hand
+        # one visitor's Dutch page to another who asked for English.
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
 
 @bp.post("/language")
 def choose() -> Response:

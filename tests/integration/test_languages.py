@@ -166,6 +166,12 @@ def test_the_choice_is_kept_for_a_year_not_only_for_the_browser_session(client) 
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_pages_tell_caches_that_their_language_depends_on_the_request(client) -> None:
+    response = client.get("/legal/terms")
+
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
+
+
 @pytest.mark.parametrize(
     "return_to", ["https://evil.example/", "//evil.example/", "/\\evil.example", "", "cart"]
 )
