@@ -109,7 +109,7 @@ def _filter_args(args: Mapping[str, str]) -> dict[str, str]:
 
 def _page_arg(args: Mapping[str, str]) -> int:
     raw = args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 # --- showing times and amounts ------------------------------------------------------------

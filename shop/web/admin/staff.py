@@ -441,7 +441,7 @@ def _choices(column: Any) -> list[str]:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 7 else 1
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 else 1
 
 
 @bp.get("/audit")
