@@ -73,6 +73,9 @@ def gunicorn(
     timeout: float = 60.0,
 ) -> Iterator[Server]:
     """`gunicorn <app_spec>` on a free loopback port until the block ends."""
+    from shop.i18n_catalogs import compile_catalogs
+
+    compile_catalogs()  # the .mo files are built, not committed (only stale ones are rebuilt)
     port = free_port()
     env = {**os.environ, **{key: str(value) for key, value in (environment or {}).items()}}
     command = [
