@@ -2,9 +2,9 @@
 
 The `.po` files in `shop/translations/<locale>/LC_MESSAGES/` are the source (committed);
 the `.mo` files Flask-Babel reads are built from them and never committed. `make run` and
-`make test` compile them (`python -m shop.i18n_catalogs`), and so does `tests/conftest.py`
-once per test session, so `.venv/bin/pytest` and the gunicorn servers the browser, scale-out
-and bench harnesses start all serve the Dutch catalog. Only a missing `.mo`, or one older
+`make test` compile them (`python -m shop.i18n_catalogs`), and so do `tests/conftest.py`
+once per test session (`.venv/bin/pytest`, and the gunicorn servers of the browser and
+scale-out tests) and bench's gunicorn helper. Only a missing `.mo`, or one older
 than its `.po`, is rebuilt; it is written to a temporary file and renamed into place, so a
 server reading it never sees half a file.
 """
