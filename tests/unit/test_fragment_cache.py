@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from shop.web.fragments import FragmentCache, clear_all
@@ -183,28 +183,35 @@ def test_a_value_made_while_the_cache_was_cleared_is_not_kept():
 
 Step = tuple[str, int]
 
-steps: st.SearchStrategy[Step] = st.one_of(
-    st.tuples(st.just("get"), st.integers(min_value=0, max_value=4)),
-    st.tuples(st.just("advance"), st.integers(min_value=0, max_value=15)),
-    st.tuples(st.just("clear"), st.just(0)),
-)
+
+@st.composite
+def scripts(draw: st.DrawFn) -> tuple[int, int, list[Step]]:
+    """A lifetime, a bound, and gets, clears and advances that often land on the edges."""
+    seconds = draw(st.integers(min_value=0, max_value=12))
+    max_entries = draw(st.integers(min_value=1, max_value=5))
+    edges = sorted({0, 1, max(seconds - 1, 0), seconds, seconds + 1})
+    advance = st.one_of(st.sampled_from(edges), st.integers(min_value=0, max_value=15))
+    step = st.one_of(
+        st.tuples(st.just("get"), st.integers(min_value=0, max_value=2)),
+        st.tuples(st.just("advance"), advance),
+        st.tuples(st.just("clear"), st.just(0)),
+    )
+    return seconds, max_entries, draw(st.lists(step, max_size=60))
 
 
-@given(
-    seconds=st.integers(min_value=0, max_value=12),
-    max_entries=st.integers(min_value=1, max_value=5),
-    script=st.lists(steps, max_size=60),
-)
+@given(scripts())
+@example((5, 2, [("get", 0), ("advance", 5), ("get", 0)]))  # exactly at the expiry instant
 def test_a_value_returned_is_never_older_than_the_lifetime(
-    seconds: int, max_entries: int, script: list[Step]
+    script: tuple[int, int, list[Step]],
 ):
+    seconds, max_entries, steps = script
     clock = FakeClock(start=0)
     cache = cache_with(clock, seconds=seconds, max_entries=max_entries)
 
     def made_now(key: int) -> Callable[[], tuple[int, float]]:
         return lambda: (key, clock.now)
 
-    for action, number in script:
+    for action, number in steps:
         if action == "advance":
             clock.advance(number)
         elif action == "clear":
