@@ -286,6 +286,18 @@ def test_the_back_office_in_english_once_chosen(client, session) -> None:
     assert "Sign out" in dashboard and "Orders by status" in dashboard
 
 
+def test_an_error_page_carries_the_switcher_and_speaks_the_visitors_language(client) -> None:
+    pass_age_gate(client)
+
+    response = client.get("/products/no-such-product")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 404
+    assert lang_of(page) == "nl"
+    assert "Pagina niet gevonden" in page
+    assert '<form class="language-switcher"' in page
+
+
 def test_the_compiled_dutch_catalog_is_what_pages_use(app) -> None:
     from shop.i18n_catalogs import TRANSLATIONS_DIR
 
