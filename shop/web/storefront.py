@@ -19,6 +19,7 @@ from shop.extensions import db
 from shop.labels import allergen_name
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
+from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
 
 bp = Blueprint("storefront", __name__)
@@ -161,7 +162,9 @@ def search() -> str:
         page = catalog.search_products(
             db.session, query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
         )
-        html = render_template("storefront/_search_results.html", query=query, page=page)
+        html = render_template(
+            "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES
+        )
         return Listing(html=Markup(html), total=page.total)
 
     listing = fragments.cached(("search", locale, query, number), results) if query else None
