@@ -1,4 +1,5 @@
-"""Display names for fixed vocabularies (allergens, their presence), through gettext."""
+"""Display names for fixed vocabularies (allergens, their presence, staff roles), through
+gettext."""
 
 from __future__ import annotations
 
@@ -47,3 +48,16 @@ def allergy_summary(statement: object, locale: str) -> str:
         for entry in sorted_entries(statement.entries)
     )
     return f"{statement.warning(locale)} ({listed})"
+
+
+ROLE_LABELS = {
+    "owner": _l("owner"),
+    "manager": _l("manager"),
+    "viewer": _l("viewer"),
+}
+
+
+def role_name(role: object) -> str:
+    """A staff role's name in the current language (the stored value if unknown)."""
+    label = ROLE_LABELS.get(str(role))
+    return str(label) if label is not None else str(role)

@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select
 
 from shop import clock
 from shop.extensions import db, limiter
+from shop.labels import role_name
 from shop.models import AuditEntry, Role, StaffMember
 from shop.rules.promotions import normalise_email, window_from_local
 from shop.services.staff import (
@@ -183,7 +184,13 @@ def staff_create() -> Any:
         )
     except StaffError as refused:
         return _render_list(form, notice=str(refused), status=FORM_REFUSED)
-    flash(_("Account %(email)s created (%(role)s).", email=member.email, role=member.role))
+    flash(
+        _(
+            "Account %(email)s created (%(role)s).",
+            email=member.email,
+            role=role_name(member.role),
+        )
+    )
     return redirect(url_for("admin.staff_list"), code=303)
 
 
@@ -250,7 +257,7 @@ def staff_set_access(member_id: int) -> Any:
         flash(_("Your account is switched off; you have been signed out."))
         return redirect(url_for("admin.login"), code=303)
     if member.is_active:
-        flash(_("%(email)s is now %(role)s.", email=member.email, role=member.role))
+        flash(_("%(email)s is now %(role)s.", email=member.email, role=role_name(member.role)))
     else:
         flash(_("%(email)s is switched off; its sessions have ended.", email=member.email))
     if member.id == current_user.id and member.role != Role.OWNER:
