@@ -374,8 +374,8 @@ def _print(report: dict[str, Any]) -> None:
         print()
     for kind, measured in results.get("orders", {}).items():
         print(
-            f"Writes, {kind}, {writes.CLIENTS} threads in one process (ratio to the write floor; "
-            "cpu ms/op: Python's CPU per operation, the GIL's ceiling is 1000 / that per process)"
+            f"Writes, {kind}, {writes.CLIENTS} client processes (ratio to the write floor; "
+            "cpu ms/op: the clients' Python CPU per operation)"
         )
         floor = measured["write_floor"]["per_second"]
         for name in ("write_floor", "place_order", "webhooks"):

@@ -2,17 +2,22 @@
 
 What belongs here: the cache of the parts of storefront pages that are the same for every
 visitor who passed the age gate, in a given language — the product grids of the home,
-category and search pages and the navigation's categories. Nothing about a visitor is in
-it: the age gate, the session, the cart, the dismissed banners and the CSRF tokens are
+category and search pages, the navigation's categories, a product page's text, price,
+stock, warnings and pictures, and the public promo codes of the next seconds. Nothing
+about a visitor is in it: the age gate, the session, the cart, the dismissed banners, the
+buy form with its CSRF token and the Omnibus note of the codes running at this second are
 worked out on every request, outside the cache, and the gate runs before any view, so a
 cached fragment is only ever shown to a verified visitor. It is an in-process cache, never
 a shared HTTP cache (gated pages stay `Cache-Control: private`).
 
 Freshness: an entry lives `SHOP_FRAGMENT_CACHE_SECONDS` (10 by default; 0 switches the
-cache off). A commit in this process that wrote anything empties every cache of the
+cache off). A commit in this process that wrote to a table the fragments show (products,
+their warnings and pictures, categories, promo codes, prices) empties every cache of the
 process, so staff see their own edits at once; the other app servers show them within
-those seconds. Product pages, the cart and checkout always read the database: prices,
-stock and warnings that matter to a purchase are never taken from here.
+those seconds. Other writes (an age check, an order's rows, a webhook) leave it alone; an
+order's stock is a products write. What a purchase depends on is never taken from here:
+the cart and checkout read prices, stock and the warnings the customer acknowledges from
+the database, and checkout refuses an order whose warnings changed since they were shown.
 
 The benchmark that asked for it: with the cache, a category page is rendered from a
 dictionary lookup instead of two queries and 24 cards (see README "Benchmarks").
@@ -28,7 +33,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import TextClause, event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 T = TypeVar("T")
@@ -106,14 +111,49 @@ def cached(key: Hashable, make: Callable[[], T]) -> T:
     return cache.get_or_make(key, make)
 
 
+# The tables whose rows the cached fragments show. A commit that wrote to one of them
+# empties the caches; other writes (an age check, an order's row, a webhook's event) do not,
+# or every visitor passing the gate would empty them. An order's stock is a products UPDATE.
+STOREFRONT_TABLES = frozenset(
+    {
+        "categories",
+        "products",
+        "disclaimers",
+        "allergy_statements",
+        "allergen_entries",
+        "product_images",
+        "promo_codes",
+        "promo_code_products",
+        "promo_code_categories",
+        "price_changes",
+    }
+)
+
+
+def _table_name(target: Any) -> str | None:
+    table = getattr(target, "__table__", None)
+    if table is None:
+        table = getattr(target, "table", None)  # an INSERT, UPDATE or DELETE statement
+    return getattr(table, "name", None)
+
+
 def _note_flush(session: Session, _context: Any) -> None:
-    session.info[_WROTE] = True
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if _table_name(type(instance)) in STOREFRONT_TABLES:
+            session.info[_WROTE] = True
+            return
 
 
 def _note_statement(state: ORMExecuteState) -> None:
     # UPDATEs and DELETEs sent through the session (stock taken by an order, a code's use)
-    # do not pass through a flush.
+    # do not pass through a flush. Text statements cannot be read: counted as writes.
+    statement = state.statement
     if state.is_update or state.is_delete or state.is_insert:
+        if _table_name(statement) in STOREFRONT_TABLES:
+            state.session.info[_WROTE] = True
+    elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
+        "SELECT"
+    ):
         state.session.info[_WROTE] = True
 
 

@@ -4,7 +4,8 @@ Every page here is behind the age gate (see `web.agegate`). Each view uses a fix
 of queries whatever the catalogue size: the navigation's categories are loaded once per
 request and reused, and lists come with their total in the same query. The product lists
 and the categories are the same for every verified visitor in a language, so they are kept
-for a few seconds per process (`web.fragments`); a product page is always read afresh.
+for a few seconds per process (`web.fragments`), and so are a product page's parts that
+do not depend on the visitor; the cart and checkout always read the database.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from shop.clock import frozen_at
 from shop.extensions import db
+from shop.models import Product
 from shop.rules.promotions import Kind, window_from_local
 from shop.services.promotions import PromoDraft, create_promo_code
 from shop.web.fragments import EXTENSION
@@ -119,6 +120,30 @@ def test_each_sort_and_page_is_a_fragment_of_its_own(session, verified_client):
     by_price_desc = html_of(verified_client, "/category/truffles?sort=price_desc")
 
     assert by_price_desc.index("Dear truffle") < by_price_desc.index("Cheap truffle")
+
+
+def test_a_visitor_passing_the_gate_does_not_empty_the_cache(app, session, truffle):
+    first = app.test_client()
+    pass_age_gate(first)
+    html_of(first, "/category/truffles")  # warms the cache
+
+    second = app.test_client()
+    pass_age_gate(second)  # writes an age-check row: nothing the storefront shows
+
+    assert reads_products(statements_for(second, "/category/truffles")) == []
+
+
+def test_stock_taken_by_an_order_empties_the_cache(session, verified_client, truffle):
+    html_of(verified_client, "/category/truffles")  # warms the cache
+
+    session.execute(text("SELECT 1"))  # a read sent as text is not a write
+    session.commit()
+    assert reads_products(statements_for(verified_client, "/category/truffles")) == []
+
+    session.execute(update(Product).where(Product.id == truffle.id).values(stock=0))
+    session.commit()  # as place_order takes the last unit
+
+    assert "Sold out" in html_of(verified_client, "/category/truffles")
 
 
 # --- this process's commits show at once ------------------------------------------------
