@@ -163,6 +163,38 @@ def app(app_settings: dict[str, object]):  # type: ignore[no-untyped-def]
         db.engine.dispose()
 
 
+# --- no card numbers left behind by the payment tests (tests/card_scan.py) ----------------
+PAYMENT_TEST_MODULES = frozenset(
+    {"test_payments_stripe", "test_payments_test_gateway", "test_webhooks", "test_refunds"}
+)
+
+
+@pytest.fixture(autouse=True)
+def no_card_numbers_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each payment test, and before `app` empties the database, scan every text and
+    blob column of every table and every log record of the test (all loggers, DEBUG) for a
+    card number; fail naming the table and column, or the logger."""
+    module = getattr(getattr(request.node, "module", None), "__name__", "").rpartition(".")[2]
+    if module not in PAYMENT_TEST_MODULES or "app" not in request.fixturenames:
+        yield
+        return
+    import logging
+
+    from tests.card_scan import describe, scan_database, scan_log_records, shop_records
+
+    # Asked for here, so that `app` is torn down (and the rows deleted) after this scan.
+    request.getfixturevalue("app")
+    caplog = request.getfixturevalue("caplog")
+    caplog.set_level(logging.DEBUG)
+    yield
+    from shop.extensions import db
+
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    findings = scan_database(db.engine) + scan_log_records(shop_records(records))
+    if findings:  # not `assert`: its message would repeat the numbers themselves
+        pytest.fail(describe(findings), pytrace=False)
+
+
 @pytest.fixture
 def session(app):  # type: ignore[no-untyped-def]
     from shop.extensions import db
