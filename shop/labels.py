@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+
+def N_(message: str) -> str:
+    """Mark a message that is stored as data (an order's payment failure or attention note)
+    for extraction; pages translate it when they show it (`stored_text` in templates)."""
+    return message
+
+
 ALLERGEN_LABELS = {
     "gluten": _l("Cereals containing gluten"),
     "crustaceans": _l("Crustaceans"),

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
+from shop.labels import N_
 from shop.models import (
     Order,
     OrderLine,
@@ -118,7 +119,7 @@ def _test_intent_object(order: Order, intent_id: str, *, succeeded: bool) -> dic
     if not succeeded:
         obj["last_payment_error"] = {
             "code": "card_declined",
-            "message": "Your card was declined (test mode).",
+            "message": N_("Your card was declined (test mode)."),
         }
     return obj
 

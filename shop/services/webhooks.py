@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
+from shop.labels import N_
 from shop.models import (
     Order,
     OrderLine,
@@ -195,7 +196,9 @@ def _payment_succeeded(
             queue_order_confirmation(session, order, now=now)
             return "paid after expiry"
         order.needs_refund = True
-        _flag(order, "Paid after the order expired, and the stock is gone: refund the customer.")
+        _flag(
+            order, N_("Paid after the order expired, and the stock is gone: refund the customer.")
+        )
         return "paid after expiry, needs refund"
     _flag(order, f"A payment arrived for an order in status {order.status}.")
     return f"needs attention: payment for a {order.status} order"
@@ -260,7 +263,7 @@ def _payment_failed(session: Session, intent: Mapping[str, Any], record: Payment
         return f"ignored: order is {order.status}"
     error = intent.get("last_payment_error") or {}
     message = error.get("message") if isinstance(error, Mapping) else None
-    order.payment_failure_message = str(message or "The payment was declined.")[:500]
+    order.payment_failure_message = str(message or N_("The payment was declined."))[:500]
     return "payment failed"
 
 

@@ -23,6 +23,7 @@ from flask import (
     request,
     session,
 )
+from flask_babel import get_translations
 
 from shop.web.redirects import safe_next
 
@@ -68,6 +69,12 @@ def select_timezone() -> str:
     return current_app.config["SHOP_TIMEZONE"]
 
 
+def stored_text(text: str | None) -> str:
+    """A message kept as data (marked with `shop.labels.N_`) in the visitor's language; any
+    other text (a payment provider's own words) as it is."""
+    return get_translations().gettext(text) if text else ""
+
+
 def language_return_path() -> str:
     """Where switching the language leads back to: this page, when it can be fetched again."""
     if request.method not in {"GET", "HEAD"}:
@@ -82,6 +89,7 @@ def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["language_return_path"] = language_return_path
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    app.jinja_env.globals["stored_text"] = stored_text
 
     @app.after_request
     def vary_by_language(response: Response) -> Response:

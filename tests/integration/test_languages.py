@@ -449,6 +449,23 @@ def test_an_order_placed_in_english_is_confirmed_in_english_whatever_the_payer_s
     assert re.search(r"Placed on \d{1,2} [A-Z][a-z]+ 20\d\d", email.body_text)
 
 
+def test_a_declined_payment_is_explained_in_the_visitors_language(client, truffles) -> None:
+    pass_age_gate(client)
+    add_to_cart(client, truffles)
+    token = check_out(client).rsplit("/", 1)[1]
+    page = html(client, f"/orders/{token}/pay")
+    client.post(
+        f"/orders/{token}/pay/test", data={"csrf_token": csrf_token(page), "action": "decline"}
+    )
+
+    dutch = html(client, f"/orders/{token}")
+    choose_language(client, "en")
+    english = html(client, f"/orders/{token}")
+
+    assert "Je betaling is niet gelukt: Je kaart is geweigerd (testmodus)." in dutch
+    assert "Your payment did not go through: Your card was declined (test mode)." in english
+
+
 # --- product content in both languages ------------------------------------------------------
 
 
