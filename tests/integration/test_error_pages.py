@@ -318,3 +318,19 @@ def test_an_oversized_upload_by_a_stranger_gets_the_plain_413_page(client, sessi
     html = response.get_data(as_text=True)
     assert heading(html) == "That is too large"
     assert "Golden Teacher" not in html  # nothing of the product is shown to a stranger
+
+
+def test_over_a_real_connection_an_oversized_form_gets_the_page_not_a_reset(app):
+    """A server that answers before reading the body may reset the connection under the
+    client, which then shows a network error instead of the page."""
+    import requests
+
+    from tests.peers import serving
+
+    with serving(app) as url:
+        response = requests.post(
+            f"{url}/cart/add", data={"padding": "x" * (30 * MEGABYTE)}, timeout=60
+        )
+
+    assert response.status_code == 413
+    assert heading(response.text) == "That is too large"
