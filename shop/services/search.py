@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, literal_column, select, table, text
+from sqlalchemy import Select, func, literal_column, select, table, text, union_all
 from sqlalchemy.orm import Session
 
 from shop.db import is_sqlite
@@ -54,21 +54,34 @@ def _fts5_names_query(terms: Sequence[str]) -> str:
     return " ".join(f'{{name_en name_nl}} : "{term}"*' for term in terms)
 
 
-def _candidates_sqlite(terms: Sequence[str]) -> Select:
-    fts = table("products_fts")
-    rowid = literal_column("rowid")
+_BM25 = "bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)"  # names, summaries, descriptions
+_TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs any score
 
-    def first(match: str, name: str) -> Select:
+
+def _ranked_sqlite(terms: Sequence[str]) -> Select:
+    """(product_id, rank) of the candidates, lower rank first: the first name matches, ranked
+    among themselves, before the first matches anywhere. bm25() may only be called in a query
+    on the FTS table itself, and asking FTS5 for a rank by rowid costs a full-text query per
+    row, so each candidate query ranks its own rows, stopping at MAX_CANDIDATES."""
+    fts = table("products_fts")
+
+    def first(match: str, name: str, tier: float) -> Select:
         return (
-            select(rowid.label("product_id"))
+            select(
+                literal_column("rowid").label("product_id"),
+                (literal_column(_BM25) + tier).label("rank"),
+            )
             .select_from(fts)
             .where(text(f"products_fts MATCH :{name}").bindparams(**{name: match}))
             .limit(MAX_CANDIDATES)
         )
 
-    names = first(_fts5_names_query(terms), "fts_names")
-    anywhere = first(_fts5_query(terms), "fts_query")
-    return select(names.subquery().c.product_id).union(select(anywhere.subquery().c.product_id))
+    names = first(_fts5_names_query(terms), "fts_names", 0.0).subquery()
+    anywhere = first(_fts5_query(terms), "fts_query", _TIER).subquery()
+    both = union_all(select(names), select(anywhere)).subquery()
+    return select(both.c.product_id, func.min(both.c.rank).label("rank")).group_by(
+        both.c.product_id
+    )
 
 
 def matching_products(session: Session, terms: Sequence[str]) -> Select:
@@ -76,21 +89,7 @@ def matching_products(session: Session, terms: Sequence[str]) -> Select:
     (at most 2 × MAX_CANDIDATES; see there)."""
     total = func.count().over().label("total")
     if is_sqlite(session):
-        candidates = _candidates_sqlite(terms).cte("candidates")
-        # bm25() may only be called in a query on the FTS table itself, so rank there (only
-        # the candidates: FTS5 looks each rowid up) and join.
-        ranked = (
-            select(
-                literal_column("rowid").label("product_id"),
-                # Lower is better; names weigh most, then summaries, then descriptions.
-                literal_column("bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)").label("rank"),
-            )
-            .select_from(table("products_fts"))
-            .where(text("products_fts MATCH :fts_rank").bindparams(fts_rank=_fts5_query(terms)))
-            .where(literal_column("rowid").in_(select(candidates.c.product_id)))
-            .cte("ranked")
-            .prefix_with("MATERIALIZED", dialect="sqlite")
-        )
+        ranked = _ranked_sqlite(terms).cte("ranked").prefix_with("MATERIALIZED", dialect="sqlite")
         return (
             select(Product, total)
             .join(ranked, ranked.c.product_id == Product.id)
