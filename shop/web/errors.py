@@ -135,7 +135,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | tuple[Response | str, int]:
-        if error.code >= 500:
+        if (error.code or 500) >= 500:
             db.session.rollback()
         return _render(error)
 
