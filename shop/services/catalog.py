@@ -32,7 +32,7 @@ from shop.models import (
     ProductImage,
 )
 from shop.models.catalog import localized
-from shop.services.search import matching_products, search_terms
+from shop.services.search import count_matching, matching_products, search_terms
 
 T = TypeVar("T")
 
@@ -190,17 +190,6 @@ def _ordering(sort: Sort, locale: str) -> list:
     }[sort]
 
 
-def _paged(session: Session, query: Select, number: int, size: int) -> Page[Product]:
-    # One round trip: the rows of the page and, in a second column, the total.
-    paged = _as_cards(query.limit(size).offset((number - 1) * size))
-    rows = session.execute(paged).all()
-    total = rows[0][1] if rows else 0
-    if not rows and number > 1:
-        # Past the end: count once so the view can say how many pages there are.
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
-
-
 def category_products(
     session: Session,
     category: Category | CategorySummary,
@@ -269,7 +258,13 @@ def search_products(session: Session, query: str, *, number: int, size: int) -> 
     terms = search_terms(query)
     if not terms:
         return Page(items=[], number=number, size=size, total=0)
-    return _paged(session, matching_products(session, terms), number, size)
+    query = matching_products(session, terms, limit=size, offset=(number - 1) * size)
+    rows = session.execute(_as_cards(query)).all()
+    total = rows[0][1] if rows else 0
+    if not rows and number > 1:
+        # Past the end: count once so the view can say how many pages there are.
+        total = session.scalar(count_matching(session, terms)) or 0
+    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
 
 
 def product_for_sale(session: Session, slug: str) -> Product:
