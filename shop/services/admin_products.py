@@ -31,7 +31,7 @@ from shop.models import (
     StaffMember,
 )
 from shop.models.catalog import sorted_entries
-from shop.services.audit import diff, record_change
+from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import (
     AllergyDraft,
     CatalogNotFound,
@@ -217,7 +217,7 @@ def _save(
     record_change(
         session,
         actor,
-        _action(product_id is None, was_active, product.is_active),
+        publication_action(product_id is None, was_active, product.is_active),
         product,
         changes,
         now=now,
@@ -285,16 +285,6 @@ def _same_statement(statement: AllergyStatement | None, draft: AllergyDraft | No
     if statement is None or draft is None:
         return statement is None and draft is None
     return statement.content_hash == new_allergy_statement(draft).content_hash
-
-
-def _action(created: bool, was_active: bool, is_active: bool) -> str:
-    if created:
-        return "create"
-    if is_active and not was_active:
-        return "publish"
-    if was_active and not is_active:
-        return "unpublish"
-    return "update"
 
 
 def _summary(product: Product, changes: dict[str, tuple[Any, Any]]) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 
 from shop.db import begin_write
 from shop.models import Article, ArticleProduct, ArticleStatus, Product, StaffMember
-from shop.services.audit import diff, record_change
+from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import Page
 from shop.text import count_words
 
@@ -336,7 +336,7 @@ def _save(
     record_change(
         session,
         actor,
-        _action(article_id is None, was_published, article.is_published),
+        publication_action(article_id is None, was_published, article.is_published),
         article,
         changes,
         now=now,
@@ -364,16 +364,6 @@ def _flush(session: Session) -> None:
         if "slug" not in str(error.orig):
             raise
         raise InvalidArticle({"slug": _("Another article has this slug already.")}) from None
-
-
-def _action(created: bool, was_published: bool, is_published: bool) -> str:
-    if created:
-        return "create"
-    if is_published and not was_published:
-        return "publish"
-    if was_published and not is_published:
-        return "unpublish"
-    return "update"
 
 
 def _summary(article: Article, changes: dict[str, tuple[Any, Any]]) -> str:

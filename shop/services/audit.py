@@ -23,6 +23,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def publication_action(created: bool, was_public: bool, is_public: bool) -> str:
+    """The audit action of saving something customers may see: create, publish, unpublish
+    or update."""
+    if created:
+        return "create"
+    if is_public and not was_public:
+        return "publish"
+    if was_public and not is_public:
+        return "unpublish"
+    return "update"
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """The fields whose value changed, as {field: (before, after)}."""
     return {
