@@ -600,7 +600,8 @@ def read_gate_form(client) -> FormReader:
 
 def assert_usable_without_javascript(page: FormReader) -> None:
     # The gate's own form (the language switcher is the page's other POST form).
-    [form] = [f for f in page.forms if f.get("method") == "post" and f.get("action") == GATE]
+    gate_forms = [f for f in page.forms if f.get("method") == "post" and f.get("action") == GATE]
+    assert len(gate_forms) == 1, page.forms
     visible = [i for i in page.inputs if i.get("type") != "hidden"]
     assert visible, "no controls to fill in"
     for control in visible:
