@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from shop.models import AllergyStatement, Product, PromoCode
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
@@ -156,8 +156,12 @@ def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Pr
         select(Product)
         .where(Product.id.in_(product_ids), Product.is_active.is_(True))
         .options(
+            # A cart and a checkout never show the long descriptions (loaded if asked for).
+            defer(Product.description_md_en),
+            defer(Product.description_md_nl),
             selectinload(Product.disclaimers),
-            selectinload(Product.allergy_statement).selectinload(AllergyStatement.entries),
+            # One statement per product: joined in, its allergen entries selected apart.
+            joinedload(Product.allergy_statement).selectinload(AllergyStatement.entries),
         )
     )
     return {product.id: product for product in session.scalars(query)}
