@@ -151,3 +151,17 @@ def test_only_the_browsers_own_card_entry_is_left_out_of_the_log_scan():
     kept = shop_records(records)
 
     assert [f.number for f in scan_log_records(kept)] == ["4000056655665556"]
+
+
+def test_the_test_smtp_servers_lines_are_not_the_shops():
+    # A MIME boundary as aiosmtpd logs it: 19 digits that happen to pass the Luhn check.
+    boundary = "--===============2735511706144270314=="
+    assert passes_luhn("2735511706144270314")
+    records = [
+        logging.LogRecord(
+            "mail.log", logging.DEBUG, __file__, 1, f"DATA readline: {boundary}", None, None
+        )
+    ]
+
+    assert scan_log_records(shop_records(records)) == []
+    assert scan_log_records(records) != []
