@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.db import begin_write
 from shop.mail import Mailer
@@ -29,11 +30,14 @@ ORDER_CONFIRMATION = "order_confirmation"
 
 def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
     """Add the confirmation to the outbox (in the caller's transaction; it commits)."""
-    order = session.scalars(
-        select(Order)
-        .where(Order.id == order.id)
-        .options(selectinload(Order.lines).selectinload(OrderLine.warnings))
-    ).one()
+    # The lines and the warnings acknowledged, two queries whatever the order's size.
+    lines = session.scalars(
+        select(OrderLine)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.position)
+        .options(selectinload(OrderLine.warnings))
+    ).all()
+    set_committed_value(order, "lines", list(lines))
     with force_locale(order.locale):
         subject = _("Your order %(number)s is paid", number=order.number)
         text = render_template("email/order_confirmation.txt", order=order, locale=order.locale)

@@ -24,6 +24,7 @@ import stripe
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shop.db import begin_write
 from shop.labels import N_
@@ -182,7 +183,10 @@ def _payment_succeeded(
         )
         if claimed.rowcount != 1:
             return "already handled"
-        session.refresh(order)
+        # What the UPDATE wrote, without reading the row back.
+        set_committed_value(order, "status", OrderStatus.PAID)
+        set_committed_value(order, "paid_at", now)
+        set_committed_value(order, "payment_failure_message", "")
         queue_order_confirmation(session, order, now=now)
         return "paid"
     # The order had expired (or was cancelled) and gave its stock back: take it again.
