@@ -58,11 +58,11 @@ def test_every_brand_of_stripe_test_card_is_found(number):
         "2026-11-27 02:54:14",
         "created 1764212054",  # epoch seconds
         "at 1764212054123",  # epoch milliseconds: 13 digits, but a 1 is no card's first digit
-        "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+        "pi_shopfake0000example1111",
         "evt_4242424242424242",  # a Stripe-style id is a word, whatever its digits
         "ch_1234567890123456789",
         "pm_card_visa",
-        "whsec_0123456789abcdef0123456789abcdef",
+        "whsec_not_a_secret_4242424242424242",  # digits inside a word
         "1995 cents",
         "€ 1.234.567,89",
         "amount=424242424242 currency=eur",  # 12 digits
