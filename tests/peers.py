@@ -2,7 +2,12 @@
 the shop served over HTTP on a loopback port (so localstripe can deliver webhooks to it),
 and an SMTP server (aiosmtpd) that keeps what it receives.
 
-Locally, a missing localstripe skips these tests with a message; in CI (`CI=true`) it fails.
+And Redis for the tests of throttles shared by several app servers: the one on
+127.0.0.1:6379 when it answers, else a private `redis-server` started on a free port.
+
+localstripe is in the dev extras that `make test` installs: without it the tests fail.
+Without any Redis and without `redis-server` the Redis tests fail in CI (`CI=true`) and
+are skipped elsewhere, with the command that installs it.
 """
 
 from __future__ import annotations
@@ -42,6 +47,64 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
     raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
 
 
+REDIS_PORT = 6379
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        return bool(connection.ping())
+    except redis.exceptions.ConnectionError:
+        return False
+    finally:
+        connection.close()
+
+
+@contextmanager
+def running_redis(database: int) -> Iterator[tuple[str, Any]]:
+    """(url, connection) of Redis database `database`: the local server's, or a private
+    `redis-server`'s on a free port, stopped afterwards."""
+    import redis
+
+    url = f"redis://127.0.0.1:{REDIS_PORT}/{database}"
+    process = None
+    if not _redis_answers(url):
+        server = shutil.which("redis-server")
+        if server is None:
+            message = "no Redis on 127.0.0.1:6379 and no redis-server: apt-get install redis-server"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                server,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(port)
+        url = f"redis://127.0.0.1:{port}/{database}"
+    connection = redis.Redis.from_url(url)
+    try:
+        yield url, connection
+    finally:
+        connection.close()
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 def localstripe_command() -> str | None:
     beside_python = Path(sys.executable).with_name("localstripe")
     if beside_python.exists():
@@ -53,9 +116,7 @@ def localstripe_command() -> str | None:
 def running_localstripe() -> Iterator[str]:
     command = localstripe_command()
     if command is None:
-        if IN_CI:
-            pytest.fail("localstripe is not installed (it is in the dev extras)")
-        pytest.skip("localstripe not installed: pip install -e '.[dev]'")
+        pytest.fail("localstripe is not installed: pip install -e '.[dev]' (make test does)")
     port = free_port()
     process = subprocess.Popen(
         [command, "--port", str(port), "--from-scratch"],

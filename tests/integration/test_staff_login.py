@@ -16,8 +16,8 @@ from shop.extensions import db
 from shop.models import Role, StaffMember
 from shop.services.staff import change_password, set_role
 from tests.admin_support import PASSWORD, admin_csrf, make_staff, sign_in
-from tests.conftest import IN_CI
 from tests.helpers import csrf_token
+from tests.peers import running_redis
 
 REFUSAL = "That e-mail address and password do not match an account."
 WRONG = "not the password at all, sorry"
@@ -156,23 +156,18 @@ def test_one_client_address_gets_thirty_failures_a_minute_over_all_accounts(app)
     assert another_address.status_code == 401
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own: nothing else lives there
+REDIS_DATABASE = 15  # a database of its own: nothing else lives there
 
 
 @pytest.fixture
-def redis() -> Iterator[Any]:
-    import redis as redis_client
+def redis_url_and_connection() -> Iterator[tuple[str, Any]]:
+    with running_redis(REDIS_DATABASE) as found:
+        yield found
 
-    connection = redis_client.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis_client.exceptions.ConnectionError:
-        connection.close()
-        if IN_CI:
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    yield connection
-    connection.close()
+
+@pytest.fixture
+def redis(redis_url_and_connection) -> Any:  # type: ignore[no-untyped-def]
+    return redis_url_and_connection[1]
 
 
 class TestThrottlingInRedis:
@@ -180,8 +175,8 @@ class TestThrottlingInRedis:
     sees the same ones."""
 
     @pytest.fixture
-    def app_settings(self, app_settings, redis):  # type: ignore[no-untyped-def]
-        app_settings["SHOP_RATELIMIT_STORAGE_URL"] = REDIS_URL
+    def app_settings(self, app_settings, redis_url_and_connection):  # type: ignore[no-untyped-def]
+        app_settings["SHOP_RATELIMIT_STORAGE_URL"] = redis_url_and_connection[0]
         return app_settings
 
     @pytest.fixture

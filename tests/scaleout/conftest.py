@@ -33,12 +33,12 @@ from tests.conftest import (
     _migrate,
     settings_for,
 )
-from tests.peers import free_port
+from tests.peers import free_port, running_redis
 
 # A Redis database of the scale-out tests' own (test_staff_login.py uses 15). Only keys that
 # carry this run's marker are deleted afterwards; the visitors' checkout counters expire on
 # their own within a minute.
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_DATABASE = 14
 TWO_SERVERS = Path(__file__).resolve().parent / "test_two_servers.py"
 BIN = Path(sys.executable).parent
 WORKERS_PER_SERVER = 2
@@ -96,29 +96,20 @@ class ShopServers:
 
 
 @pytest.fixture(scope="module")
-def redis_connection() -> Iterator[Any]:
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        connection.close()
-        if IN_CI:
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    yield connection
-    connection.close()
+def redis_url_and_connection() -> Iterator[tuple[str, Any]]:
+    with running_redis(REDIS_DATABASE) as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
 def shop_servers(
-    redis_connection: Any, tmp_path_factory: pytest.TempPathFactory
+    redis_url_and_connection: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ShopServers]:
     """Two gunicorn instances of `shop:create_app()` on one fresh PostgreSQL database."""
     from shop import create_app
     from shop.extensions import db
 
+    redis_url, redis_connection = redis_url_and_connection
     url, name = _create_postgres_database(POSTGRES_URL)
     workdir = tmp_path_factory.mktemp("scaleout")  # no .env here: only the settings below
     secret_key = secrets.token_urlsafe(48)
@@ -130,7 +121,7 @@ def shop_servers(
         "SHOP_DATABASE_URL": url,
         "SHOP_SECRET_KEY": secret_key,  # the same on every server: one signed session
         "SHOP_ALLOW_TEST_PAYMENTS": "true",  # no Stripe key: the test gateway's webhooks
-        "SHOP_RATELIMIT_STORAGE_URL": REDIS_URL,
+        "SHOP_RATELIMIT_STORAGE_URL": redis_url,
     }
     processes: list[subprocess.Popen[bytes]] = []
     app = None
