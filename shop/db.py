@@ -9,8 +9,9 @@ begun IMMEDIATE through `begin_write` so two checkouts serialise rather than dea
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
@@ -104,6 +105,29 @@ def begin_write(session: Session) -> None:
             raise RuntimeError("begin_write called with unsaved changes in the session")
         session.commit()
     session.connection(execution_options={_WRITE_OPTION: True})
+
+
+class Saved(Protocol):
+    changed: bool
+
+
+S = TypeVar("S", bound=Saved)
+
+
+def save_in_write_transaction(session: Session, save: Callable[[], S]) -> S:
+    """Run `save` in one write transaction: committed when it changed something, else rolled
+    back (nothing to audit), and rolled back on any error."""
+    begin_write(session)
+    try:
+        saved = save()
+        if saved.changed:
+            session.commit()
+        else:
+            session.rollback()
+    except Exception:
+        session.rollback()
+        raise
+    return saved
 
 
 def is_sqlite(session: Session) -> bool:

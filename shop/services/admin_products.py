@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from shop.db import begin_write
+from shop.db import begin_write, save_in_write_transaction
 from shop.images import PreparedImage
 from shop.models import (
     AllergenEntry,
@@ -140,17 +140,9 @@ def save_product(
     when `expected_version` is outdated, StaleProduct.
     """
     check_draft(draft)
-    begin_write(session)
-    try:
-        saved = _save(session, product_id, draft, publish, actor, now, expected_version)
-        if saved.changed:
-            session.commit()
-        else:
-            session.rollback()
-    except Exception:
-        session.rollback()
-        raise
-    return saved
+    return save_in_write_transaction(
+        session, lambda: _save(session, product_id, draft, publish, actor, now, expected_version)
+    )
 
 
 def _save(

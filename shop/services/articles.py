@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, load_only
 
-from shop.db import begin_write
+from shop.db import begin_write, save_in_write_transaction
 from shop.models import Article, ArticleProduct, ArticleStatus, Product, StaffMember
 from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import Page
@@ -271,17 +271,9 @@ def save_article(
         missing = missing_for_publishing(draft)
         if missing:
             raise ArticleNotPublishable(missing)
-    begin_write(session)
-    try:
-        saved = _save(session, article_id, draft, publish, actor, now)
-        if saved.changed:
-            session.commit()
-        else:
-            session.rollback()
-    except Exception:
-        session.rollback()
-        raise
-    return saved
+    return save_in_write_transaction(
+        session, lambda: _save(session, article_id, draft, publish, actor, now)
+    )
 
 
 def _save(
