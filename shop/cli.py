@@ -344,14 +344,23 @@ def orders() -> None:
 
 @orders.command("expire", short_help="Release unpaid orders past their hold time.")
 def orders_expire() -> None:
-    """Release unpaid orders past their hold time (stock and code uses go back); cron-safe."""
+    """Release unpaid orders past their hold time (stock and code uses go back), and cancel
+    their payment intents at the provider; cron-safe."""
+    from shop.payments import gateway_for
     from shop.services.orders import expire_due_orders
+    from shop.services.payments import cancel_abandoned_intents
 
     released = expire_due_orders(db.session, now=clock.now())
     if released == 1:
         click.echo("Released 1 unpaid order past its hold time.")
     else:
         click.echo(f"Released {released} unpaid orders past their hold time.")
+    # Also those a customer's page view released, and any an earlier run could not cancel.
+    canceled = cancel_abandoned_intents(
+        db.session, gateway_for(current_app.config), now=clock.now()
+    )
+    if canceled:
+        click.echo(f"Canceled {canceled} payment intent(s) of released orders at the provider.")
 
 
 @orders.command("refund", short_help="Refund a paid order, fully or partly.")
@@ -363,7 +372,7 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
     """Refund an order through the payment provider and record it."""
     from shop.models import Order
     from shop.payments import gateway_for
-    from shop.services.payments import RefundRefused, refund_order
+    from shop.services.refunds import RefundRefused, refund_order
 
     order = db.session.scalars(select(Order).where(Order.number == number.strip())).first()
     if order is None:
@@ -380,8 +389,15 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
         )
     except RefundRefused as refused:
         _fail(str(refused))
+    if refund.provider_refund_id is None:
+        click.echo(
+            f"Refund of {_money(refund.amount_cents)} of order {number} recorded, but the "
+            "provider did not answer; `payments reconcile` asks again."
+        )
+        return
+    verb = "Refunded" if refund.status == "succeeded" else f"Refund ({refund.status})"
     click.echo(
-        f"Refunded {_money(refund.amount_cents)} of order {number} ({refund.provider_refund_id})."
+        f"{verb} {_money(refund.amount_cents)} of order {number} ({refund.provider_refund_id})."
     )
 
 
@@ -390,14 +406,18 @@ def payments() -> None:
     """Look after payments."""
 
 
-@payments.command("reconcile", short_help="Apply successful payments whose webhook never came.")
+@payments.command("reconcile", short_help="Catch up with the provider on what webhooks missed.")
 def payments_reconcile() -> None:
-    """Ask the payment provider about pending orders and apply successes (cron-safe)."""
+    """Ask the payment provider about unpaid orders' intents (succeeded, processing, failed,
+    canceled), cancel the intents of released orders, and settle pending refunds; cron-safe."""
     from shop.payments import gateway_for
-    from shop.services.payments import reconcile_pending_orders
+    from shop.services.payments import reconcile_payments
 
-    applied = reconcile_pending_orders(db.session, gateway_for(current_app.config), now=clock.now())
-    click.echo(f"Marked {applied} order(s) paid from the provider's records.")
+    report = reconcile_payments(db.session, gateway_for(current_app.config), now=clock.now())
+    click.echo(f"Marked {report.paid} order(s) paid from the provider's records.")
+    click.echo(f"Updated {report.intents_updated} payment intent(s) of unpaid orders.")
+    click.echo(f"Canceled {report.intents_canceled} payment intent(s) of released orders.")
+    click.echo(f"Updated {report.refunds_updated} pending refund(s).")
 
 
 @click.group("outbox")

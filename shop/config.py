@@ -51,6 +51,21 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
+def _positive_float(raw: str) -> float:
+    value = _non_negative_float(raw)
+    if value == 0:
+        raise ValueError(f"expected more than zero, got {raw!r}")
+    return value
+
+
+def _payment_method_types(raw: str) -> str:
+    types = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    for name in types:
+        if not name.replace("_", "").isascii() or not name.replace("_", "").isalpha():
+            raise ValueError(f"{name!r} is not a payment method type (like card or ideal)")
+    return ",".join(types)
+
+
 def _timezone(raw: str) -> str:
     try:
         ZoneInfo(raw.strip())
@@ -235,16 +250,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SHOP_STRIPE_PAYMENT_METHOD_TYPES",
-        "card",
-        _text,
-        "Comma-separated payment method types for PaymentIntents, e.g. `card,ideal`.",
+        None,
+        _payment_method_types,
+        "Unset: the payment methods switched on in Stripe's Dashboard (dynamic payment "
+        "methods). Or a comma-separated list the payment page may offer, e.g. "
+        "`card,ideal,bancontact` (sent as `allowed_payment_method_types`).",
     ),
     Setting(
-        "SHOP_STRIPE_SEND_EXTRAS",
-        "true",
+        "SHOP_STRIPE_RECEIPT_EMAIL",
+        "false",
         _bool,
-        "Send `description` and `receipt_email` with PaymentIntents; `false` for localstripe, "
-        "which refuses them.",
+        "Ask Stripe to e-mail its own receipt too (`receipt_email`); off because the shop "
+        "sends its own confirmation.",
+    ),
+    Setting(
+        "SHOP_STRIPE_TIMEOUT_SECONDS",
+        "10",
+        _positive_float,
+        "How long one call to Stripe may take before it counts as failed.",
+    ),
+    Setting(
+        "SHOP_STRIPE_MAX_RETRIES",
+        "2",
+        _non_negative_int,
+        "How often a failed call to Stripe is retried (with the same idempotency key).",
     ),
     Setting(
         "SHOP_ALLOW_TEST_PAYMENTS",

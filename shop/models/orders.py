@@ -82,6 +82,8 @@ class Order(db.Model):
     # Set when an unpaid order gave its stock and code use back (exactly once).
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The PaymentIntent that paid the order; a later success of another one is paid twice.
+    paid_intent_id: Mapped[str | None] = mapped_column(String(255))
     warnings_acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
     age_check_outcome: Mapped[AgeCheckOutcome] = mapped_column(
         str_enum(AgeCheckOutcome, "order_age_check_outcome")

@@ -2,12 +2,14 @@
 
 Both answer the same small interface (`Gateway`), so the services never ask which one is
 in use. `gateway_for(app_config)` picks: Stripe when a secret key is set, else the test one.
+What belongs here: the calls to the provider and the plain data they return; nothing that
+reads or writes the shop's database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -21,6 +23,11 @@ class Intent:
     currency: str
     client_secret: str | None
     metadata: Mapping[str, str]
+    amount_received_cents: int = 0
+    latest_charge_id: str | None = None
+    last_error_code: str = ""
+    last_error_message: str = ""
+    payment_method_types: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -28,10 +35,32 @@ class RefundResult:
     id: str
     amount_cents: int
     status: str
+    failure_reason: str = ""
 
 
 class GatewayError(RuntimeError):
-    """The payment provider could not be reached or refused the request."""
+    """The payment provider could not be reached or refused the request.
+
+    `refused` is True when the provider answered and said no (a 4xx: the request will not
+    succeed if sent again); False when the outcome is unknown (a timeout, a broken
+    connection, a 5xx), so the request may have been carried out and is safe to repeat only
+    with the same idempotency key.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        request_id: str = "",
+        http_status: int | None = None,
+        refused: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.request_id = request_id
+        self.http_status = http_status
+        self.refused = refused
 
 
 class Gateway(Protocol):
@@ -51,9 +80,18 @@ class Gateway(Protocol):
 
     def retrieve_intent(self, intent_id: str) -> Intent: ...
 
+    def cancel_intent(self, intent_id: str, *, idempotency_key: str) -> Intent: ...
+
     def refund(
-        self, *, intent_id: str, amount_cents: int, idempotency_key: str
+        self,
+        *,
+        intent_id: str,
+        amount_cents: int,
+        idempotency_key: str,
+        metadata: Mapping[str, str] | None = None,
     ) -> RefundResult: ...
+
+    def retrieve_refund(self, refund_id: str) -> RefundResult: ...
 
 
 def gateway_for(config: Mapping[str, Any]) -> Gateway:

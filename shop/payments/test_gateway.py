@@ -18,6 +18,7 @@ from typing import Any
 import stripe
 
 from shop.payments import Intent, RefundResult
+from shop.payments.stripe_gateway import STRIPE_API_VERSION
 
 
 def local_webhook_secret(secret_key: str) -> str:
@@ -58,8 +59,22 @@ class TestGateway:
         # Nothing to look up: test payments arrive as events at once, never late.
         return Intent(intent_id, "requires_payment_method", 0, "EUR", None, {})
 
-    def refund(self, *, intent_id: str, amount_cents: int, idempotency_key: str) -> RefundResult:
+    def cancel_intent(self, intent_id: str, *, idempotency_key: str) -> Intent:
+        return Intent(intent_id, "canceled", 0, "EUR", None, {})
+
+    def refund(
+        self,
+        *,
+        intent_id: str,
+        amount_cents: int,
+        idempotency_key: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> RefundResult:
         return RefundResult("re_test_" + _short_hash(idempotency_key), amount_cents, "succeeded")
+
+    def retrieve_refund(self, refund_id: str) -> RefundResult:
+        # Test refunds succeed at once; nothing is pending to ask about.
+        return RefundResult(refund_id, 0, "succeeded")
 
 
 def signed_event(
@@ -71,7 +86,7 @@ def signed_event(
         {
             "id": event_id,
             "object": "event",
-            "api_version": "2024-06-20",
+            "api_version": STRIPE_API_VERSION,
             "created": created,
             "livemode": False,
             "type": event_type,

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
 from shop.models import (
+    COUNTING_REFUND_STATUSES,
     AuditEntry,
     Order,
     OrderLine,
     OrderStatus,
     OutboxEmail,
     PaymentAttempt,
+    PaymentDispute,
     PaymentEvent,
     PromoCode,
     Refund,
@@ -38,7 +40,7 @@ from shop.payments import Gateway
 from shop.rules.promotions import normalise_code
 from shop.services.audit import diff, record_change
 from shop.services.orders import release_order
-from shop.services.payments import refund_order
+from shop.services.refunds import counted_cents, extra_payments, refund_order
 
 PER_PAGE = 50
 CSV_BATCH_SIZE = 500
@@ -255,6 +257,9 @@ class OrderDetail:
     refunds: Sequence[Refund]
     attempts: Sequence[PaymentAttempt]
     history: Sequence[AuditEntry]
+    disputes: Sequence[PaymentDispute]
+    # Successful payments besides the one that paid the order, each with what is refunded.
+    extra_payments: Sequence[tuple[PaymentAttempt, int]]
 
 
 def order_detail(session: Session, order_id: int) -> OrderDetail | None:
@@ -288,8 +293,17 @@ def order_detail(session: Session, order_id: int) -> OrderDetail | None:
         attempts=session.scalars(
             select(PaymentAttempt)
             .where(PaymentAttempt.order_id == order_id)
-            .order_by(PaymentAttempt.id)
+            .order_by(PaymentAttempt.sequence)
         ).all(),
+        disputes=session.scalars(
+            select(PaymentDispute)
+            .where(PaymentDispute.order_id == order_id)
+            .order_by(PaymentDispute.opened_at, PaymentDispute.id)
+        ).all(),
+        extra_payments=[
+            (attempt, counted_cents(session, attempt.id))
+            for attempt in extra_payments(session, order)
+        ],
         history=session.scalars(
             select(AuditEntry)
             .where(AuditEntry.object_type == "Order", AuditEntry.object_id == str(order_id))
@@ -419,7 +433,13 @@ def can_restock(session: Session, order: Order) -> bool:
     if order.released_at is not None:
         return False
     return not session.scalar(
-        select(exists().where(Refund.order_id == order.id, Refund.restocked.is_(True)))
+        select(
+            exists().where(
+                Refund.order_id == order.id,
+                Refund.restock_requested.is_(True),
+                Refund.status.in_(COUNTING_REFUND_STATUSES),
+            )
+        )
     )
 
 
@@ -433,9 +453,10 @@ def refund_paid_order(
     reason: str,
     actor: StaffMember,
     now: datetime,
+    seen_state: str | None = None,
 ) -> Refund:
     """Refund (part of) a paid order through the gateway; the audit entry is written with
-    the Refund row. Raises `shop.services.payments.RefundRefused` with the reason."""
+    the Refund row. Raises `shop.services.refunds.RefundRefused` with the reason."""
     return refund_order(
         session,
         gateway,
@@ -445,6 +466,7 @@ def refund_paid_order(
         reason=reason.strip()[:500],
         now=now,
         actor=actor,
+        seen_state=seen_state,
     )
 
 

@@ -53,14 +53,17 @@ def record_change(
     *,
     now: datetime,
     summary: str = "",
+    source: str = "(command line)",
 ) -> AuditEntry:
-    """Add the audit row for a change (no commit: it belongs to the change's transaction)."""
+    """Add the audit row for a change (no commit: it belongs to the change's transaction).
+    Without a staff member, `source` says who acted: the command line, or "Stripe" for what
+    the payment provider reported."""
     if getattr(obj, "id", None) is None:
         session.flush()
     entry = AuditEntry(
         at=now,
         staff_id=actor.id if actor is not None else None,
-        staff_email=actor.email if actor is not None else "(command line)",
+        staff_email=actor.email if actor is not None else source,
         action=action,
         object_type=type(obj).__name__,
         object_id=str(getattr(obj, "id", "")),

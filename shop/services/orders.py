@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
 from shop.models import (
+    IntentStatus,
     Order,
     OrderLine,
     OrderStatus,
+    PaymentAttempt,
     Product,
     PromoCode,
     PromoRedemption,
@@ -74,6 +76,18 @@ def release_order(
             .values(stock=Product.stock + quantity)
             .execution_options(synchronize_session=False)
         )
+    # Its open intents are to be canceled at the provider too (`cancel_abandoned_intents`,
+    # retried by `payments reconcile`): nobody can pay an order that no longer holds goods.
+    session.execute(
+        update(PaymentAttempt)
+        .where(
+            PaymentAttempt.order_id == order_id,
+            PaymentAttempt.status.not_in([IntentStatus.SUCCEEDED, IntentStatus.CANCELED]),
+            PaymentAttempt.cancel_requested_at.is_(None),
+        )
+        .values(cancel_requested_at=now)
+        .execution_options(synchronize_session=False)
+    )
     promo_code_id = session.scalar(select(Order.promo_code_id).where(Order.id == order_id))
     if promo_code_id is not None:
         session.execute(

@@ -1,14 +1,22 @@
-"""Payment events (Stripe's webhooks, and the test gateway's): verify, store once, apply.
+"""Payment events (Stripe's webhooks, the test gateway's, and intents the shop retrieved
+itself): verify, store once, apply.
 
 `receive_event` is the one path every event takes. In one transaction it stores the event
 with its raw body (the unique event id turns a duplicate into a no-op, also when two copies
-arrive at once on two servers) and applies it:
-- `payment_intent.succeeded` → the order is paid, if amount, currency and order id match;
-  else it is flagged "needs attention" with the reason. A payment for an order that had
-  expired takes its stock again if there is enough, else the order is paid and flagged
-  "needs refund": a payment is never lost track of.
+arrive at once on two servers) and applies it. An event is tied to an order only through
+the intent id the shop stored (`shop.services.payment_links`); one about an intent the shop
+did not create changes nothing and is kept for staff.
+- `payment_intent.succeeded` → the order is paid, if amount and currency match; else it is
+  flagged "needs attention" with the reason. A payment for an order that had expired takes
+  its stock again if there is enough, else the order is paid and flagged "needs refund". A
+  second intent succeeding for an order already paid is "paid twice": flagged, with a
+  one-click refund of the extra payment in the back office. A payment is never lost.
+- `payment_intent.processing` → the order page says the bank is still working on it.
 - `payment_intent.payment_failed` → the order stays payable; the message is kept.
-- `charge.refunded` → refunded or partially refunded.
+- `payment_intent.canceled` → the order stays payable, with a new intent on the next try.
+- `charge.refunded`, `refund.created|updated|failed` (and the older `charge.refund.updated`)
+  → refunds reconciled by refund id (`shop.services.refunds`).
+- `charge.dispute.*` and `radar.early_fraud_warning.*` → `shop.services.disputes`.
 Anything that goes wrong raises, the transaction rolls back, and the caller answers 5xx so
 Stripe retries into a clean state.
 """
@@ -16,7 +24,7 @@ Stripe retries into a clean state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +37,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from shop.db import begin_write
 from shop.labels import N_
 from shop.models import (
+    DisputeKind,
+    IntentStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -38,8 +48,13 @@ from shop.models import (
     Product,
     PromoCode,
     PromoRedemption,
+    Refund,
+    ShopInstallation,
 )
+from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
+from shop.services.payment_links import attempt_for, flag_order, id_of, money_text
+from shop.services.refunds import charge_refunded, recount_refunds, refund_reported
 
 log = logging.getLogger(__name__)
 
@@ -109,42 +124,62 @@ def _object(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj if isinstance(obj, Mapping) else {}
 
 
-def _order_for_intent(session: Session, intent: Mapping[str, Any]) -> Order | None:
-    # The shop's own record of which order an intent was made for comes first: were the
-    # metadata trusted first, an intent whose metadata names another order would pay that
-    # one, and the order-id check in `_mismatch` could never fail.
-    attempt = session.scalars(
-        select(PaymentAttempt).where(PaymentAttempt.intent_id == str(intent.get("id")))
-    ).first()
-    if attempt is not None:
-        return session.get(Order, attempt.order_id)
-    metadata = intent.get("metadata") or {}
-    raw_id = metadata.get("order_id") if isinstance(metadata, Mapping) else None
-    # An id edited by hand in Stripe's dashboard could be anything: only plain, sane numbers.
-    if isinstance(raw_id, str) and raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 15:
-        return session.get(Order, int(raw_id))
-    return None
+Handler = Callable[[Session, Mapping[str, Any], PaymentEvent, datetime], str]
 
 
 def _apply(
     session: Session, event: Mapping[str, Any], record: PaymentEvent, *, now: datetime
 ) -> str:
-    kind = event["type"]
-    obj = _object(event)
-    if kind == "payment_intent.succeeded":
-        return _payment_succeeded(session, obj, record, now=now)
-    if kind == "payment_intent.payment_failed":
-        return _payment_failed(session, obj, record)
-    if kind == "charge.refunded":
-        return _charge_refunded(session, obj, record)
-    return "ignored"
+    handler = _HANDLERS.get(event["type"])
+    if handler is None:
+        return "ignored"
+    return handler(session, _object(event), record, now)
 
 
-def _flag(order: Order, reason: str) -> None:
-    order.needs_attention = True
-    order.attention_reason = (
-        f"{order.attention_reason}\n{reason}".strip() if order.attention_reason else reason
+# Intents in these statuses stay so: a late or repeated event about an earlier step (a
+# "processing" after the success, a failure after a cancel) does not move them back.
+_FINAL_INTENT_STATUSES = frozenset({IntentStatus.SUCCEEDED, IntentStatus.CANCELED})
+
+
+def _not_ours(session: Session, obj: Mapping[str, Any], record: PaymentEvent) -> str:
+    """An event about a payment the shop did not make: kept, changes nothing, shown to staff
+    — unless it names another installation of this shop on the same Stripe account."""
+    metadata = obj.get("metadata") or {}
+    installation = metadata.get("shop_installation") if isinstance(metadata, Mapping) else None
+    if isinstance(installation, str) and installation:
+        ours = session.scalar(select(ShopInstallation.key).where(ShopInstallation.id == 1))
+        if ours and installation != ours:
+            return "another installation's payment"
+    record.needs_attention = True
+    log.warning("event %s is about a payment this shop did not make", record.event_id)
+    return "unknown payment: not made by this shop"
+
+
+def _attempt_and_order(
+    session: Session, obj: Mapping[str, Any], record: PaymentEvent, *, intent_key: str = "id"
+) -> tuple[PaymentAttempt, Order] | None:
+    attempt = attempt_for(
+        session,
+        intent_id=id_of(obj.get(intent_key)),
+        charge_id=id_of(obj.get("charge")) if intent_key != "id" else None,
     )
+    if attempt is None:
+        return None
+    order = session.get(Order, attempt.order_id)
+    if order is None:
+        return None
+    record.order_id = order.id
+    return attempt, order
+
+
+def _note_intent_status(attempt: PaymentAttempt, intent: Mapping[str, Any], now: datetime) -> None:
+    status = str(intent.get("status") or "")
+    if status and attempt.status not in _FINAL_INTENT_STATUSES:
+        attempt.status = status[:40]
+        attempt.updated_at = now
+    charge_id = id_of(intent.get("latest_charge"))
+    if charge_id and not attempt.charge_id:
+        attempt.charge_id = charge_id
 
 
 def _mismatch(order: Order, intent: Mapping[str, Any]) -> str | None:
@@ -160,25 +195,40 @@ def _mismatch(order: Order, intent: Mapping[str, Any]) -> str | None:
 
 
 def _payment_succeeded(
-    session: Session, intent: Mapping[str, Any], record: PaymentEvent, *, now: datetime
+    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
 ) -> str:
-    order = _order_for_intent(session, intent)
-    if order is None:
-        log.error("payment %s for an unknown order", intent.get("id"))
-        return "no such order"
-    record.order_id = order.id
-    if order.status in {OrderStatus.PAID, OrderStatus.SHIPPED} or order.paid_at is not None:
-        return "already paid"
+    found = _attempt_and_order(session, intent, record)
+    if found is None:
+        return _not_ours(session, intent, record)
+    attempt, order = found
+    _note_intent_status(attempt, {**intent, "status": IntentStatus.SUCCEEDED}, now)
+    attempt.status = IntentStatus.SUCCEEDED
+    attempt.succeeded_at = attempt.succeeded_at or now
+    if order.paid_at is not None or order.status in {OrderStatus.PAID, OrderStatus.SHIPPED}:
+        if order.paid_intent_id in (None, attempt.intent_id):
+            return "already paid"
+        flag_order(
+            order,
+            f"Paid twice: payment {attempt.intent_id} "
+            f"({money_text(attempt.amount_cents, attempt.currency)}) arrived after the order "
+            f"was paid by {order.paid_intent_id}. Refund the extra payment.",
+        )
+        return "needs attention: paid twice"
     problem = _mismatch(order, intent)
     if problem:
-        _flag(order, f"Payment {intent.get('id')} does not match: {problem}.")
+        flag_order(order, f"Payment {intent.get('id')} does not match: {problem}.")
         return "needs attention: " + problem
     if order.status == OrderStatus.PENDING_PAYMENT and order.released_at is None:
         claimed = session.execute(
             update(Order)
             .where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
             .where(Order.released_at.is_(None), Order.paid_at.is_(None))
-            .values(status=OrderStatus.PAID, paid_at=now, payment_failure_message="")
+            .values(
+                status=OrderStatus.PAID,
+                paid_at=now,
+                paid_intent_id=attempt.intent_id,
+                payment_failure_message="",
+            )
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
@@ -186,26 +236,39 @@ def _payment_succeeded(
         # What the UPDATE wrote, without reading the row back.
         set_committed_value(order, "status", OrderStatus.PAID)
         set_committed_value(order, "paid_at", now)
+        set_committed_value(order, "paid_intent_id", attempt.intent_id)
         set_committed_value(order, "payment_failure_message", "")
         queue_order_confirmation(session, order, now=now)
+        if order.refunded_cents or _has_refunds(session, attempt):
+            recount_refunds(session, order)  # refunds reported before the success (out of order)
         return "paid"
     # The order had expired (or was cancelled) and gave its stock back: take it again.
     if order.status in {OrderStatus.EXPIRED, OrderStatus.CANCELLED}:
         in_stock = _retake_stock(session, order)
         order.status = OrderStatus.PAID
         order.paid_at = now
+        order.paid_intent_id = attempt.intent_id
         if in_stock:
             order.released_at = None
             _retake_code_use(session, order)
             queue_order_confirmation(session, order, now=now)
+            recount_refunds(session, order)
             return "paid after expiry"
         order.needs_refund = True
-        _flag(
+        flag_order(
             order, N_("Paid after the order expired, and the stock is gone: refund the customer.")
         )
+        recount_refunds(session, order)
         return "paid after expiry, needs refund"
-    _flag(order, f"A payment arrived for an order in status {order.status}.")
+    flag_order(order, f"A payment arrived for an order in status {order.status}.")
     return f"needs attention: payment for a {order.status} order"
+
+
+def _has_refunds(session: Session, attempt: PaymentAttempt) -> bool:
+    found = session.scalar(
+        select(Refund.id).where(Refund.payment_attempt_id == attempt.id).limit(1)
+    )
+    return found is not None
 
 
 def _retake_stock(session: Session, order: Order) -> bool:
@@ -257,11 +320,30 @@ def _retake_code_use(session: Session, order: Order) -> None:
     )
 
 
-def _payment_failed(session: Session, intent: Mapping[str, Any], record: PaymentEvent) -> str:
-    order = _order_for_intent(session, intent)
-    if order is None:
-        return "no such order"
-    record.order_id = order.id
+def _payment_processing(
+    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+) -> str:
+    found = _attempt_and_order(session, intent, record)
+    if found is None:
+        return _not_ours(session, intent, record)
+    attempt, order = found
+    _note_intent_status(attempt, {**intent, "status": IntentStatus.PROCESSING}, now)
+    if not order.is_payable:
+        return f"ignored: order is {order.status}"
+    order.payment_failure_message = ""
+    return "processing" if attempt.status == IntentStatus.PROCESSING else "ignored: later news"
+
+
+def _payment_failed(
+    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+) -> str:
+    found = _attempt_and_order(session, intent, record)
+    if found is None:
+        return _not_ours(session, intent, record)
+    attempt, order = found
+    _note_intent_status(
+        attempt, {**intent, "status": intent.get("status") or "requires_payment_method"}, now
+    )
     if not order.is_payable:
         # A failure that arrives after a success (or after expiry) changes nothing.
         return f"ignored: order is {order.status}"
@@ -271,32 +353,83 @@ def _payment_failed(session: Session, intent: Mapping[str, Any], record: Payment
     return "payment failed"
 
 
-def _charge_refunded(session: Session, charge: Mapping[str, Any], record: PaymentEvent) -> str:
-    intent_id = charge.get("payment_intent")
-    attempt = session.scalars(
-        select(PaymentAttempt).where(PaymentAttempt.intent_id == str(intent_id))
-    ).first()
-    if attempt is None:
-        return "no such payment"
-    order = session.get(Order, attempt.order_id)
-    if order is None:
-        return "no such order"
-    record.order_id = order.id
+def _payment_canceled(
+    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+) -> str:
+    found = _attempt_and_order(session, intent, record)
+    if found is None:
+        return _not_ours(session, intent, record)
+    attempt, order = found
+    if attempt.status == IntentStatus.SUCCEEDED:
+        return "ignored: the payment succeeded"
+    attempt.status = IntentStatus.CANCELED
+    attempt.canceled_at = attempt.canceled_at or now
+    attempt.updated_at = now
+    if order.is_payable:
+        return "canceled: the next payment gets a new intent"
+    return "canceled"
+
+
+def _charge_refunded(
+    session: Session, charge: Mapping[str, Any], record: PaymentEvent, now: datetime
+) -> str:
+    found = _attempt_and_order(session, charge, record, intent_key="payment_intent")
+    if found is None:
+        return _not_ours(session, charge, record)
+    attempt, order = found
+    charge_id = id_of(charge.get("id"))
+    if charge_id and not attempt.charge_id:
+        attempt.charge_id = charge_id
     refunded = charge.get("amount_refunded")
-    if not isinstance(refunded, int) or refunded < 0:
+    if not isinstance(refunded, int) or isinstance(refunded, bool) or refunded < 0:
         return "ignored: no refunded amount"
-    # Events can arrive out of order: the refunded total only ever grows.
-    order.refunded_cents = max(order.refunded_cents, refunded)
-    mark_refund_status(order)
-    return f"refunded {order.refunded_cents}"
+    return charge_refunded(session, refunded, attempt, order, now=now)
 
 
-def mark_refund_status(order: Order) -> None:
-    """Refunded when the whole total came back, partially refunded when some did."""
-    if order.refunded_cents >= order.total_cents and order.total_cents > 0:
-        order.status = OrderStatus.REFUNDED
-    elif order.refunded_cents > 0:
-        order.status = OrderStatus.PARTIALLY_REFUNDED
+def _refund_changed(
+    session: Session, refund: Mapping[str, Any], record: PaymentEvent, now: datetime
+) -> str:
+    found = _attempt_and_order(session, refund, record, intent_key="payment_intent")
+    if found is None:
+        return _not_ours(session, refund, record)
+    attempt, order = found
+    return refund_reported(session, refund, attempt, order, now=now)
+
+
+def _dispute(kind: DisputeKind, *, closed: bool = False) -> Handler:
+    def handle(
+        session: Session, obj: Mapping[str, Any], record: PaymentEvent, now: datetime
+    ) -> str:
+        found = _attempt_and_order(session, obj, record, intent_key="payment_intent")
+        if found is None:
+            outcome = dispute_reported(session, kind, obj, None, None, closed=closed, now=now)
+            record.needs_attention = True
+            return outcome
+        attempt, order = found
+        return dispute_reported(session, kind, obj, attempt, order, closed=closed, now=now)
+
+    return handle
+
+
+_HANDLERS: dict[str, Handler] = {
+    "payment_intent.succeeded": _payment_succeeded,
+    "payment_intent.processing": _payment_processing,
+    "payment_intent.payment_failed": _payment_failed,
+    "payment_intent.canceled": _payment_canceled,
+    "charge.refunded": _charge_refunded,
+    "refund.created": _refund_changed,
+    "refund.updated": _refund_changed,
+    "refund.failed": _refund_changed,
+    "charge.refund.updated": _refund_changed,
+    "charge.dispute.created": _dispute(DisputeKind.DISPUTE),
+    "charge.dispute.updated": _dispute(DisputeKind.DISPUTE),
+    "charge.dispute.closed": _dispute(DisputeKind.DISPUTE, closed=True),
+    "radar.early_fraud_warning.created": _dispute(DisputeKind.EARLY_FRAUD_WARNING),
+    "radar.early_fraud_warning.updated": _dispute(DisputeKind.EARLY_FRAUD_WARNING),
+}
+
+# What to switch on for the webhook endpoint in Stripe's Dashboard (the README lists them).
+HANDLED_EVENT_TYPES: tuple[str, ...] = tuple(_HANDLERS)
 
 
 def raw_text(payload: bytes) -> str:

@@ -1,8 +1,11 @@
 """The payment page of an order: Stripe's Payment Element, or the test gateway's buttons.
 
-With Stripe, the page mounts the Payment Element (static/js/payment.js; no inline script)
-and `stripe.confirmPayment` returns the customer to the order page, which says "processing"
-until the webhook lands: the redirect itself never marks an order paid.
+With Stripe, the page mounts the Payment Element (static/js/payment.js; no inline script),
+which offers what the Dashboard (or `SHOP_STRIPE_PAYMENT_METHOD_TYPES`) allows: cards,
+iDEAL, Bancontact, … `stripe.confirmPayment` returns the customer to the order page (from
+the bank, for a redirect method), which asks Stripe how the payment stands. The intent is
+retrieved before its client secret is handed out: never for one that is canceled (a new one
+is made), processing or succeeded (the order page says so instead).
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ from shop.payments import GatewayError, gateway_for
 from shop.payments.test_gateway import local_webhook_secret
 from shop.services.emails import send_pending_emails
 from shop.services.orders import OrderNotFound, order_for_customer
-from shop.services.payments import NotPayable, pay_in_test_mode, start_payment
+from shop.services.payments import (
+    NotPayable,
+    PaymentUnderway,
+    pay_in_test_mode,
+    start_payment,
+)
 
 bp = Blueprint("payment", __name__)
 log = logging.getLogger(__name__)
@@ -70,10 +78,19 @@ def pay(token: str) -> Response | tuple[str, int] | str:
         return redirect(url_for("orders.show", token=token), code=303)
     gateway = gateway_for(current_app.config)
     try:
-        started = start_payment(db.session, gateway, order, now=clock.now())
-    except NotPayable:
+        started = start_payment(
+            db.session,
+            gateway,
+            order,
+            now=clock.now(),
+            receipt_email=current_app.config["SHOP_STRIPE_RECEIPT_EMAIL"],
+        )
+    except (NotPayable, PaymentUnderway):
         return redirect(url_for("orders.show", token=token), code=303)
-    except GatewayError:
+    except GatewayError as error:
+        # The gateway logged Stripe's request id and code; the customer gets words.
+        log.warning("payment page of order %s: %s", order.number, error.code or error)
+        db.session.rollback()
         return render_template("payment/unavailable.html", order=order), 502
     if gateway.is_test_mode:
         return render_template("payment/test_mode.html", order=order)

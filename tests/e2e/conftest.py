@@ -254,7 +254,6 @@ def servers(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 SHOP_STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
                 SHOP_STRIPE_API_BASE=farm.localstripe_url,
                 SHOP_STRIPE_JS_URL=f"{farm.localstripe_url}/js.stripe.com/v3/",
-                SHOP_STRIPE_SEND_EXTRAS="false",
             )
         # The app never migrates itself, and no page is asked for before this is done.
         _migrate(e2e_database_url)

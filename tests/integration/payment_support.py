@@ -22,7 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop import clock
-from shop.models import Order, OutboxEmail, PaymentAttempt, PaymentEvent, Product, Refund
+from shop.models import (
+    Order,
+    OutboxEmail,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentProvider,
+    Product,
+    Refund,
+)
 from shop.rules.age import local_today
 from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
 from tests.peers import WEBHOOK_SECRET
@@ -48,7 +56,6 @@ STRIPE_KEYS: dict[str, object] = {
     "SHOP_STRIPE_PUBLISHABLE_KEY": "pk_test_shop",
     "SHOP_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
     "SHOP_STRIPE_API_BASE": "http://127.0.0.1:9",
-    "SHOP_STRIPE_SEND_EXTRAS": "false",
 }
 
 
@@ -82,6 +89,26 @@ def place(
         locale=locale,
     )
     return place_order(session, request, POLICY, today=local_today(now, AMSTERDAM), now=now)
+
+
+def record_intent(
+    session: Session, order: Order, intent_id: str | None = None, *, sequence: int = 1
+) -> PaymentAttempt:
+    """The row the shop writes when it made a PaymentIntent for `order` (as `start_payment`
+    does), for tests that play Stripe's events without a Stripe to create intents at."""
+    attempt = PaymentAttempt(
+        order_id=order.id,
+        sequence=sequence,
+        provider=PaymentProvider.STRIPE,
+        intent_id=intent_id or f"pi_order_{order.id}" + (f"_{sequence}" if sequence > 1 else ""),
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        status="requires_payment_method",
+        created_at=clock.now(),
+    )
+    session.add(attempt)
+    session.commit()
+    return attempt
 
 
 # --- reading back -----------------------------------------------------------------------

@@ -40,6 +40,7 @@ from tests.integration.payment_support import (
     intent_object,
     place,
     post_event,
+    record_intent,
     refunds_of,
     stock_of,
 )
@@ -439,6 +440,7 @@ def test_the_order_page_lists_the_events_and_emails_and_shows_a_raw_body(
 
 def test_a_raw_body_with_markup_is_shown_as_text(app, client, manager, session, product):
     order = place(session, product)
+    record_intent(session, order)
     body = event_body(
         "payment_intent.payment_failed",
         intent_object(order, failure="<script>alert('owned')</script>"),
@@ -580,7 +582,7 @@ def test_a_full_refund_through_the_test_gateway_is_recorded_and_audited(
         manager,
         f"/admin/orders/{paid_order.id}/refund",
         **form,
-        seen_refunded="0",
+        seen_state="0-0",
         confirm="yes",
     )
 
@@ -608,7 +610,7 @@ def test_a_partial_refund_leaves_the_order_partly_refunded(manager, session, pai
         manager,
         f"/admin/orders/{paid_order.id}/refund",
         amount="12,50",
-        seen_refunded="0",
+        seen_state="0-0",
         confirm="yes",
     )
 
@@ -622,13 +624,36 @@ def test_a_partial_refund_leaves_the_order_partly_refunded(manager, session, pai
     assert json.loads(entry.changes)["refund_amount_cents"] == [None, 1250]
 
 
-def test_a_confirmation_resent_after_its_refund_refunds_nothing_more(manager, session, paid_order):
-    form = {"amount": "5,00", "seen_refunded": "0", "confirm": "yes"}
+def test_a_confirmation_sent_twice_is_one_refund(manager, session, paid_order):
+    form = {"amount": "5,00", "seen_state": "0-0", "confirm": "yes"}
 
     first = post(manager, f"/admin/orders/{paid_order.id}/refund", **form)
     resent = post(manager, f"/admin/orders/{paid_order.id}/refund", **form)
 
-    assert (first.status_code, resent.status_code) == (303, 409)
+    assert (first.status_code, resent.status_code) == (303, 303)
+    assert [r.amount_cents for r in refunds_of(session, paid_order.id)] == [500]
+    assert fresh_order(session, paid_order.id).refunded_cents == 500
+
+
+def test_a_confirmation_made_before_another_refund_is_refused(manager, session, paid_order):
+    post(
+        manager,
+        f"/admin/orders/{paid_order.id}/refund",
+        amount="5,00",
+        seen_state="0-0",
+        confirm="yes",
+    )
+
+    stale = post(
+        manager,
+        f"/admin/orders/{paid_order.id}/refund",
+        amount="3,00",
+        seen_state="0-0",
+        confirm="yes",
+    )
+
+    assert stale.status_code == 409
+    assert "Refunds were made since you confirmed" in text_of(stale)
     assert [r.amount_cents for r in refunds_of(session, paid_order.id)] == [500]
 
 
@@ -638,7 +663,7 @@ def test_an_amount_that_is_not_a_refundable_one_is_refused(manager, session, pai
         manager,
         f"/admin/orders/{paid_order.id}/refund",
         amount=amount,
-        seen_refunded="0",
+        seen_state="0-0",
         confirm="yes",
     )
 
@@ -651,7 +676,7 @@ def test_an_unpaid_order_cannot_be_refunded(manager, session, product):
     order = place(session, product)
 
     response = post(
-        manager, f"/admin/orders/{order.id}/refund", amount="1,00", seen_refunded="0", confirm="yes"
+        manager, f"/admin/orders/{order.id}/refund", amount="1,00", seen_state="0-0", confirm="yes"
     )
 
     assert response.status_code == 409
@@ -676,7 +701,7 @@ def test_refunding_an_order_paid_after_its_stock_was_gone_clears_the_flag_not_th
         f"/admin/orders/{paid_order.id}/refund",
         amount="25,00",
         restock="yes",
-        seen_refunded="0",
+        seen_state="0-0",
         confirm="yes",
     )
 
@@ -744,7 +769,7 @@ def test_a_viewer_gets_403_on_every_action(viewer, session, paid_order, action):
         carrier="PostNL",
         amount="25,00",
         note="done",
-        seen_refunded="0",
+        seen_state="0-0",
         confirm="yes",
     )
 

@@ -30,6 +30,7 @@ from tests.integration.payment_support import (
     pay_at_stripe,
     place,
     post_event,
+    record_intent,
     stripe_settings,
 )
 from tests.peers import (
@@ -113,6 +114,7 @@ def test_one_email_per_paid_order_however_often_the_payment_is_reported(
 ):
     inbox, _ = smtp
     order = place(session, product, 2)
+    record_intent(session, order)
     secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     succeeded = event_body("payment_intent.succeeded", intent_object(order))
     reported_again = event_body("payment_intent.succeeded", intent_object(order))

@@ -491,7 +491,7 @@ def plausible_values(walk: Walk) -> dict[str, str]:
         **PLAUSIBLE,
         "product_id": ids["product_id"][0],
         "promo_code_id": ids["promo_id"][0],
-        "seen_refunded": "0",
+        "seen_state": "0-0",
     }
 
 

@@ -32,6 +32,7 @@ from tests.integration.payment_support import (
     intent_object,
     place,
     post_event,
+    record_intent,
 )
 from tests.peers import WEBHOOK_SECRET
 
@@ -169,6 +170,7 @@ def test_the_pay_page_of_a_paid_order_leads_back_to_the_order(verified_client, o
 def test_without_stripe_keys_the_webhook_takes_only_events_signed_with_the_local_secret(
     app, client, session, order
 ):
+    record_intent(session, order)
     body = event_body("payment_intent.succeeded", intent_object(order))
 
     refused = post_event(client, body, secret=WEBHOOK_SECRET)

@@ -19,12 +19,11 @@ from shop.payments import RefundResult, gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.services.orders import expire_due_orders
 from shop.services.payments import (
-    RefundRefused,
     pay_in_test_mode,
     reconcile_pending_orders,
-    refund_order,
     start_payment,
 )
+from shop.services.refunds import RefundRefused, refund_order
 from tests.conftest import settings_for
 from tests.helpers import make_product
 from tests.integration.payment_support import (
@@ -186,16 +185,29 @@ class ClicksMeetingAtTheGateway:
         return self._gateway.refund(**request)
 
 
-def refund_at_once(app, order_id: int, amounts: list[int | None]) -> list[Any]:  # type: ignore[no-untyped-def]
-    """Staff click refund once per amount, all at the same moment, each on its own server."""
-    gateway = ClicksMeetingAtTheGateway(len(amounts))
+def refund_at_once(  # type: ignore[no-untyped-def]
+    app, order_id: int, amounts: list[int | None], *, seen_state: str | None = None
+) -> list[Any]:
+    """Staff click refund once per amount, all at the same moment, each on its own server.
+
+    Without `seen_state` (as from the command line) every click is a refund of its own and
+    they meet at the gateway: each asked before any answer was recorded. With the state a
+    form was shown in, they start together and the same form sent twice is one refund."""
+    gateway = ClicksMeetingAtTheGateway(len(amounts)) if seen_state is None else None
+    start = threading.Barrier(len(amounts))
     results: list[Any] = [None] * len(amounts)
 
     def click(index: int, amount: int | None) -> None:
         with app.app_context():
             try:
+                start.wait(timeout=10)
                 results[index] = refund_order(
-                    db.session, gateway, order_id, amount_cents=amount, now=clock.now()
+                    db.session,
+                    gateway or test_mode.TestGateway(),
+                    order_id,
+                    amount_cents=amount,
+                    now=clock.now(),
+                    seen_state=seen_state,
                 ).provider_refund_id
             except Exception as error:  # reported by the assertion below
                 results[index] = error
@@ -211,11 +223,22 @@ def refund_at_once(app, order_id: int, amounts: list[int | None]) -> list[Any]: 
 
 
 def test_the_same_refund_clicked_twice_at_once_is_one_refund(app, session, paid_order):
-    results = refund_at_once(app, paid_order.id, [1000, 1000])
+    results = refund_at_once(app, paid_order.id, [1000, 1000], seen_state="0-0")
 
-    assert results[0] == results[1]
+    assert isinstance(results[0], str) and results[0] == results[1], results
     assert [r.amount_cents for r in refunds_of(session, paid_order.id)] == [1000]
     assert fresh_order(session, paid_order.id).refunded_cents == 1000
+
+
+def test_two_refunds_from_the_same_form_state_but_of_other_amounts_make_one(
+    app, session, paid_order
+):
+    """Two tabs showed the same order; the second confirmation no longer says what would
+    happen once the first refund went through, so it is refused."""
+    results = refund_at_once(app, paid_order.id, [500, 700], seen_state="0-0")
+
+    assert sorted(type(result).__name__ for result in results) == ["RefundRefused", "str"]
+    assert len(refunds_of(session, paid_order.id)) == 1
 
 
 def test_two_different_refunds_at_once_are_both_counted(app, session, paid_order):

@@ -235,6 +235,7 @@ def test_a_session_without_its_sign_in_time_is_signed_out(client, session):
 # accounts (or two-factor sign-in) must be added here and marked `@fresh_login_required`.
 SENSITIVE = {
     "admin.refund_order",
+    "admin.refund_extra",
     "admin.staff_create",
     "admin.staff_edit",
     "admin.staff_set_access",
@@ -316,7 +317,7 @@ def test_a_manager_who_just_signed_in_can_refund(client, session, paid_order, no
 
     confirmation = ask_refund(client, paid_order, now_ish + timedelta(minutes=1))
     done = ask_refund(
-        client, paid_order, now_ish + timedelta(minutes=2), confirm="yes", seen_refunded="0"
+        client, paid_order, now_ish + timedelta(minutes=2), confirm="yes", seen_state="0-0"
     )
 
     assert "Refund €25.00 of order" in text_of(confirmation)
@@ -341,7 +342,7 @@ def test_a_refund_after_the_window_asks_for_the_password_and_then_leads_back_to_
     signed_in_at(client, session, Role.MANAGER, now_ish)
     later = now_ish + timedelta(minutes=10, seconds=1)
 
-    refused = ask_refund(client, paid_order, later, confirm="yes", seen_refunded="0")
+    refused = ask_refund(client, paid_order, later, confirm="yes", seen_state="0-0")
 
     assert refused.status_code == 303
     assert urlsplit(refused.headers["Location"]).path == "/admin/reauth"
@@ -374,7 +375,7 @@ def test_a_refund_after_the_window_asks_for_the_password_and_then_leads_back_to_
     assert right.headers["Location"] == f"/admin/orders/{paid_order.id}"
     # Not replayed: the manager sends the form again, and now it goes through.
     assert refunds_of(session, paid_order.id) == []
-    again = ask_refund(client, paid_order, later, confirm="yes", seen_refunded="0")
+    again = ask_refund(client, paid_order, later, confirm="yes", seen_state="0-0")
     assert again.status_code == 303
     assert len(refunds_of(session, paid_order.id)) == 1
 

@@ -39,6 +39,7 @@ from tests.integration.payment_support import (
     intent_object,
     place,
     post_event,
+    record_intent,
     signature_for,
     stock_of,
 )
@@ -77,7 +78,10 @@ def product(session):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def order(session, product):  # type: ignore[no-untyped-def]
-    return place(session, product, 2)
+    """An order of two, whose PaymentIntent `pi_order_<id>` the shop made."""
+    placed = place(session, product, 2)
+    record_intent(session, placed)
+    return placed
 
 
 def succeeded(order: Order, **changes: Any) -> bytes:
@@ -309,7 +313,8 @@ def test_payment_for_an_order_the_shop_does_not_know_is_stored_and_answered(clie
 
     assert response.status_code == 200
     [event] = events_of(session)
-    assert (event.order_id, event.outcome) == (None, "no such order")
+    assert (event.order_id, event.outcome) == (None, "unknown payment: not made by this shop")
+    assert event.needs_attention
 
 
 # --- out of order and late ------------------------------------------------------------

@@ -154,6 +154,7 @@ def register(app: Flask) -> None:
         auth,
         dashboard,
         orders,
+        payment_events,
         products,
         promotions,
         staff,

@@ -5,15 +5,20 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import func, select
 
+from shop import clock
 from shop.extensions import db
 from shop.models import Order, OrderStatus, Product
+from shop.services.disputes import open_disputes
+from shop.services.payment_events import count_unreviewed
 from shop.web.admin import Access, bp, requires
+from shop.web.admin.orders import local_time
 
 
 @bp.route("/")
 @requires(Access.VIEW)
 def dashboard() -> str:
-    """Show the orders awaiting payment, needing attention or a refund, and stock alerts."""
+    """Show the orders awaiting payment, needing attention or a refund, open disputes and
+    fraud warnings, payments the shop did not make, and stock alerts."""
     counts = dict(
         db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
     )
@@ -23,6 +28,7 @@ def dashboard() -> str:
         .order_by(Order.created_at.desc())
         .limit(20)
     ).all()
+    disputes = open_disputes(db.session, now=clock.now())
     sold_out = db.session.scalars(
         select(Product).where(Product.is_active.is_(True), Product.stock <= 0).limit(20)
     ).all()
@@ -32,4 +38,13 @@ def dashboard() -> str:
         statuses=list(OrderStatus),
         attention=attention,
         sold_out=sold_out,
+        disputes=disputes,
+        dispute_orders={
+            order.id: order
+            for order in db.session.scalars(
+                select(Order).where(Order.id.in_([d.order_id for d in disputes if d.order_id]))
+            )
+        },
+        unmatched=count_unreviewed(db.session),
+        local_time=local_time,
     )

@@ -31,7 +31,7 @@ from flask_login import current_user
 
 from shop import clock
 from shop.extensions import db
-from shop.models import Order, OrderStatus, StaffMember
+from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus, StaffMember
 from shop.payments import gateway_for
 from shop.services.admin_orders import (
     AmountInvalid,
@@ -50,7 +50,8 @@ from shop.services.admin_orders import (
     refund_paid_order,
     refundable_cents,
 )
-from shop.services.payments import RefundRefused
+from shop.services.payments import cancel_abandoned_intents
+from shop.services.refunds import RefundRefused, refund_extra_payment, refund_state
 from shop.web.admin import Access, bp, fresh_login_required, requires, section
 from shop.web.formatting import format_money
 
@@ -295,7 +296,8 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
             _("The amount must be between € 0,01 and %(most)s.", most=format_money(refundable))
         )
     # Only the confirmation page's form carries what it showed; anything else is shown it.
-    if request.form.get("confirm") != "yes" or "seen_refunded" not in request.form:
+    state = refund_state(db.session, order)
+    if request.form.get("confirm") != "yes" or "seen_state" not in request.form:
         return _confirm_page(
             title=_("Confirm the refund"),
             question=_(
@@ -315,17 +317,15 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
                 "amount": amount_text(amount_cents),
                 "restock": "yes" if restock else "",
                 "reason": reason,
-                "seen_refunded": str(order.refunded_cents),
+                "seen_state": state,
             },
             confirm_label=_("Refund %(amount)s", amount=format_money(amount_cents)),
             order=order,
         )
-    # A confirmation shown before another refund went through (a second tab, a resent form)
-    # no longer says what would happen: ask again instead of refunding twice.
-    if request.form.get("seen_refunded") != str(order.refunded_cents):
-        return refused(
-            _("Refunds were made since you confirmed: check and confirm again."), CONFLICT
-        )
+    # The confirmation carries the refund state it was made in. Sent twice (a double click)
+    # it is one refund; made before another refund went through (a second tab) it no longer
+    # says what would happen: the service refuses it and staff confirm again.
+    seen_state = request.form.get("seen_state", "")[:40]
     try:
         made = refund_paid_order(
             db.session,
@@ -336,10 +336,78 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
             reason=reason,
             actor=_staff(),
             now=clock.now(),
+            seen_state=seen_state,
         )
     except RefundRefused as refusal:
+        if seen_state != state:
+            return refused(
+                _("Refunds were made since you confirmed: check and confirm again."), CONFLICT
+            )
         return refused(_("The refund was refused: %(reason)s.", reason=str(refusal)), CONFLICT)
-    return _done(order_id, _("Refunded %(amount)s.", amount=format_money(made.amount_cents)))
+    return _refund_done(order_id, made.amount_cents, made.status, made.provider_refund_id)
+
+
+def _refund_done(order_id: int, cents: int, status: str, provider_id: str | None) -> Response:
+    amount = format_money(cents)
+    if status == RefundStatus.SUCCEEDED:
+        return _done(order_id, _("Refunded %(amount)s.", amount=amount))
+    if provider_id is None:
+        return _done(
+            order_id,
+            _(
+                "The refund of %(amount)s is recorded, but the payment provider did not answer. "
+                "It is asked again automatically (`payments reconcile`); check its status below.",
+                amount=amount,
+            ),
+        )
+    return _done(
+        order_id,
+        _(
+            "The refund of %(amount)s is on its way: the payment provider says it is pending.",
+            amount=amount,
+        ),
+    )
+
+
+@bp.post("/orders/<int:order_id>/payments/<int:attempt_id>/refund")
+@requires(Access.MANAGE)
+@fresh_login_required(back_to="admin.order")
+def refund_extra(order_id: int, attempt_id: int) -> Response | tuple[str, int] | str:
+    """Ask to confirm; with `confirm=yes`, give back a payment that paid the order twice."""
+    order = db.session.get(Order, order_id)
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if order is None or attempt is None or attempt.order_id != order.id:
+        abort(404)
+    if request.form.get("confirm") != "yes":
+        return _confirm_page(
+            title=_("Confirm the refund"),
+            question=_(
+                "Refund the extra payment %(intent)s of %(amount)s?",
+                intent=attempt.intent_id,
+                amount=format_money(attempt.amount_cents, attempt.currency),
+            ),
+            details=[
+                _("The order was already paid by another payment; this one is given back in full."),
+                _("The order itself, its stock and its refunds stay as they are."),
+            ],
+            action=url_for("admin.refund_extra", order_id=order_id, attempt_id=attempt_id),
+            fields={},
+            confirm_label=_(
+                "Refund %(amount)s", amount=format_money(attempt.amount_cents, attempt.currency)
+            ),
+            order=order,
+        )
+    try:
+        made = refund_extra_payment(
+            db.session, gateway_for(current_app.config), attempt_id, now=clock.now(), actor=_staff()
+        )
+    except RefundRefused as refusal:
+        return _detail_page(
+            order_id,
+            status=CONFLICT,
+            extra_error=_("The refund was refused: %(reason)s.", reason=str(refusal)),
+        )
+    return _refund_done(order_id, made.amount_cents, made.status, made.provider_refund_id)
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -372,6 +440,9 @@ def cancel(order_id: int) -> Response | tuple[str, int] | str:
         cancel_order(db.session, order_id, actor=_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(order_id, status=CONFLICT, cancel_error=str(refusal))
+    # Its open intent is canceled at Stripe now; should Stripe not answer, `payments
+    # reconcile` tries again (a payment that lands meanwhile is still honoured).
+    cancel_abandoned_intents(db.session, gateway_for(current_app.config), now=clock.now())
     return _done(order_id, _("Order cancelled; stock and code use given back."))
 
 

@@ -1,0 +1,619 @@
+"""Refunds: made by staff (back office, command line), reported by the provider (a refund made
+in Stripe's Dashboard), moved on by events and answers, and counted on the order.
+
+The rules:
+- A refund the shop makes is written `pending`, with its idempotency key, in its own
+  transaction **before** the provider is asked. A webhook about it that arrives before the
+  provider's answer finds that row (through the `shop_refund_id` sent as metadata) and so
+  never counts the money twice; the answer, when it comes, finds the row already moved on.
+- A refund row moves by its provider id, forward only: pending → succeeded → failed or
+  canceled (a late "pending" never undoes a "succeeded").
+- What counts as refunded is recomputed from the rows each time (`recount_refunds`): pending
+  and succeeded refunds of the payment that paid the order. A failed or canceled refund gives
+  its amount back to "refundable" and marks the order for staff.
+- A refund of an extra payment (an order paid twice) returns that payment; the order's own
+  refunded amount does not change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shop.db import begin_write
+from shop.models import (
+    COUNTING_REFUND_STATUSES,
+    IntentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentAttempt,
+    Product,
+    Refund,
+    RefundOrigin,
+    RefundStatus,
+    StaffMember,
+)
+from shop.payments import Gateway, GatewayError, RefundResult
+from shop.services.audit import diff, record_change
+from shop.services.installation import installation_key
+from shop.services.payment_links import flag_order, money_text
+
+log = logging.getLogger(__name__)
+
+RECONCILE_REFUND_DAYS = 30
+REFUNDABLE_STATUSES = frozenset(
+    {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED}
+)
+_RANK = {
+    RefundStatus.PENDING: 0,
+    RefundStatus.REQUIRES_ACTION: 0,
+    RefundStatus.SUCCEEDED: 1,
+    RefundStatus.FAILED: 2,
+    RefundStatus.CANCELED: 2,
+}
+
+
+class RefundRefused(ValueError):
+    """The refund cannot be made; the message says why in words for staff."""
+
+
+def refund_status(raw: object) -> RefundStatus:
+    """Stripe's refund status as the shop's; one it does not know yet counts as pending."""
+    try:
+        return RefundStatus(str(raw))
+    except ValueError:
+        return RefundStatus.PENDING
+
+
+# --- counting -------------------------------------------------------------------------------
+
+
+def paid_attempt(session: Session, order: Order) -> PaymentAttempt | None:
+    """The payment attempt whose intent paid the order."""
+    if order.paid_intent_id is None:
+        return None
+    return session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.intent_id == order.paid_intent_id)
+    ).first()
+
+
+def counted_cents(session: Session, attempt_id: int) -> int:
+    """What is refunded, or on its way back, of one payment."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+                Refund.payment_attempt_id == attempt_id,
+                Refund.status.in_(COUNTING_REFUND_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+def recount_refunds(session: Session, order: Order) -> None:
+    """Set the order's refunded amount and status from its refund rows."""
+    attempt = paid_attempt(session, order)
+    if attempt is None:
+        return  # not paid (yet): refunds that came early count once the payment lands
+    session.flush()
+    order.refunded_cents = counted_cents(session, attempt.id)
+    if order.status not in REFUNDABLE_STATUSES | {OrderStatus.REFUNDED}:
+        return
+    if order.refunded_cents >= order.total_cents and order.total_cents > 0:
+        order.status = OrderStatus.REFUNDED
+        order.needs_refund = False  # the money the flag asked staff to return is back
+    elif order.refunded_cents > 0:
+        order.status = OrderStatus.PARTIALLY_REFUNDED
+    else:
+        order.status = OrderStatus.SHIPPED if order.shipped_at else OrderStatus.PAID
+
+
+def refund_state(session: Session, order: Order) -> str:
+    """What a refund form was shown: the refunded amount and how many refunds there were. A
+    form sent with another state was made before some other refund (a second tab, a resent
+    form); sent twice with the same state it is one refund."""
+    count = session.scalar(select(func.count(Refund.id)).where(Refund.order_id == order.id))
+    return f"{order.refunded_cents}-{count or 0}"
+
+
+# --- moving a refund row on ---------------------------------------------------------------
+
+
+def _restock(session: Session, refund: Refund, order: Order) -> None:
+    # The goods come back once per order, however many refunds ask for it, and only if the
+    # order still held them: one paid after its stock was released never did.
+    if not refund.restock_requested or refund.restocked or order.released_at is not None:
+        return
+    already = session.scalar(
+        select(
+            exists().where(
+                Refund.order_id == order.id, Refund.restocked.is_(True), Refund.id != refund.id
+            )
+        )
+    )
+    if already:
+        return
+    refund.restocked = True
+    for product_id, quantity in session.execute(
+        select(OrderLine.product_id, OrderLine.quantity).where(
+            OrderLine.order_id == order.id, OrderLine.product_id.is_not(None)
+        )
+    ).all():
+        session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(stock=Product.stock + quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def move_refund(
+    session: Session,
+    refund: Refund,
+    order: Order,
+    status: RefundStatus,
+    *,
+    failure_reason: str = "",
+    now: datetime,
+) -> bool:
+    """Move a refund row to `status` if that is forward; True if it changed. The caller
+    recounts the order and commits."""
+    moved = _RANK[status] >= _RANK[refund.status] and status != refund.status
+    if moved:
+        before = refund.status
+        refund.status = status
+        refund.updated_at = now
+        if status not in COUNTING_REFUND_STATUSES:
+            refund.failure_reason = failure_reason[:200]
+            flag_order(
+                order,
+                f"Refund of {money_text(refund.amount_cents, order.currency)} {status}"
+                + (f" ({failure_reason})" if failure_reason else "")
+                + ": the money did not go back; the amount can be refunded again.",
+            )
+            log.warning(
+                "refund %s of order %s %s (was %s)", refund.id, order.number, status, before
+            )
+    # The goods go back once the provider has taken the refund on (not when staff asked:
+    # a refused refund must not restock).
+    if refund.status in COUNTING_REFUND_STATUSES and refund.provider_refund_id is not None:
+        _restock(session, refund, order)
+    return moved
+
+
+def record_refund_answer(
+    session: Session, refund_id: int, result: RefundResult, *, now: datetime
+) -> Refund:
+    """Apply the provider's answer to the refund the shop asked for, in one transaction."""
+    begin_write(session)
+    refund = session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
+    assert refund is not None  # rows the shop makes are never deleted
+    order = session.get(Order, refund.order_id, with_for_update=True, populate_existing=True)
+    assert order is not None
+    if refund.provider_refund_id is None:
+        twin = session.scalars(select(Refund).where(Refund.provider_refund_id == result.id)).first()
+        if twin is not None:
+            # An event without our reference got here first and wrote its own row for the
+            # same refund: keep the shop's row (it has the reason and the restock wish).
+            session.delete(twin)
+            session.flush()
+        refund.provider_refund_id = result.id
+        refund.updated_at = now
+    move_refund(
+        session,
+        refund,
+        order,
+        refund_status(result.status),
+        failure_reason=result.failure_reason,
+        now=now,
+    )
+    recount_refunds(session, order)
+    session.commit()
+    return refund
+
+
+def _send(session: Session, gateway: Gateway, refund: Refund, *, now: datetime) -> Refund:
+    """Ask the provider for a refund row that is written; apply the answer."""
+    refund_id = refund.id
+    attempt = session.get(PaymentAttempt, refund.payment_attempt_id)
+    assert attempt is not None and refund.idempotency_key is not None
+    order_number = session.scalar(select(Order.number).where(Order.id == refund.order_id))
+    request: dict[str, Any] = {
+        "intent_id": attempt.intent_id,
+        "amount_cents": refund.amount_cents,
+        "idempotency_key": refund.idempotency_key,
+        "metadata": {"shop_refund_id": str(refund.id), "order_number": order_number or ""},
+    }
+    session.rollback()  # no transaction stays open while the provider is asked
+    try:
+        result = gateway.refund(**request)
+    except GatewayError as error:
+        if not error.refused:
+            # The provider may have made it: the row stays pending, and `payments reconcile`
+            # asks again with the same idempotency key (which cannot refund twice).
+            log.warning("refund %s unconfirmed (%s); reconcile will ask again", refund_id, error)
+            return session.get(Refund, refund_id, populate_existing=True)  # type: ignore[return-value]
+        _refused(session, refund_id, error, now=now)
+        raise RefundRefused(
+            _("the payment provider refused: %(error)s", error=str(error))
+        ) from error
+    return record_refund_answer(session, refund_id, result, now=now)
+
+
+def _refused(session: Session, refund_id: int, error: GatewayError, *, now: datetime) -> None:
+    begin_write(session)
+    refund = session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
+    assert refund is not None
+    order = session.get(Order, refund.order_id, with_for_update=True, populate_existing=True)
+    assert order is not None
+    refund.status = RefundStatus.FAILED
+    refund.failure_reason = (error.code or "refused")[:200]
+    refund.updated_at = now
+    recount_refunds(session, order)
+    record_change(
+        session,
+        None,
+        "refund_refused",
+        order,
+        {"refund_status": (RefundStatus.PENDING, RefundStatus.FAILED)},
+        now=now,
+        summary=f"the provider refused refund {refund.id} of order {order.number} "
+        f"({error.code or 'no code'}, request {error.request_id or '-'})",
+        source="Stripe",
+    )
+    session.commit()
+
+
+# --- what staff ask for ------------------------------------------------------------------
+
+
+def _key(namespace: str, order: Order, state: str, amount: int) -> str:
+    return f"{namespace}-refund-{order.id}-{state}-{amount}"
+
+
+def refund_order(
+    session: Session,
+    gateway: Gateway,
+    order_id: int,
+    *,
+    amount_cents: int | None = None,
+    restock: bool = False,
+    reason: str = "",
+    now: datetime,
+    actor: StaffMember | None = None,
+    seen_state: str | None = None,
+) -> Refund:
+    """Refund a paid order fully or partly: write the refund (pending) with its audit entry,
+    ask the provider, apply the answer. `seen_state` is the form's `refund_state`: a form
+    sent twice is one refund, a form made before another refund is refused. A refund whose
+    answer never came stays pending (see `reconcile_refunds`)."""
+    namespace = installation_key(session)
+    begin_write(session)
+    # The order's row is locked (PostgreSQL; SQLite's write transaction is exclusive anyway)
+    # before it is read: two refunds at once then add up instead of one overwriting the other.
+    order = session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if order is None:
+        session.rollback()
+        raise RefundRefused(_("no such order"))
+    if order.status not in REFUNDABLE_STATUSES:
+        session.rollback()
+        raise RefundRefused(
+            _("an order in status %(status)s cannot be refunded", status=order.status)
+        )
+    refundable = order.total_cents - order.refunded_cents
+    amount = refundable if amount_cents is None else amount_cents
+    state = refund_state(session, order)
+    if seen_state is not None and seen_state != state:
+        twin = session.scalars(
+            select(Refund).where(
+                Refund.idempotency_key == _key(namespace, order, seen_state, amount)
+            )
+        ).first()
+        session.rollback()
+        if twin is not None:
+            return twin
+        raise RefundRefused(_("refunds were made since this form was shown"))
+    if amount <= 0 or amount > refundable:
+        session.rollback()
+        raise RefundRefused(_("the amount must be between 1 and %(cents)s cents", cents=refundable))
+    attempt = paid_attempt(session, order)
+    if attempt is None:
+        session.rollback()
+        raise RefundRefused(_("no payment is known for this order"))
+    restock = (
+        restock
+        and order.released_at is None
+        and not session.scalar(
+            select(
+                exists().where(
+                    Refund.order_id == order.id,
+                    Refund.restock_requested.is_(True),
+                    Refund.status.in_(COUNTING_REFUND_STATUSES),
+                )
+            )
+        )
+    )
+    refund = Refund(
+        order_id=order.id,
+        payment_attempt_id=attempt.id,
+        idempotency_key=_key(namespace, order, state, amount),
+        status=RefundStatus.PENDING,
+        origin=RefundOrigin.SHOP,
+        amount_cents=amount,
+        restock_requested=restock,
+        reason=reason[:500],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(refund)
+    before = {
+        "status": order.status,
+        "refunded_cents": order.refunded_cents,
+        "needs_refund": order.needs_refund,
+    }
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same refund asked twice at the same moment: the first one stands.
+        session.rollback()
+        return session.scalars(
+            select(Refund).where(Refund.idempotency_key == _key(namespace, order, state, amount))
+        ).one()
+    recount_refunds(session, order)
+    changes = diff(
+        before,
+        {
+            "status": order.status,
+            "refunded_cents": order.refunded_cents,
+            "needs_refund": order.needs_refund,
+        },
+    )
+    changes["refund_amount_cents"] = (None, amount)
+    if restock:
+        changes["restock"] = (False, True)
+    record_change(
+        session,
+        actor,
+        "refund",
+        order,
+        changes,
+        now=now,
+        summary=f"refund of {amount} cents of order {order.number} asked for (refund {refund.id})"
+        + (", goods back in stock" if restock else ""),
+    )
+    session.commit()
+    return _send(session, gateway, refund, now=now)
+
+
+def extra_payments(session: Session, order: Order) -> list[PaymentAttempt]:
+    """Successful payments of the order besides the one that paid it (paid twice)."""
+    if order.paid_intent_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(PaymentAttempt)
+            .where(
+                PaymentAttempt.order_id == order.id,
+                PaymentAttempt.status == IntentStatus.SUCCEEDED,
+                PaymentAttempt.intent_id != order.paid_intent_id,
+            )
+            .order_by(PaymentAttempt.sequence)
+        )
+    )
+
+
+def refund_extra_payment(
+    session: Session,
+    gateway: Gateway,
+    attempt_id: int,
+    *,
+    now: datetime,
+    actor: StaffMember | None = None,
+) -> Refund:
+    """Give back a payment that came after the order was already paid, in full."""
+    namespace = installation_key(session)
+    begin_write(session)
+    attempt = session.get(PaymentAttempt, attempt_id, with_for_update=True)
+    order = session.get(Order, attempt.order_id, with_for_update=True) if attempt else None
+    if attempt is None or order is None:
+        session.rollback()
+        raise RefundRefused(_("no such payment"))
+    if attempt.status != IntentStatus.SUCCEEDED or attempt.intent_id == order.paid_intent_id:
+        session.rollback()
+        raise RefundRefused(_("this is not an extra payment"))
+    if counted_cents(session, attempt.id) > 0:
+        session.rollback()
+        raise RefundRefused(_("this payment is already being refunded"))
+    refund = Refund(
+        order_id=order.id,
+        payment_attempt_id=attempt.id,
+        idempotency_key=f"{namespace}-refund-extra-{attempt.intent_id}",
+        status=RefundStatus.PENDING,
+        origin=RefundOrigin.SHOP,
+        amount_cents=attempt.amount_cents,
+        reason="extra payment",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(refund)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise RefundRefused(_("this payment is already being refunded")) from None
+    record_change(
+        session,
+        actor,
+        "refund_extra_payment",
+        order,
+        {"refund_amount_cents": (None, attempt.amount_cents)},
+        now=now,
+        summary=f"extra payment {attempt.intent_id} of order {order.number} refunded "
+        f"({attempt.amount_cents} cents)",
+    )
+    session.commit()
+    return _send(session, gateway, refund, now=now)
+
+
+# --- what the provider reports ------------------------------------------------------------
+
+
+def refund_reported(
+    session: Session,
+    refund_object: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    *,
+    now: datetime,
+) -> str:
+    """A refund object from an event (`refund.created|updated|failed`): find its row (by
+    provider id, by the shop's reference, or a Dashboard refund noted from `charge.refunded`),
+    or write one, and move it on. The caller commits."""
+    provider_id = str(refund_object.get("id") or "")
+    amount = refund_object.get("amount")
+    if not provider_id or not isinstance(amount, int) or amount <= 0:
+        return "ignored: not a refund"
+    status = refund_status(refund_object.get("status"))
+    refund = session.scalars(select(Refund).where(Refund.provider_refund_id == provider_id)).first()
+    if refund is None:
+        refund = _unnamed_row(session, refund_object, attempt, amount)
+        if refund is not None:
+            refund.provider_refund_id = provider_id
+    if refund is None:
+        refund = Refund(
+            order_id=order.id,
+            payment_attempt_id=attempt.id,
+            provider_refund_id=provider_id,
+            status=status,
+            origin=RefundOrigin.PROVIDER,
+            amount_cents=amount,
+            reason="made at the payment provider",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(refund)
+        if status not in COUNTING_REFUND_STATUSES:
+            refund.failure_reason = str(refund_object.get("failure_reason") or "")[:200]
+        outcome = f"refund {status}: new"
+    else:
+        moved = move_refund(
+            session,
+            refund,
+            order,
+            status,
+            failure_reason=str(refund_object.get("failure_reason") or ""),
+            now=now,
+        )
+        outcome = f"refund {refund.status}" + ("" if moved else ": no change")
+    recount_refunds(session, order)
+    return outcome
+
+
+def _unnamed_row(
+    session: Session, refund_object: Mapping[str, Any], attempt: PaymentAttempt, amount: int
+) -> Refund | None:
+    metadata = refund_object.get("metadata") or {}
+    reference = metadata.get("shop_refund_id") if isinstance(metadata, Mapping) else None
+    if isinstance(reference, str) and reference.isascii() and reference.isdigit():
+        # The shop's own refund, before its answer came back. The reference alone is not
+        # trusted: the row must be for the same payment and amount, and still unnamed.
+        row = session.scalars(
+            select(Refund).where(
+                Refund.id == int(reference[:15]),
+                Refund.payment_attempt_id == attempt.id,
+                Refund.amount_cents == amount,
+                Refund.provider_refund_id.is_(None),
+            )
+        ).first()
+        if row is not None:
+            return row
+    # A Dashboard refund that `charge.refunded` reported before its own event came.
+    return session.scalars(
+        select(Refund)
+        .where(
+            Refund.payment_attempt_id == attempt.id,
+            Refund.origin == RefundOrigin.PROVIDER,
+            Refund.provider_refund_id.is_(None),
+            Refund.amount_cents == amount,
+        )
+        .order_by(Refund.id)
+    ).first()
+
+
+def charge_refunded(
+    session: Session, refunded_cents: int, attempt: PaymentAttempt, order: Order, *, now: datetime
+) -> str:
+    """`charge.refunded`: the charge's refunded total. Only more than the shop knows of is
+    new (a Dashboard refund whose own event has not come yet); it is noted as a refund
+    without a provider id, which that event then names. A smaller total is an old event."""
+    known = counted_cents(session, attempt.id)
+    if refunded_cents > known:
+        session.add(
+            Refund(
+                order_id=order.id,
+                payment_attempt_id=attempt.id,
+                status=RefundStatus.SUCCEEDED,
+                origin=RefundOrigin.PROVIDER,
+                amount_cents=refunded_cents - known,
+                reason="made at the payment provider",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        outcome = f"refunded {refunded_cents}: {refunded_cents - known} new"
+    else:
+        outcome = f"refunded {refunded_cents}: known"
+    recount_refunds(session, order)
+    return outcome
+
+
+# --- asking again -------------------------------------------------------------------------
+
+
+def reconcile_refunds(session: Session, gateway: Gateway, *, now: datetime) -> int:
+    """Ask the provider about refunds still pending (sending again, with the same key, the
+    ones whose answer never came); returns how many changed."""
+    rows = session.execute(
+        select(Refund.id, Refund.provider_refund_id, Refund.status)
+        .where(
+            Refund.status.in_([RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION]),
+            Refund.created_at >= now - timedelta(days=RECONCILE_REFUND_DAYS),
+        )
+        .order_by(Refund.id)
+    ).all()
+    session.rollback()
+    changed = 0
+    for refund_id, provider_id, status in rows:
+        try:
+            if provider_id is None:
+                refund = session.get(Refund, refund_id)
+                if refund is None or refund.idempotency_key is None:
+                    session.rollback()
+                    continue
+                try:
+                    answered = _send(session, gateway, refund, now=now)
+                except RefundRefused:
+                    changed += 1
+                    continue
+            else:
+                result = gateway.retrieve_refund(provider_id)
+                answered = record_refund_answer(session, refund_id, result, now=now)
+        except GatewayError:
+            session.rollback()
+            continue
+        if answered.status != status or (provider_id is None and answered.provider_refund_id):
+            changed += 1
+    return changed
