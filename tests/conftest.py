@@ -195,6 +195,50 @@ def no_card_numbers_left_behind(request: pytest.FixtureRequest) -> Iterator[None
         pytest.fail(describe(findings), pytrace=False)
 
 
+# --- today's Stripe: localstripe behind the strict peer (tests/stripe_peer.py) --------------
+
+
+@pytest.fixture(scope="module")
+def strict_stripe():  # type: ignore[no-untyped-def]
+    """localstripe (a process) behind the strict peer that plays today's Stripe, for one
+    test module; point a shop at it with `payment_support.stripe_settings(peer)`."""
+    from tests.peers import running_localstripe
+    from tests.stripe_peer import running_strict_stripe
+
+    with running_localstripe() as localstripe_url, running_strict_stripe(localstripe_url) as peer:
+        yield peer
+
+
+@pytest.fixture
+def stripe_peer(strict_stripe):  # type: ignore[no-untyped-def]
+    """The module's strict Stripe, its controls reset and its records cleared for this test.
+
+    Afterwards, the contract test: every request the shop sent to it carried the pinned
+    `Stripe-Version` and only parameters that stripe-python's generated request types
+    (`stripe.params`) know for that call, and none the pinned version removed. The peer
+    refuses such a request as Stripe would; this names it even if the shop swallowed the
+    refusal."""
+    from tests.stripe_contract import PINNED_API_VERSION, problems
+
+    strict_stripe.reset_controls()
+    strict_stripe.clear_records()
+    yield strict_stripe
+    shop_requests = strict_stripe.shop_requests()
+    broken = [
+        f"{request.method} {request.path}: {'; '.join(found)}"
+        for request in shop_requests
+        if (found := problems(request.method, request.path, request.params, request.headers))
+    ]
+    unpinned = [
+        f"{request.method} {request.path}"
+        for request in shop_requests
+        if {k.lower(): v for k, v in request.headers.items()}.get("stripe-version")
+        != PINNED_API_VERSION
+    ]
+    assert not broken, "requests outside the pinned API's contract:\n" + "\n".join(broken)
+    assert not unpinned, f"requests without Stripe-Version {PINNED_API_VERSION}: {unpinned}"
+
+
 @pytest.fixture
 def session(app):  # type: ignore[no-untyped-def]
     from shop.extensions import db

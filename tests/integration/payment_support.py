@@ -34,6 +34,7 @@ from shop.models import (
 from shop.rules.age import local_today
 from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
 from tests.peers import WEBHOOK_SECRET
+from tests.stripe_peer import StrictStripe
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
@@ -59,12 +60,16 @@ STRIPE_KEYS: dict[str, object] = {
 }
 
 
-def stripe_settings(localstripe_url: str) -> dict[str, object]:
-    """The settings of a shop whose Stripe is the localstripe at `localstripe_url`."""
+def stripe_settings(peer: StrictStripe) -> dict[str, object]:
+    """The settings of a shop whose Stripe is the strict peer `peer` (today's API, played by
+    localstripe behind it). The shop's calls go to `<peer>/shop/v1/...`, so the peer can
+    tell them from the tests' own."""
     return {
         **STRIPE_KEYS,
-        "SHOP_STRIPE_API_BASE": localstripe_url,
-        "SHOP_STRIPE_JS_URL": f"{localstripe_url}/js.stripe.com/v3/",
+        "SHOP_STRIPE_API_BASE": f"{peer.url}/shop",
+        "SHOP_STRIPE_JS_URL": f"{peer.url}/js.stripe.com/v3/",
+        # Short, so the tests of a slow Stripe are quick; retried as in production.
+        "SHOP_STRIPE_TIMEOUT_SECONDS": "2",
     }
 
 
@@ -169,16 +174,17 @@ def is_paid(session: Session, order_id: int) -> bool:
 # --- Stripe's side ----------------------------------------------------------------------
 
 
-def stripe_client(localstripe_url: str) -> stripe.StripeClient:
-    return stripe.StripeClient("sk_test_shop", base_addresses={"api": localstripe_url})
+def stripe_client(stripe_url: str) -> stripe.StripeClient:
+    """The tests' own client of the (strict) Stripe at `stripe_url`."""
+    return stripe.StripeClient("sk_test_shop", base_addresses={"api": stripe_url})
 
 
-def pay_at_stripe(localstripe_url: str, intent_id: str, card: str = GOOD_CARD) -> Any:
+def pay_at_stripe(stripe_url: str, intent_id: str, card: str = GOOD_CARD) -> Any:
     """What Stripe.js does in the customer's browser: attach a card and confirm the intent.
 
-    A declined card raises `stripe.CardError` (and localstripe sends `payment_failed`).
+    A declined card raises `stripe.CardError` (and Stripe sends `payment_failed`).
     """
-    client = stripe_client(localstripe_url)
+    client = stripe_client(stripe_url)
     method = client.v1.payment_methods.create(
         params={
             "type": "card",

@@ -38,16 +38,14 @@ from tests.peers import (
     eventually,
     free_port,
     register_webhook,
-    running_localstripe,
     serving,
     smtp_inbox,
 )
 
 
-@pytest.fixture(scope="module")
-def localstripe_url() -> Iterator[str]:
-    with running_localstripe() as url:
-        yield url
+@pytest.fixture
+def stripe_url(stripe_peer) -> str:  # type: ignore[no-untyped-def]
+    return stripe_peer.url
 
 
 @pytest.fixture
@@ -64,11 +62,11 @@ def dead_smtp_port() -> int:
 
 @pytest.fixture
 def app_settings(request, database_url):  # type: ignore[no-untyped-def]
-    """The test gateway and no SMTP server, unless the test asks for `localstripe_url`,
+    """The test gateway and no SMTP server, unless the test asks for `stripe_url`,
     `smtp` or `dead_smtp_port`."""
     settings = settings_for(database_url)
-    if "localstripe_url" in request.fixturenames:
-        settings.update(stripe_settings(request.getfixturevalue("localstripe_url")))
+    if "stripe_url" in request.fixturenames:
+        settings.update(stripe_settings(request.getfixturevalue("stripe_peer")))
     if "smtp" in request.fixturenames:
         port = request.getfixturevalue("smtp")[1]
     elif "dead_smtp_port" in request.fixturenames:
@@ -133,15 +131,15 @@ def test_one_email_per_paid_order_however_often_the_payment_is_reported(
 
 
 def test_reconcile_after_the_webhook_sends_no_second_email(
-    app, verified_client, session, product, localstripe_url, smtp
+    app, verified_client, session, product, stripe_url, smtp
 ):
     inbox, _ = smtp
     order = place(session, product)
     with serving(app) as shop_url:
-        register_webhook(localstripe_url, shop_url + "/webhooks/stripe")
+        register_webhook(stripe_url, shop_url + "/webhooks/stripe")
         verified_client.get(f"/orders/{order.token}/pay")
         [attempt] = attempts_of(session, order.id)
-        pay_at_stripe(localstripe_url, attempt.intent_id)
+        pay_at_stripe(stripe_url, attempt.intent_id)
         eventually(lambda: is_paid(session, order.id))
         eventually(lambda: inbox.messages)
 

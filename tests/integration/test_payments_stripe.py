@@ -23,6 +23,7 @@ from shop.payments import gateway_for
 from shop.rules.age import local_today
 from shop.rules.promotions import window_from_local
 from shop.services.emails import send_pending_emails
+from shop.services.installation import installation_key
 from shop.services.orders import expire_due_orders
 from shop.services.payments import reconcile_pending_orders
 from shop.services.promotions import PromoDraft, create_promo_code
@@ -44,19 +45,19 @@ from tests.integration.payment_support import (
     stripe_client,
     stripe_settings,
 )
-from tests.peers import eventually, register_webhook, running_localstripe, serving, smtp_inbox
-
-
-@pytest.fixture(scope="module")
-def localstripe_url() -> Iterator[str]:
-    with running_localstripe() as url:
-        yield url
+from tests.peers import eventually, register_webhook, serving, smtp_inbox
 
 
 @pytest.fixture
-def app_settings(request, database_url, localstripe_url):  # type: ignore[no-untyped-def]
-    """The shop with localstripe as its Stripe; with an SMTP server when the test has one."""
-    settings = settings_for(database_url, **stripe_settings(localstripe_url))
+def stripe_url(stripe_peer) -> str:  # type: ignore[no-untyped-def]
+    """Where the tests' own client (playing Stripe.js) talks to today's Stripe."""
+    return stripe_peer.url
+
+
+@pytest.fixture
+def app_settings(request, database_url, stripe_peer):  # type: ignore[no-untyped-def]
+    """The shop with the strict peer as its Stripe; with an SMTP server when the test has one."""
+    settings = settings_for(database_url, **stripe_settings(stripe_peer))
     if "smtp" in request.fixturenames:
         _, port = request.getfixturevalue("smtp")
         settings.update(SHOP_SMTP_HOST="127.0.0.1", SHOP_SMTP_PORT=port, SHOP_SMTP_STARTTLS="false")
@@ -71,10 +72,10 @@ def smtp() -> Iterator[tuple[Any, int]]:
 
 
 @pytest.fixture
-def shop_url(app, localstripe_url) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The shop on a loopback port, where localstripe delivers its webhooks."""
+def shop_url(app, stripe_url) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The shop on a loopback port, where Stripe delivers its webhooks."""
     with serving(app) as url:
-        register_webhook(localstripe_url, url + "/webhooks/stripe")
+        register_webhook(stripe_url, url + "/webhooks/stripe")
         yield url
 
 
@@ -86,6 +87,11 @@ def product(session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def order(session, product):  # type: ignore[no-untyped-def]
     return place(session, product, 2)
+
+
+def shop_calls(peer) -> list[str]:  # type: ignore[no-untyped-def]
+    """The calls the shop made to Stripe so far, as "METHOD /v1/path"."""
+    return [f"{request.method} {request.path}" for request in peer.shop_requests()]
 
 
 def open_payment_page(client, order) -> str:  # type: ignore[no-untyped-def]
@@ -128,7 +134,7 @@ class DownShop:
 
 
 def test_a_card_payment_pays_the_order_and_one_confirmation_reaches_the_customer(
-    verified_client, session, product, shop_url, localstripe_url, smtp
+    verified_client, session, product, shop_url, stripe_url, smtp
 ):
     # given an order of two, with a 15% code
     inbox, _ = smtp
@@ -150,7 +156,7 @@ def test_a_card_payment_pays_the_order_and_one_confirmation_reaches_the_customer
 
     # when the customer pays by card on the payment page
     open_payment_page(verified_client, order)
-    pay_at_stripe(localstripe_url, intent_id_of(session, order))
+    pay_at_stripe(stripe_url, intent_id_of(session, order))
 
     # then Stripe's webhook marks it paid
     eventually(lambda: is_paid(session, order.id))
@@ -183,7 +189,7 @@ def test_a_card_payment_pays_the_order_and_one_confirmation_reaches_the_customer
 
 
 def test_the_payment_page_makes_one_intent_and_shows_the_same_one_when_reloaded(
-    verified_client, session, order, localstripe_url
+    verified_client, session, order, stripe_url
 ):
     first = open_payment_page(verified_client, order)
     second = open_payment_page(verified_client, order)
@@ -197,32 +203,33 @@ def test_the_payment_page_makes_one_intent_and_shows_the_same_one_when_reloaded(
     assert len(secrets) == 1
     assert secrets.pop().startswith(attempt.intent_id + "_secret_")
     # the page loads Stripe.js from the configured address and has no inline script
-    assert f'<script src="{localstripe_url}/js.stripe.com/v3/"></script>' in first
+    assert f'<script src="{stripe_url}/js.stripe.com/v3/"></script>' in first
     assert 'data-publishable-key="pk_test_shop"' in first
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", first) is None
 
 
-def test_the_intent_at_stripe_is_for_exactly_the_order(
-    verified_client, session, order, localstripe_url
-):
+def test_the_intent_at_stripe_is_for_exactly_the_order(verified_client, session, order, stripe_url):
     open_payment_page(verified_client, order)
 
-    intent = stripe_client(localstripe_url).v1.payment_intents.retrieve(
-        intent_id_of(session, order)
-    )
+    intent = stripe_client(stripe_url).v1.payment_intents.retrieve(intent_id_of(session, order))
 
     assert (intent.amount, intent.currency) == (3990, "eur")
-    assert intent.metadata.to_dict() == {"order_id": str(order.id), "order_number": order.number}
+    assert intent.metadata.to_dict() == {
+        "order_id": str(order.id),
+        "order_number": order.number,
+        "shop_installation": installation_key(session),
+    }
+    assert intent.description == f"Order {order.number}"
 
 
 def test_a_declined_card_leaves_the_order_payable_and_says_why(
-    verified_client, session, order, shop_url, localstripe_url
+    verified_client, session, order, shop_url, stripe_url
 ):
     open_payment_page(verified_client, order)
     intent_id = intent_id_of(session, order)
 
     with pytest.raises(stripe.CardError) as declined:
-        pay_at_stripe(localstripe_url, intent_id, DECLINED_CARD)
+        pay_at_stripe(stripe_url, intent_id, DECLINED_CARD)
     assert (declined.value.http_status, declined.value.code) == (402, "card_declined")
 
     # Stripe's payment_failed event lands: the customer sees why, and may pay again
@@ -238,25 +245,31 @@ def test_a_declined_card_leaves_the_order_payable_and_says_why(
     assert emails_of(session, order.id) == []
 
 
-def test_a_dropped_webhook_is_made_good_by_reconcile_and_nothing_happens_twice(
-    app, verified_client, session, order, localstripe_url
-):
-    # given the shop is down when Stripe sends the success
+def paid_while_the_shop_was_down(verified_client, session, order, stripe_url) -> DownShop:  # type: ignore[no-untyped-def]
+    """The customer pays by card; Stripe's success event reaches a shop that is down."""
     down = DownShop()
     with serving(down) as down_url:
-        point_webhooks_at(localstripe_url, down_url + "/webhooks/stripe")
+        point_webhooks_at(stripe_url, down_url + "/webhooks/stripe")
         open_payment_page(verified_client, order)
-        pay_at_stripe(localstripe_url, intent_id_of(session, order))
+        pay_at_stripe(stripe_url, intent_id_of(session, order))
         eventually(lambda: down.deliveries)
+    return down
 
-    # the customer, back from Stripe, is told it is processing; the return alone pays nothing
-    returned = order_page(
-        verified_client,
-        order,
-        f"?payment_intent={intent_id_of(session, order)}&redirect_status=succeeded",
+
+def deliver_late(client, down: DownShop) -> Any:  # type: ignore[no-untyped-def]
+    [(body, signature)] = down.deliveries
+    return client.post(
+        "/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
     )
-    assert "Your payment is being processed" in returned
-    assert "Status: Awaiting payment" in returned
+
+
+def test_a_dropped_webhook_is_made_good_by_reconcile_and_nothing_happens_twice(
+    app, verified_client, session, order, stripe_url
+):
+    # given Stripe's success never reached the shop, and the customer did not come back
+    down = paid_while_the_shop_was_down(verified_client, session, order, stripe_url)
     assert fresh_order(session, order.id).paid_at is None
 
     # when reconcile runs (`flask --app shop payments reconcile`)
@@ -272,26 +285,64 @@ def test_a_dropped_webhook_is_made_good_by_reconcile_and_nothing_happens_twice(
 
     # and neither a second run nor the webhook arriving after all changes anything
     assert reconcile_pending_orders(session, gateway, now=clock.now()) == 0
-    [(body, signature)] = down.deliveries
-    late = verified_client.post(
-        "/webhooks/stripe",
-        data=body,
-        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-    )
+    late = deliver_late(verified_client, down)
     assert (late.status_code, late.get_json()["outcome"]) == (200, "already paid")
     assert len(emails_of(session, order.id)) == 1
     assert [event.outcome for event in events_of(session, order.id)] == ["paid", "already paid"]
 
 
+def test_back_from_stripe_the_order_page_asks_stripe_and_shows_the_truth(
+    verified_client, session, order, stripe_url, stripe_peer
+):
+    # given Stripe's success never reached the shop
+    down = paid_while_the_shop_was_down(verified_client, session, order, stripe_url)
+    intent_id = intent_id_of(session, order)
+    requests_before = len(shop_calls(stripe_peer))
+
+    # when the customer comes back to the order page from Stripe
+    returned = order_page(
+        verified_client, order, f"?payment_intent={intent_id}&redirect_status=succeeded"
+    )
+
+    # then the page asked Stripe about the order's own intent, and shows it paid
+    assert "Status: Paid" in returned
+    assert "Payment received. Thank you!" in returned
+    assert shop_calls(stripe_peer)[requests_before:] == [f"GET /v1/payment_intents/{intent_id}"]
+    assert len(emails_of(session, order.id)) == 1
+    # and Stripe's event, delivered after all, is recognised
+    assert deliver_late(verified_client, down).get_json()["outcome"] == "already paid"
+    assert len(emails_of(session, order.id)) == 1
+
+
+def test_a_return_naming_another_orders_intent_asks_stripe_nothing(
+    verified_client, session, product, order, stripe_url, stripe_peer
+):
+    other = place(session, product)
+    open_payment_page(verified_client, other)
+    open_payment_page(verified_client, order)
+    pay_at_stripe(stripe_url, intent_id_of(session, other))
+    before = len(shop_calls(stripe_peer))
+
+    page = order_page(
+        verified_client,
+        order,
+        f"?payment_intent={intent_id_of(session, other)}&redirect_status=succeeded",
+    )
+
+    assert "Status: Awaiting payment" in page
+    assert shop_calls(stripe_peer)[before:] == []
+    assert fresh_order(session, order.id).paid_at is None
+
+
 def test_a_lost_webhook_for_an_order_that_expired_meanwhile_is_still_honoured(
-    app, verified_client, session, product, order, localstripe_url
+    app, verified_client, session, product, order, stripe_url
 ):
     # given the customer paid, the webhook never arrived, and the order then expired
     down = DownShop()
     with serving(down) as down_url:
-        point_webhooks_at(localstripe_url, down_url + "/webhooks/stripe")
+        point_webhooks_at(stripe_url, down_url + "/webhooks/stripe")
         open_payment_page(verified_client, order)
-        pay_at_stripe(localstripe_url, intent_id_of(session, order))
+        pay_at_stripe(stripe_url, intent_id_of(session, order))
         eventually(lambda: down.deliveries)
     later = order.expires_at + timedelta(minutes=5)
     assert expire_due_orders(session, now=later) == 1
