@@ -138,7 +138,9 @@ class StripeGateway:
 
     def _failed(self, call: str, error: stripe.StripeError) -> GatewayError:
         status = error.http_status
-        code = str(error.code or "")
+        # Stripe names most refusals with a code; server errors only with their type.
+        kind = getattr(error.error, "type", None) if error.error is not None else None
+        code = str(error.code or kind or "")
         request_id = str(error.request_id or "")
         # Stripe words its own messages; they may name the parameter but never card data.
         log.warning(

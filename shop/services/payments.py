@@ -251,8 +251,6 @@ def check_returned_payment(
         intent = gateway.retrieve_intent(attempt.intent_id)
     except GatewayError:
         return None
-    if intent.status == attempt.status and intent.status in OPEN_INTENT_STATUSES:
-        return intent.status
     apply_intent(session, gateway, intent, now=now)
     if intent.status in OPEN_INTENT_STATUSES and intent.status != attempt.status:
         _note_status(session, attempt.id, intent.status, now=now)
