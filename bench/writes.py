@@ -229,7 +229,14 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
     a third of the deliveries are duplicates of events already sent (Stripe's retries)."""
     from shop import clock
     from shop.extensions import db
-    from shop.models import Order, OrderStatus, OutboxEmail, PaymentEvent, PaymentProvider
+    from shop.models import (
+        Order,
+        OrderStatus,
+        OutboxEmail,
+        PaymentAttempt,
+        PaymentEvent,
+        PaymentProvider,
+    )
     from shop.payments.test_gateway import local_webhook_secret, signed_event
     from shop.services.webhooks import raw_text, receive_event, verify_event
 
@@ -241,6 +248,22 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
                 Order.id.in_(order_ids), Order.status == OrderStatus.PENDING_PAYMENT
             )
         ).all()
+        # The intents the payment page would have made: only an intent the shop made pays.
+        now = clock.now()
+        db.session.add_all(
+            PaymentAttempt(
+                order_id=order_id,
+                sequence=1,
+                provider=PaymentProvider.TEST,
+                intent_id=f"pi_bench_{order_id}",
+                amount_cents=total,
+                currency=currency,
+                status="requires_payment_method",
+                created_at=now,
+            )
+            for order_id, total, currency, _ in orders
+        )
+        db.session.commit()
     rng = random.Random(7)
     # Two in three deliveries are new events, one in three repeats an earlier one.
     deliveries: list[tuple[bytes, str]] = []
@@ -255,6 +278,7 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
                 "amount_received": total,
                 "currency": currency.lower(),
                 "status": "succeeded",
+                "latest_charge": f"ch_bench_{order_id}",
                 "metadata": {"order_id": str(order_id), "order_number": number or ""},
             },
             secret=secret,

@@ -3,7 +3,8 @@ pinned API version (`tests/stripe_objects.py`: `latest_charge` an id, refunds an
 with their own ids), in signed events, to the webhook endpoint. What a customer and staff
 then see is read from the pages and the database.
 
-Stripe itself is not reachable here (the shop's API base is a closed port): the intents are
+The events go to the shop served on a loopback port, as Stripe's do. Stripe itself is not
+reachable here (the shop's API base is a closed port): the intents are
 those the shop recorded as made (`record_intent`); tests that need Stripe to answer are in
 `test_payments_stripe.py`.
 """
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
+from shop.extensions import db
 from shop.models import (
     AuditEntry,
     DisputeKind,
@@ -79,18 +82,29 @@ def intent_of(order: Any, *, sequence: int = 1, **fields: Any) -> dict[str, Any]
     )
 
 
-def send(client: Any, event_type: str, obj: dict[str, Any], *, event_id: str | None = None) -> Any:
-    """Post one event the way Stripe does; answer its outcome."""
+@pytest.fixture
+def live(app):  # type: ignore[no-untyped-def]
+    """The shop served over HTTP on a loopback port, where these tests post Stripe's events."""
+    with serving(app) as url:
+        yield url
+
+
+def send(
+    shop_url: str, event_type: str, obj: dict[str, Any], *, event_id: str | None = None
+) -> Any:
+    """Post one event to the live shop the way Stripe does; answer its outcome."""
     body, header = stripe_shapes.signed(
         stripe_shapes.event(event_type, obj, id=event_id), WEBHOOK_SECRET
     )
-    response = client.post(
-        "/webhooks/stripe",
+    response = requests.post(
+        f"{shop_url}/webhooks/stripe",
         data=body,
         headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+        timeout=30,
     )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["outcome"]
+    assert response.status_code == 200, response.text
+    db.session.rollback()  # the test's own reads start after what the server wrote
+    return response.json()["outcome"]
 
 
 def page_text(client: Any, url: str) -> str:
@@ -120,11 +134,9 @@ def refund_of(order: Any, refund_id: str, amount: int, **fields: Any) -> dict[st
 
 
 def test_a_bank_payment_still_processing_is_shown_as_waiting_for_the_bank(
-    verified_client, session, order
+    verified_client, session, order, live
 ):
-    outcome = send(
-        verified_client, "payment_intent.processing", intent_of(order, status="processing")
-    )
+    outcome = send(live, "payment_intent.processing", intent_of(order, status="processing"))
 
     assert outcome == "processing"
     assert fresh_order(session, order.id).status == OrderStatus.PENDING_PAYMENT
@@ -140,9 +152,9 @@ def test_a_bank_payment_still_processing_is_shown_as_waiting_for_the_bank(
 
 
 def test_the_waiting_page_stops_reloading_after_its_limit_and_says_an_email_follows(
-    verified_client, session, order
+    verified_client, session, order, live
 ):
-    send(verified_client, "payment_intent.processing", intent_of(order, status="processing"))
+    send(live, "payment_intent.processing", intent_of(order, status="processing"))
 
     html = verified_client.get(f"/orders/{order.token}?check=36").get_data(as_text=True)
 
@@ -151,11 +163,11 @@ def test_the_waiting_page_stops_reloading_after_its_limit_and_says_an_email_foll
 
 
 def test_the_bank_confirming_later_pays_the_order_and_the_page_says_so(
-    verified_client, session, order
+    verified_client, session, order, live
 ):
-    send(verified_client, "payment_intent.processing", intent_of(order, status="processing"))
+    send(live, "payment_intent.processing", intent_of(order, status="processing"))
 
-    outcome = send(verified_client, "payment_intent.succeeded", intent_of(order))
+    outcome = send(live, "payment_intent.succeeded", intent_of(order))
 
     assert outcome == "paid"
     text = page_text(verified_client, f"/orders/{order.token}?check=3")
@@ -168,12 +180,12 @@ def test_the_bank_confirming_later_pays_the_order_and_the_page_says_so(
     assert len(emails_of(session, order.id)) == 1
 
 
-def test_a_processing_event_after_the_success_changes_nothing(verified_client, session, order):
-    send(verified_client, "payment_intent.succeeded", intent_of(order))
+def test_a_processing_event_after_the_success_changes_nothing(
+    verified_client, session, order, live
+):
+    send(live, "payment_intent.succeeded", intent_of(order))
 
-    outcome = send(
-        verified_client, "payment_intent.processing", intent_of(order, status="processing")
-    )
+    outcome = send(live, "payment_intent.processing", intent_of(order, status="processing"))
 
     assert outcome.startswith("ignored")
     [attempt] = attempts_of(session, order.id)
@@ -182,9 +194,9 @@ def test_a_processing_event_after_the_success_changes_nothing(verified_client, s
 
 
 def test_a_bank_refusing_after_processing_leaves_the_order_payable_with_its_reason(
-    verified_client, session, order
+    verified_client, session, order, live
 ):
-    send(verified_client, "payment_intent.processing", intent_of(order, status="processing"))
+    send(live, "payment_intent.processing", intent_of(order, status="processing"))
     failed = intent_of(
         order,
         status="requires_payment_method",
@@ -195,7 +207,7 @@ def test_a_bank_refusing_after_processing_leaves_the_order_payable_with_its_reas
         },
     )
 
-    assert send(verified_client, "payment_intent.payment_failed", failed) == "payment failed"
+    assert send(live, "payment_intent.payment_failed", failed) == "payment failed"
 
     text = page_text(verified_client, f"/orders/{order.token}")
     assert "Your payment did not go through: The customer's bank declined the payment." in text
@@ -203,10 +215,10 @@ def test_a_bank_refusing_after_processing_leaves_the_order_payable_with_its_reas
 
 
 def test_a_canceled_intent_leaves_the_order_payable_and_the_page_offers_to_pay_again(
-    verified_client, session, order
+    verified_client, session, order, live
 ):
     outcome = send(
-        verified_client,
+        live,
         "payment_intent.canceled",
         intent_of(
             order, status="canceled", canceled_at=1_800_000_000, cancellation_reason="abandoned"
@@ -221,10 +233,10 @@ def test_a_canceled_intent_leaves_the_order_payable_and_the_page_offers_to_pay_a
     assert "Pay €39.90" in text
 
 
-def test_a_cancel_reported_after_the_success_changes_nothing(verified_client, session, order):
-    send(verified_client, "payment_intent.succeeded", intent_of(order))
+def test_a_cancel_reported_after_the_success_changes_nothing(verified_client, session, order, live):
+    send(live, "payment_intent.succeeded", intent_of(order))
 
-    outcome = send(verified_client, "payment_intent.canceled", intent_of(order, status="canceled"))
+    outcome = send(live, "payment_intent.canceled", intent_of(order, status="canceled"))
 
     assert outcome == "ignored: the payment succeeded"
     assert fresh_order(session, order.id).status == OrderStatus.PAID
@@ -234,7 +246,7 @@ def test_a_cancel_reported_after_the_success_changes_nothing(verified_client, se
 
 
 def test_an_intent_the_shop_did_not_make_never_pays_the_order_its_metadata_names(
-    app, verified_client, client, session, product
+    app, verified_client, client, session, product, live
 ):
     # given an order awaiting payment, whose own intent exists
     order = place(session, product, 1)
@@ -248,7 +260,7 @@ def test_an_intent_the_shop_did_not_make_never_pays_the_order_its_metadata_names
         latest_charge="ch_someone_else",
         metadata={"order_id": str(order.id), "order_number": order.number},
     )
-    outcome = send(verified_client, "payment_intent.succeeded", stranger)
+    outcome = send(live, "payment_intent.succeeded", stranger)
 
     # then the order is not paid, no e-mail goes out, and the event waits for staff
     assert outcome == "unknown payment: not made by this shop"
@@ -268,10 +280,12 @@ def test_an_intent_the_shop_did_not_make_never_pays_the_order_its_metadata_names
     assert stranger["id"] in raw
 
 
-def test_staff_mark_a_strangers_payment_reviewed_and_the_audit_says_who(client, session, product):
+def test_staff_mark_a_strangers_payment_reviewed_and_the_audit_says_who(
+    client, session, product, live
+):
     stranger = stripe_shapes.payment_intent(amount=500, status="succeeded")
     member = signed_in(client, session, "manager")
-    send(client, "payment_intent.succeeded", stranger)
+    send(live, "payment_intent.succeeded", stranger)
     [event] = events_of(session)
     page = client.get("/admin/payments/unmatched").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -291,14 +305,14 @@ def test_staff_mark_a_strangers_payment_reviewed_and_the_audit_says_who(client, 
 
 
 def test_a_payment_of_another_installation_on_the_same_account_is_kept_but_not_flagged(
-    client, session, product
+    client, session, product, live
 ):
     installation_key(session)  # this database's own key exists
     theirs = stripe_shapes.payment_intent(
         amount=500, status="succeeded", metadata={"order_id": "1", "shop_installation": "staging"}
     )
 
-    assert send(client, "payment_intent.succeeded", theirs) == "another installation's payment"
+    assert send(live, "payment_intent.succeeded", theirs) == "another installation's payment"
     [event] = events_of(session)
     assert not event.needs_attention
 
@@ -307,15 +321,15 @@ def test_a_payment_of_another_installation_on_the_same_account_is_kept_but_not_f
 
 
 def test_a_second_successful_intent_for_a_paid_order_is_flagged_paid_twice_with_a_refund_button(
-    verified_client, client, session, order
+    verified_client, client, session, order, live
 ):
     # given the order was paid by its first intent, and a second intent was made (the first
     # had been reported canceled, but the customer's bank paid it after all)
     record_intent(session, order, sequence=2)
-    send(verified_client, "payment_intent.succeeded", intent_of(order))
+    send(live, "payment_intent.succeeded", intent_of(order))
 
     # when the second one succeeds too
-    outcome = send(verified_client, "payment_intent.succeeded", intent_of(order, sequence=2))
+    outcome = send(live, "payment_intent.succeeded", intent_of(order, sequence=2))
 
     # then the order stays paid once, with one e-mail, and staff are asked to refund the extra
     assert outcome == "needs attention: paid twice"
@@ -345,7 +359,6 @@ def test_two_successes_for_one_order_at_the_same_moment_pay_it_once_and_flag_the
     outcomes: list[str] = []
 
     with serving(app) as url:
-        import requests
 
         def deliver(body: bytes, header: str) -> None:
             meeting.wait(timeout=10)
@@ -374,18 +387,18 @@ def test_two_successes_for_one_order_at_the_same_moment_pay_it_once_and_flag_the
 
 
 @pytest.fixture
-def paid(verified_client, session, order):  # type: ignore[no-untyped-def]
-    assert send(verified_client, "payment_intent.succeeded", intent_of(order)) == "paid"
+def paid(verified_client, session, order, live):  # type: ignore[no-untyped-def]
+    assert send(live, "payment_intent.succeeded", intent_of(order)) == "paid"
     return fresh_order(session, order.id)
 
 
 def test_a_dashboard_refund_is_recorded_once_whichever_of_its_two_events_comes_first(
-    verified_client, session, paid
+    verified_client, session, paid, live
 ):
     # Stripe sends refund.created and charge.refunded for a refund made in its Dashboard;
     # here charge.refunded (which names no refund) comes first.
-    first = send(verified_client, "charge.refunded", charge_of(paid, refunded=1000))
-    second = send(verified_client, "refund.created", refund_of(paid, "re_dash_1", 1000))
+    first = send(live, "charge.refunded", charge_of(paid, refunded=1000))
+    second = send(live, "refund.created", refund_of(paid, "re_dash_1", 1000))
 
     assert (first, second) == ("refunded 1000: 1000 new", "refund succeeded: no change")
     [refund] = refunds_of(session, paid.id)
@@ -399,10 +412,10 @@ def test_a_dashboard_refund_is_recorded_once_whichever_of_its_two_events_comes_f
 
 
 def test_a_dashboard_refund_whose_own_event_comes_first_is_not_counted_again(
-    verified_client, session, paid
+    verified_client, session, paid, live
 ):
-    send(verified_client, "refund.created", refund_of(paid, "re_dash_2", 3990))
-    outcome = send(verified_client, "charge.refunded", charge_of(paid, refunded=3990))
+    send(live, "refund.created", refund_of(paid, "re_dash_2", 3990))
+    outcome = send(live, "charge.refunded", charge_of(paid, refunded=3990))
 
     assert outcome == "refunded 3990: known"
     assert [r.amount_cents for r in refunds_of(session, paid.id)] == [3990]
@@ -411,13 +424,13 @@ def test_a_dashboard_refund_whose_own_event_comes_first_is_not_counted_again(
 
 
 def test_a_refund_that_fails_gives_its_amount_back_to_refundable_and_tells_staff(
-    verified_client, client, session, paid
+    verified_client, client, session, paid, live
 ):
-    send(verified_client, "refund.created", refund_of(paid, "re_dash_3", 3990, status="pending"))
+    send(live, "refund.created", refund_of(paid, "re_dash_3", 3990, status="pending"))
     assert fresh_order(session, paid.id).status == OrderStatus.REFUNDED
 
     outcome = send(
-        verified_client,
+        live,
         "refund.failed",
         refund_of(
             paid, "re_dash_3", 3990, status="failed", failure_reason="expired_or_canceled_card"
@@ -443,11 +456,9 @@ def test_a_refund_that_fails_gives_its_amount_back_to_refundable_and_tells_staff
     assert "Amount in euros (at most €39.90)" in detail  # refundable again
 
 
-def test_a_late_pending_never_undoes_a_succeeded_refund(verified_client, session, paid):
-    send(verified_client, "refund.updated", refund_of(paid, "re_dash_4", 500, status="succeeded"))
-    outcome = send(
-        verified_client, "refund.created", refund_of(paid, "re_dash_4", 500, status="pending")
-    )
+def test_a_late_pending_never_undoes_a_succeeded_refund(verified_client, session, paid, live):
+    send(live, "refund.updated", refund_of(paid, "re_dash_4", 500, status="succeeded"))
+    outcome = send(live, "refund.created", refund_of(paid, "re_dash_4", 500, status="pending"))
 
     assert outcome == "refund succeeded: no change"
     [refund] = refunds_of(session, paid.id)
@@ -455,14 +466,14 @@ def test_a_late_pending_never_undoes_a_succeeded_refund(verified_client, session
 
 
 def test_a_refund_reported_before_the_payment_ends_paid_then_refunded_with_one_email(
-    verified_client, session, product, order
+    verified_client, session, product, order, live
 ):
     """Out of order: Stripe delivers charge.refunded before payment_intent.succeeded."""
     assert stock_of(session, product.id) == 3
 
-    send(verified_client, "charge.refunded", charge_of(order, refunded=order.total_cents))
+    send(live, "charge.refunded", charge_of(order, refunded=order.total_cents))
     assert fresh_order(session, order.id).status == OrderStatus.PENDING_PAYMENT
-    outcome = send(verified_client, "payment_intent.succeeded", intent_of(order))
+    outcome = send(live, "payment_intent.succeeded", intent_of(order))
 
     assert outcome == "paid"
     after = fresh_order(session, order.id)
@@ -480,7 +491,7 @@ def test_a_refund_reported_before_the_payment_ends_paid_then_refunded_with_one_e
 
 
 def test_a_dispute_flags_the_order_with_amount_reason_and_deadline_and_is_audited(
-    verified_client, client, session, paid
+    verified_client, client, session, paid, live
 ):
     dispute = stripe_shapes.dispute(
         id="dp_test_1",
@@ -491,7 +502,7 @@ def test_a_dispute_flags_the_order_with_amount_reason_and_deadline_and_is_audite
         due_by=1_893_456_000,  # 2030-01-01 00:00 UTC
     )
 
-    outcome = send(verified_client, "charge.dispute.created", dispute)
+    outcome = send(live, "charge.dispute.created", dispute)
 
     assert outcome == "dispute needs_response"
     after = fresh_order(session, paid.id)
@@ -520,23 +531,21 @@ def test_a_dispute_flags_the_order_with_amount_reason_and_deadline_and_is_audite
 
 @pytest.mark.parametrize("result", ["won", "lost"])
 def test_a_closed_dispute_records_whether_it_was_won_or_lost(
-    verified_client, session, paid, result
+    verified_client, session, paid, result, live
 ):
     fields = {
         "id": "dp_test_2",
         "charge": f"ch_of_pi_order_{paid.id}",
         "payment_intent": f"pi_order_{paid.id}",
     }
-    send(verified_client, "charge.dispute.created", stripe_shapes.dispute(**fields))
+    send(live, "charge.dispute.created", stripe_shapes.dispute(**fields))
     send(
-        verified_client,
+        live,
         "charge.dispute.updated",
         stripe_shapes.dispute(status="under_review", **fields),
     )
 
-    outcome = send(
-        verified_client, "charge.dispute.closed", stripe_shapes.dispute(status=result, **fields)
-    )
+    outcome = send(live, "charge.dispute.closed", stripe_shapes.dispute(status=result, **fields))
 
     assert outcome == f"dispute {result}"
     row = session.scalars(select(PaymentDispute)).one()
@@ -553,22 +562,24 @@ def test_a_closed_dispute_records_whether_it_was_won_or_lost(
     assert actions == ["dispute_opened", "dispute_updated", "dispute_closed"]
 
 
-def test_a_dispute_found_by_its_charge_when_it_names_no_intent(verified_client, session, paid):
+def test_a_dispute_found_by_its_charge_when_it_names_no_intent(
+    verified_client, session, paid, live
+):
     dispute = stripe_shapes.dispute(charge=f"ch_of_pi_order_{paid.id}", payment_intent=None)
 
-    send(verified_client, "charge.dispute.created", dispute)
+    send(live, "charge.dispute.created", dispute)
 
     assert session.scalars(select(PaymentDispute)).one().order_id == paid.id
 
 
 def test_an_early_fraud_warning_flags_the_order_and_suggests_a_refund(
-    verified_client, session, paid
+    verified_client, session, paid, live
 ):
     warning = stripe_shapes.early_fraud_warning(
         charge=f"ch_of_pi_order_{paid.id}", payment_intent=f"pi_order_{paid.id}"
     )
 
-    outcome = send(verified_client, "radar.early_fraud_warning.created", warning)
+    outcome = send(live, "radar.early_fraud_warning.created", warning)
 
     assert outcome == "early_fraud_warning actionable"
     reason = fresh_order(session, paid.id).attention_reason
@@ -577,9 +588,9 @@ def test_an_early_fraud_warning_flags_the_order_and_suggests_a_refund(
 
 
 def test_a_dispute_about_a_payment_the_shop_does_not_know_is_kept_for_staff(
-    verified_client, session
+    verified_client, session, live
 ):
-    outcome = send(verified_client, "charge.dispute.created", stripe_shapes.dispute(id="dp_ghost"))
+    outcome = send(live, "charge.dispute.created", stripe_shapes.dispute(id="dp_ghost"))
 
     assert outcome == "dispute for a payment the shop does not know"
     [event] = events_of(session)

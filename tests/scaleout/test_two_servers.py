@@ -29,7 +29,7 @@ from shop.payments.test_gateway import local_webhook_secret, signed_event
 from shop.rules.promotions import Kind, window_from_local
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import csrf_token, make_category, make_product
-from tests.integration.payment_support import place
+from tests.integration.payment_support import place, record_intent
 from tests.scaleout.conftest import BIN, ShopServers
 
 T = TypeVar("T")
@@ -248,6 +248,8 @@ def test_one_event_delivered_to_both_servers_at_once_five_times_pays_once_and_ma
     # given an order awaiting payment and its payment event, signed as the test gateway signs
     def build(session: Any) -> tuple[int, int, str]:
         order = place(session, make_product(session, stock=5))
+        # The intent its payment page made (only an intent the shop made can pay an order).
+        record_intent(session, order, f"pi_scaleout_{shop_servers.marker}")
         return order.id, order.total_cents, order.number or ""
 
     order_id, total_cents, number = arrange(shop_servers, build)
