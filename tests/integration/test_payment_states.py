@@ -608,3 +608,41 @@ def test_every_event_type_the_shop_handles_is_one_of_the_pinned_version():
     section = readme[readme.index("Events to enable") :]
     listed = re.findall(r"`([a-z_.]+)`", section[: section.index("\n\n", 40)])
     assert sorted(listed) == sorted(HANDLED_EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event_type", ["refund.updated", "charge.refund.updated"])
+def test_a_refund_update_under_either_name_moves_the_refund_on(
+    verified_client, session, paid, live, event_type
+):
+    send(live, "refund.created", refund_of(paid, "re_dash_5", 700, status="pending"))
+
+    outcome = send(live, event_type, refund_of(paid, "re_dash_5", 700, status="succeeded"))
+
+    assert outcome == "refund succeeded"
+    [refund] = refunds_of(session, paid.id)
+    assert (refund.status, refund.amount_cents) == (RefundStatus.SUCCEEDED, 700)
+
+
+def test_an_updated_fraud_warning_updates_its_row_without_a_second_one(
+    verified_client, session, paid, live
+):
+    fields = {
+        "id": "issfr_test_1",
+        "charge": f"ch_of_pi_order_{paid.id}",
+        "payment_intent": f"pi_order_{paid.id}",
+    }
+    send(live, "radar.early_fraud_warning.created", stripe_shapes.early_fraud_warning(**fields))
+
+    outcome = send(
+        live,
+        "radar.early_fraud_warning.updated",
+        stripe_shapes.early_fraud_warning(actionable=False, **fields),
+    )
+
+    assert outcome == "early_fraud_warning not actionable"
+    row = session.scalars(select(PaymentDispute)).one()
+    assert (row.kind, row.status, row.amount_cents) == (
+        DisputeKind.EARLY_FRAUD_WARNING,
+        "not actionable",
+        paid.total_cents,
+    )
