@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from shop.db import begin_write
 from shop.models import (
     COUNTING_REFUND_STATUSES,
     AuditEntry,
@@ -39,7 +38,7 @@ from shop.models import (
 from shop.payments import Gateway
 from shop.rules.promotions import normalise_code
 from shop.services.audit import diff, record_change
-from shop.services.orders import release_order
+from shop.services.orders import lock_order, release_order
 from shop.services.refunds import counted_cents, extra_payments, refund_order
 
 PER_PAGE = 50
@@ -338,15 +337,8 @@ def parse_euros(text: str) -> int:
 
 
 def _locked_order(session: Session, order_id: int) -> Order:
-    begin_write(session)
-    order = session.scalars(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    order = lock_order(session, order_id)
     if order is None:
-        session.rollback()
         raise OrderActionRefused(_("There is no such order."))
     return order
 

@@ -35,6 +35,23 @@ class OrderNotFound(LookupError):
     """No order with that token."""
 
 
+def lock_order(session: Session, order_id: int) -> Order | None:
+    """Begin a write transaction and read the order with its row locked (PostgreSQL;
+    SQLite's write transaction is exclusive anyway), so that two staff actions at once
+    follow each other instead of one overwriting the other. None if there is no such order
+    (the transaction is then rolled back)."""
+    begin_write(session)
+    order = session.scalars(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if order is None:
+        session.rollback()
+    return order
+
+
 def release_order(
     session: Session,
     order_id: int,

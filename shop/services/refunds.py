@@ -44,6 +44,7 @@ from shop.models import (
 from shop.payments import Gateway, GatewayError, RefundResult
 from shop.services.audit import diff, record_change
 from shop.services.installation import installation_key
+from shop.services.orders import lock_order
 from shop.services.payment_links import flag_order, money_text
 
 log = logging.getLogger(__name__)
@@ -296,17 +297,9 @@ def refund_order(
     sent twice is one refund, a form made before another refund is refused. A refund whose
     answer never came stays pending (see `reconcile_refunds`)."""
     namespace = installation_key(session)
-    begin_write(session)
-    # The order's row is locked (PostgreSQL; SQLite's write transaction is exclusive anyway)
-    # before it is read: two refunds at once then add up instead of one overwriting the other.
-    order = session.scalars(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    # Locked before it is read: two refunds at once add up instead of overwriting each other.
+    order = lock_order(session, order_id)
     if order is None:
-        session.rollback()
         raise RefundRefused(_("no such order"))
     if order.status not in REFUNDABLE_STATUSES:
         session.rollback()

@@ -124,16 +124,23 @@ def _object(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj if isinstance(obj, Mapping) else {}
 
 
-Handler = Callable[[Session, Mapping[str, Any], PaymentEvent, datetime], str]
+# A handler gets the event's object, the shop's own attempt and order it is about, the stored
+# event, and the time; it is only called for a payment the shop made.
+Handler = Callable[[Session, Mapping[str, Any], PaymentAttempt, Order, PaymentEvent, datetime], str]
 
 
 def _apply(
     session: Session, event: Mapping[str, Any], record: PaymentEvent, *, now: datetime
 ) -> str:
-    handler = _HANDLERS.get(event["type"])
-    if handler is None:
+    route = _HANDLERS.get(event["type"])
+    if route is None:
         return "ignored"
-    return handler(session, _object(event), record, now)
+    handler, intent_key = route
+    obj = _object(event)
+    found = _attempt_and_order(session, obj, record, intent_key=intent_key)
+    if found is None:
+        return _not_ours(session, obj, record, event["type"], now=now)
+    return handler(session, obj, *found, record, now)
 
 
 # Intents in these statuses stay so: a late or repeated event about an earlier step (a
@@ -141,9 +148,28 @@ def _apply(
 _FINAL_INTENT_STATUSES = frozenset({IntentStatus.SUCCEEDED, IntentStatus.CANCELED})
 
 
-def _not_ours(session: Session, obj: Mapping[str, Any], record: PaymentEvent) -> str:
+def _not_ours(
+    session: Session,
+    obj: Mapping[str, Any],
+    record: PaymentEvent,
+    event_type: str,
+    *,
+    now: datetime,
+) -> str:
     """An event about a payment the shop did not make: kept, changes nothing, shown to staff
-    — unless it names another installation of this shop on the same Stripe account."""
+    — unless it names another installation of this shop on the same Stripe account. A
+    dispute about such a payment is recorded too (staff may still have to answer it)."""
+    if event_type.startswith(("charge.dispute.", "radar.early_fraud_warning.")):
+        record.needs_attention = True
+        return dispute_reported(
+            session,
+            _DISPUTE_KINDS[event_type.split(".")[0]],
+            obj,
+            None,
+            None,
+            closed=event_type == "charge.dispute.closed",
+            now=now,
+        )
     metadata = obj.get("metadata") or {}
     installation = metadata.get("shop_installation") if isinstance(metadata, Mapping) else None
     if isinstance(installation, str) and installation:
@@ -195,12 +221,13 @@ def _mismatch(order: Order, intent: Mapping[str, Any]) -> str | None:
 
 
 def _payment_succeeded(
-    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    intent: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, intent, record)
-    if found is None:
-        return _not_ours(session, intent, record)
-    attempt, order = found
     _note_intent_status(attempt, {**intent, "status": IntentStatus.SUCCEEDED}, now)
     attempt.status = IntentStatus.SUCCEEDED
     attempt.succeeded_at = attempt.succeeded_at or now
@@ -321,12 +348,13 @@ def _retake_code_use(session: Session, order: Order) -> None:
 
 
 def _payment_processing(
-    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    intent: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, intent, record)
-    if found is None:
-        return _not_ours(session, intent, record)
-    attempt, order = found
     _note_intent_status(attempt, {**intent, "status": IntentStatus.PROCESSING}, now)
     if not order.is_payable:
         return f"ignored: order is {order.status}"
@@ -335,12 +363,13 @@ def _payment_processing(
 
 
 def _payment_failed(
-    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    intent: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, intent, record)
-    if found is None:
-        return _not_ours(session, intent, record)
-    attempt, order = found
     _note_intent_status(
         attempt, {**intent, "status": intent.get("status") or "requires_payment_method"}, now
     )
@@ -354,12 +383,13 @@ def _payment_failed(
 
 
 def _payment_canceled(
-    session: Session, intent: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    intent: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, intent, record)
-    if found is None:
-        return _not_ours(session, intent, record)
-    attempt, order = found
     if attempt.status == IntentStatus.SUCCEEDED:
         return "ignored: the payment succeeded"
     attempt.status = IntentStatus.CANCELED
@@ -371,12 +401,13 @@ def _payment_canceled(
 
 
 def _charge_refunded(
-    session: Session, charge: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    charge: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, charge, record, intent_key="payment_intent")
-    if found is None:
-        return _not_ours(session, charge, record)
-    attempt, order = found
     charge_id = id_of(charge.get("id"))
     if charge_id and not attempt.charge_id:
         attempt.charge_id = charge_id
@@ -387,45 +418,54 @@ def _charge_refunded(
 
 
 def _refund_changed(
-    session: Session, refund: Mapping[str, Any], record: PaymentEvent, now: datetime
+    session: Session,
+    refund: Mapping[str, Any],
+    attempt: PaymentAttempt,
+    order: Order,
+    record: PaymentEvent,
+    now: datetime,
 ) -> str:
-    found = _attempt_and_order(session, refund, record, intent_key="payment_intent")
-    if found is None:
-        return _not_ours(session, refund, record)
-    attempt, order = found
     return refund_reported(session, refund, attempt, order, now=now)
 
 
 def _dispute(kind: DisputeKind, *, closed: bool = False) -> Handler:
     def handle(
-        session: Session, obj: Mapping[str, Any], record: PaymentEvent, now: datetime
+        session: Session,
+        obj: Mapping[str, Any],
+        attempt: PaymentAttempt,
+        order: Order,
+        record: PaymentEvent,
+        now: datetime,
     ) -> str:
-        found = _attempt_and_order(session, obj, record, intent_key="payment_intent")
-        if found is None:
-            outcome = dispute_reported(session, kind, obj, None, None, closed=closed, now=now)
-            record.needs_attention = True
-            return outcome
-        attempt, order = found
         return dispute_reported(session, kind, obj, attempt, order, closed=closed, now=now)
 
     return handle
 
 
-_HANDLERS: dict[str, Handler] = {
-    "payment_intent.succeeded": _payment_succeeded,
-    "payment_intent.processing": _payment_processing,
-    "payment_intent.payment_failed": _payment_failed,
-    "payment_intent.canceled": _payment_canceled,
-    "charge.refunded": _charge_refunded,
-    "refund.created": _refund_changed,
-    "refund.updated": _refund_changed,
-    "refund.failed": _refund_changed,
-    "charge.refund.updated": _refund_changed,
-    "charge.dispute.created": _dispute(DisputeKind.DISPUTE),
-    "charge.dispute.updated": _dispute(DisputeKind.DISPUTE),
-    "charge.dispute.closed": _dispute(DisputeKind.DISPUTE, closed=True),
-    "radar.early_fraud_warning.created": _dispute(DisputeKind.EARLY_FRAUD_WARNING),
-    "radar.early_fraud_warning.updated": _dispute(DisputeKind.EARLY_FRAUD_WARNING),
+_DISPUTE_KINDS = {"charge": DisputeKind.DISPUTE, "radar": DisputeKind.EARLY_FRAUD_WARNING}
+# By event type: the handler, and the field of the event's object that names the intent
+# (an intent's own `id`, or the `payment_intent` of a charge, refund or dispute).
+_HANDLERS: dict[str, tuple[Handler, str]] = {
+    "payment_intent.succeeded": (_payment_succeeded, "id"),
+    "payment_intent.processing": (_payment_processing, "id"),
+    "payment_intent.payment_failed": (_payment_failed, "id"),
+    "payment_intent.canceled": (_payment_canceled, "id"),
+    "charge.refunded": (_charge_refunded, "payment_intent"),
+    "refund.created": (_refund_changed, "payment_intent"),
+    "refund.updated": (_refund_changed, "payment_intent"),
+    "refund.failed": (_refund_changed, "payment_intent"),
+    "charge.refund.updated": (_refund_changed, "payment_intent"),
+    "charge.dispute.created": (_dispute(DisputeKind.DISPUTE), "payment_intent"),
+    "charge.dispute.updated": (_dispute(DisputeKind.DISPUTE), "payment_intent"),
+    "charge.dispute.closed": (_dispute(DisputeKind.DISPUTE, closed=True), "payment_intent"),
+    "radar.early_fraud_warning.created": (
+        _dispute(DisputeKind.EARLY_FRAUD_WARNING),
+        "payment_intent",
+    ),
+    "radar.early_fraud_warning.updated": (
+        _dispute(DisputeKind.EARLY_FRAUD_WARNING),
+        "payment_intent",
+    ),
 }
 
 # What to switch on for the webhook endpoint in Stripe's Dashboard (the README lists them).

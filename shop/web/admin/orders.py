@@ -217,11 +217,20 @@ def order_event(order_id: int, event_id: int) -> str:
     event = payment_event_of(db.session, order_id, event_id)
     if event is None:
         abort(404)
+    return _render(
+        "admin/orders/event.html",
+        event=event,
+        order_id=order_id,
+        pretty=pretty_body(event.raw_body),
+    )
+
+
+def pretty_body(raw_body: str) -> str:
+    """A stored event body, indented for reading (as stored when it is not JSON)."""
     try:
-        pretty = json.dumps(json.loads(event.raw_body), indent=2, ensure_ascii=False)
+        return json.dumps(json.loads(raw_body), indent=2, ensure_ascii=False)
     except ValueError:
-        pretty = event.raw_body
-    return _render("admin/orders/event.html", event=event, order_id=order_id, pretty=pretty)
+        return raw_body
 
 
 # --- actions --------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ about unknown payments. Staff read the raw event and mark it reviewed (audited).
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +12,7 @@ from shop import clock
 from shop.extensions import db
 from shop.services.payment_events import mark_reviewed, unmatched_event, unmatched_events
 from shop.web.admin import Access, bp, requires
-from shop.web.admin.orders import local_time
+from shop.web.admin.orders import local_time, pretty_body
 
 
 @bp.get("/payments/unmatched")
@@ -36,12 +34,11 @@ def unmatched_payment(event_id: int) -> str:
     event = unmatched_event(db.session, event_id)
     if event is None:
         abort(404)
-    try:
-        pretty = json.dumps(json.loads(event.raw_body), indent=2, ensure_ascii=False)
-    except ValueError:
-        pretty = event.raw_body
     return render_template(
-        "admin/payments/unmatched_event.html", event=event, pretty=pretty, local_time=local_time
+        "admin/payments/unmatched_event.html",
+        event=event,
+        pretty=pretty_body(event.raw_body),
+        local_time=local_time,
     )
 
 
