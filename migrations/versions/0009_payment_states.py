@@ -210,6 +210,8 @@ def downgrade():
             batch_op.f("fk_refunds_payment_attempt_id_payment_attempts"), type_="foreignkey"
         )
         batch_op.drop_constraint(batch_op.f("uq_refunds_idempotency_key"), type_="unique")
+        batch_op.drop_constraint(op.f("ck_refunds_refund_origin"), type_="check")
+        batch_op.drop_constraint(op.f("ck_refunds_refund_status"), type_="check")
         for column in (
             "updated_at",
             "failure_reason",
