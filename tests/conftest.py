@@ -218,25 +218,22 @@ def stripe_peer(strict_stripe):  # type: ignore[no-untyped-def]
     (`stripe.params`) know for that call, and none the pinned version removed. The peer
     refuses such a request as Stripe would; this names it even if the shop swallowed the
     refusal."""
-    from tests.stripe_contract import PINNED_API_VERSION, problems
-
     strict_stripe.reset_controls()
     strict_stripe.clear_records()
     yield strict_stripe
-    shop_requests = strict_stripe.shop_requests()
-    broken = [
-        f"{request.method} {request.path}: {'; '.join(found)}"
-        for request in shop_requests
-        if (found := problems(request.method, request.path, request.params, request.headers))
-    ]
-    unpinned = [
-        f"{request.method} {request.path}"
-        for request in shop_requests
-        if {k.lower(): v for k, v in request.headers.items()}.get("stripe-version")
-        != PINNED_API_VERSION
-    ]
-    assert not broken, "requests outside the pinned API's contract:\n" + "\n".join(broken)
-    assert not unpinned, f"requests without Stripe-Version {PINNED_API_VERSION}: {unpinned}"
+    assert_shop_kept_the_contract(strict_stripe)
+
+
+def assert_shop_kept_the_contract(peer) -> None:  # type: ignore[no-untyped-def]
+    """The contract test after a test (here) or a folder of them (tests/e2e/conftest.py):
+    every request the shop sent to the strict peer `peer` carried the pinned
+    `Stripe-Version` and only what the pinned API accepts (`stripe_contract.breaches`)."""
+    from tests.stripe_contract import breaches
+
+    broken = breaches(peer.shop_requests())
+    assert not broken, "the shop's requests outside the pinned API's contract:\n" + "\n".join(
+        broken
+    )
 
 
 @pytest.fixture

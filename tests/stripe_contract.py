@@ -23,7 +23,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -440,6 +440,37 @@ def problems(
                     param=sent[-1],
                 )
             )
+    return found
+
+
+class SentRequest(typing.Protocol):
+    """What `breaches` reads of a request a client sent (the peer's `RecordedRequest`)."""
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+def breaches(sent: Iterable[SentRequest]) -> list[str]:
+    """The contract test of a client's requests, one line per request that broke it: a
+    parameter or endpoint outside the pinned API (`problems`), or no `Stripe-Version` of the
+    pinned version (stripe-python always sends it, so a request without it did not come
+    through the pinned library)."""
+    found: list[str] = []
+    for request in sent:
+        wrong = [
+            str(p) for p in problems(request.method, request.path, request.params, request.headers)
+        ]
+        lowered = {name.lower(): value for name, value in request.headers.items()}
+        # `problems` names a wrong version only of requests stripe-python sent (its client
+        # user-agent header); here any request without the pinned version is one too many.
+        if "x-stripe-client-user-agent" not in lowered:
+            version = lowered.get("stripe-version")
+            if version != PINNED_API_VERSION:
+                wrong.append(f"Stripe-Version {version!r} is not the pinned {PINNED_API_VERSION!r}")
+        if wrong:
+            found.append(f"{request.method} {request.path}: {'; '.join(wrong)}")
     return found
 
 

@@ -23,6 +23,13 @@ Choices where real Stripe's exact behaviour is not written in the library:
   refused before they ran (authentication, contract, injected faults) store nothing.
 - `processing` stays null while a redirect payment is processing: today's
   `PaymentIntent.Processing.type` knows only `card`.
+- A confirm with `payment_method_data[type]` a redirect method (iDEAL, as Stripe.js's Payment
+  Element sends it) answers `requires_action` with `next_action.redirect_to_url` leading to
+  the peer's test bank page, `<url>/_bank/<intent>?return_url=...`, in place of the bank's:
+  Authorize there is `bank_processing`, Fail is `bank_fails`, and both go back to
+  `return_url` with the parameters Stripe adds. No `payment_intent.requires_action` event:
+  the shop's endpoint does not subscribe to it. Other `payment_method_data` types are refused
+  (`payment_method_unsupported_type`): the peer does not simulate them.
 """
 
 from __future__ import annotations
@@ -110,6 +117,9 @@ PUBLISHABLE_ENDPOINTS = frozenset(
 )
 STRIPE_JS_PARAMETERS = frozenset({"key", "payment_user_agent", "referrer", "client_secret"})
 
+# Payment methods that send the customer to their bank and back (the peer's bank page).
+REDIRECT_METHODS = frozenset({"ideal", "bancontact", "eps"})
+
 
 @dataclass
 class RecordedRequest:
@@ -158,6 +168,8 @@ class _IntentState:
     cancellation_reason: str | None = None
     canceled_at: int | None = None
     redirect_method: str | None = None
+    redirect_payment_method: str | None = None
+    next_action: dict[str, Any] | None = None
     settled_by_redirect: bool = False
     status_override: str | None = None
     error_override: dict[str, Any] | None = None
@@ -437,6 +449,7 @@ class StrictStripe:
             state.settled_by_redirect = False
             state.status_override = None
             state.error_override = None
+            state.next_action = None
         return self._intent_answer(current)
 
     def bank_processing(self, intent_id: str) -> dict[str, Any]:
@@ -450,6 +463,7 @@ class StrictStripe:
             state.redirect_method = state.redirect_method or "ideal"
             state.status_override = "processing"
             state.error_override = None
+            state.next_action = None
         answer = self._intent_answer(current)
         self._emit("payment_intent.processing", answer)
         if self.settle_after_seconds is not None:
@@ -500,6 +514,7 @@ class StrictStripe:
             with self._lock:
                 state.status_override = None
                 state.error_override = None
+                state.next_action = None
         return self._intent_answer(confirmed)
 
     def bank_fails(
@@ -514,6 +529,7 @@ class StrictStripe:
             state = self._intent_state(intent_id)
             method = state.redirect_method = state.redirect_method or "ideal"
             state.status_override = "requires_payment_method"
+            state.next_action = None
             state.error_override = {
                 "type": "invalid_request_error",
                 "code": "payment_method_provider_decline",
@@ -820,8 +836,8 @@ class StrictStripe:
             state.remembered.update(self._remember(params, forward))
             if "payment_method" in params:
                 # A new payment method: a former bank attempt no longer speaks for the intent.
-                state.status_override = state.error_override = None
-                state.redirect_method = None
+                state.status_override = state.error_override = state.next_action = None
+                state.redirect_method = state.redirect_payment_method = None
         return 200, self._intent_answer(body, _expand(params))
 
     def _confirm_intent(
@@ -836,6 +852,9 @@ class StrictStripe:
         state = self._intent_state(intent_id)
         if state.status_override == "processing":
             return self._unexpected_state("confirm", intent_id, "processing")
+        method_data = params.get("payment_method_data")
+        if isinstance(method_data, dict) and "payment_method" not in params:
+            return self._confirm_with_method_data(record, current, method_data, params)
         if "payment_method" in params:
             # localstripe answers "Not implemented" to confirm(payment_method=...): attach
             # first, as Stripe does within the one call.
@@ -845,9 +864,9 @@ class StrictStripe:
         with self._lock:
             state.remembered.update(self._remember(params, {"payment_method": None}))
             state.request = (record.request_id, record.idempotency_key)
-            state.status_override = state.error_override = None
+            state.status_override = state.error_override = state.next_action = None
             if "payment_method" in params:
-                state.redirect_method = None
+                state.redirect_method = state.redirect_payment_method = None
         status, body = self._ls("POST", f"{path}/confirm")
         if status == 400:
             _, now = self._ls("GET", path)
@@ -855,6 +874,69 @@ class StrictStripe:
         if status != 200:
             return self._upstream_error(status, body, kind="payment_intent", object_id=intent_id)
         return 200, self._intent_answer(body, _expand(params))
+
+    def _confirm_with_method_data(
+        self,
+        record: RecordedRequest,
+        current: Mapping[str, Any],
+        method_data: Mapping[str, Any],
+        params: dict[str, Any],
+    ) -> Answer:
+        """Stripe.js's confirm of a redirect method: `requires_action`, and the way to the
+        bank in `next_action.redirect_to_url` (the peer's bank page)."""
+        intent_id = str(current["id"])
+        method = str(method_data.get("type"))
+        if method not in REDIRECT_METHODS:
+            return _error(
+                400,
+                "payment_method_unsupported_type",
+                f"The test peer does not simulate paying with payment_method_data[type]="
+                f"{method}: confirm with a `payment_method` (cards) or a redirect method "
+                f"({', '.join(sorted(REDIRECT_METHODS))}).",
+                param="payment_method_data[type]",
+            )
+        if current["status"] not in ("requires_payment_method", "requires_confirmation"):
+            return self._unexpected_state("confirm", intent_id, str(current["status"]))
+        with self._lock:
+            state = self._intent_state(intent_id)
+            offered = self._offered_types(state, str(current["currency"]))
+        if method not in offered:
+            return _error(
+                400,
+                "payment_intent_incompatible_payment_method",
+                f"The PaymentMethod provided ({method}) is not allowed for this PaymentIntent. "
+                f"Please attach a PaymentMethod of one of the following types: "
+                f"{', '.join(offered)}.",
+                param="payment_method_data[type]",
+            )
+        return_url = params.get("return_url")
+        if not isinstance(return_url, str) or urlsplit(return_url).scheme not in (
+            "http",
+            "https",
+        ):
+            return _error(
+                400,
+                "parameter_missing" if not return_url else "url_invalid",
+                f"A `return_url` must be specified to confirm a PaymentIntent with {method}: "
+                "the customer comes back to it from their bank.",
+                param="return_url",
+            )
+        bank_page = f"{self.url}/_bank/{intent_id}?{urlencode({'return_url': return_url})}"
+        with self._lock:
+            state.redirect_method = method
+            state.redirect_payment_method = stripe_objects.new_id("pm_")
+            state.settled_by_redirect = False
+            state.status_override = "requires_action"
+            state.error_override = None
+            state.next_action = {
+                "type": "redirect_to_url",
+                "redirect_to_url": {"url": bank_page, "return_url": return_url},
+            }
+            state.remembered.update(
+                self._remember(params, {"payment_method_data": None, "return_url": None})
+            )
+            state.request = (record.request_id, record.idempotency_key)
+        return 200, self._intent_answer(current, _expand(params))
 
     def _cancel_intent(
         self, record: RecordedRequest, intent_id: str, params: dict[str, Any]
@@ -896,13 +978,18 @@ class StrictStripe:
             payment_intent=self.intent(intent_id),
         )
 
-    def _method_types(self, state: _IntentState, currency: str) -> list[str]:
+    def _offered_types(self, state: _IntentState, currency: str) -> list[str]:
+        """The payment methods the intent may be paid with: its allowed ones, or the
+        Dashboard's."""
         if state.allowed_payment_method_types is not None:
             types = list(state.allowed_payment_method_types)
         else:
             types = list(self.dashboard_payment_method_types)
         # Stripe filters silently what cannot pay in this currency (iDEAL is euros only).
-        types = [t for t in types if t != "ideal" or currency.lower() == "eur"]
+        return [t for t in types if t != "ideal" or currency.lower() == "eur"]
+
+    def _method_types(self, state: _IntentState, currency: str) -> list[str]:
+        types = self._offered_types(state, currency)
         if state.redirect_method and state.redirect_method not in types:
             types.append(state.redirect_method)
         return types
@@ -926,6 +1013,10 @@ class StrictStripe:
             canceled = status == "canceled"
             canceled_at = (state.canceled_at or int(time.time())) if canceled else None
             reason = state.cancellation_reason if canceled else None
+            next_action = state.next_action if status == "requires_action" else None
+            payment_method = ls.get("payment_method")
+            if state.redirect_method and state.redirect_payment_method:
+                payment_method = state.redirect_payment_method
         if error is None and status == "requires_payment_method":
             error = self._card_error(ls.get("last_payment_error"))
         charge = ls.get("latest_charge")
@@ -941,7 +1032,7 @@ class StrictStripe:
             status=status,
             metadata=ls.get("metadata") or {},
             latest_charge=latest,
-            payment_method=ls.get("payment_method"),
+            payment_method=payment_method,
             payment_method_types=types,
             allowed_payment_method_types=allowed,
             automatic_payment_methods=automatic,
@@ -951,7 +1042,7 @@ class StrictStripe:
             canceled_at=canceled_at,
             cancellation_reason=reason,
             capture_method=str(ls.get("capture_method") or "automatic_async"),
-            next_action=ls.get("next_action"),
+            next_action=next_action or ls.get("next_action"),
             **echoed,
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page, Route, expect
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-STRIPE_JS_SHIM = Path(__file__).parent / "shims" / "stripe-v3-for-localstripe.js"
+STRIPE_JS_SHIM = Path(__file__).parent / "shims" / "stripe-v3-stand-in.js"
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -28,8 +28,9 @@ STARTER_KIT = "microdosing-kit-starter"
 STARTER_KIT_NAME = "Microdosing Starter Kit"
 
 YES = "Yes, I am 18 or older"
+PAY = re.compile(r"^Pay €")
 
-# The keys of the Stripe-configured test shop; localstripe accepts any `sk_`/`pk_` key.
+# The keys of the Stripe-configured test shop; the strict peer accepts any `sk_`/`pk_` key.
 STRIPE_SECRET_KEY = "sk_test_e2e_shop"
 STRIPE_PUBLISHABLE_KEY = "pk_test_e2e_shop"
 
@@ -119,12 +120,13 @@ def birth_date_aged(today: date, years: int, days_short: int = 0) -> date:
     return born + timedelta(days=days_short)
 
 
-# --- Stripe.js in the browser, against localstripe -----------------------------------------
+# --- Stripe.js in the browser, against the strict peer -------------------------------------
 
 
-def use_stripe_js_stand_in(context: Any, localstripe_url: str) -> None:
-    """Serve the test's Stripe.js in place of localstripe's, and add the secret key that
-    localstripe's API wants to the calls it makes (see shims/stripe-v3-for-localstripe.js)."""
+def use_stripe_js_stand_in(context: Any, stripe_url: str) -> None:
+    """Serve the test's Stripe.js (shims/stripe-v3-stand-in.js) at `<stripe_url>/js.stripe.com/v3/`,
+    where the shop's page loads it, and add the secret key to the calls it makes to
+    `<stripe_url>/v1/...` (a header set from the page would cost a CORS preflight)."""
     shim = STRIPE_JS_SHIM.read_text()
 
     def serve_shim(route: Route) -> None:
@@ -134,17 +136,26 @@ def use_stripe_js_stand_in(context: Any, localstripe_url: str) -> None:
         headers = {**route.request.headers, "authorization": f"Bearer {STRIPE_SECRET_KEY}"}
         route.continue_(headers=headers)
 
-    base = re.escape(localstripe_url)
+    base = re.escape(stripe_url)
     context.route(re.compile(rf"^{base}/js\.stripe\.com/v3/.*"), serve_shim)
     context.route(re.compile(rf"^{base}/v1/.*"), authorise)
 
 
 def pay_by_card(page: Page, number: str, expiry: str = "12 / 34", cvc: str = "123") -> None:
-    """On the payment page: type the card into Stripe's form and press Pay."""
+    """On the payment page: type the card into Stripe's form and press Pay (card is what the
+    Payment Element shows first when it offers a choice)."""
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiration date").fill(expiry)
     page.get_by_label("Security code").fill(cvc)
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+
+def pay_by_ideal(page: Page, bank: str = "ING", pay: str | re.Pattern[str] = PAY) -> None:
+    """On the payment page: choose iDEAL in Stripe's form, pick the bank and press Pay (`pay`,
+    the button's name in the page's language); the page goes to the bank."""
+    page.get_by_role("radio", name="iDEAL").check()
+    page.get_by_label("iDEAL bank").select_option(label=bank)
+    page.get_by_role("button", name=pay).click()
 
 
 # --- what every page is checked for -------------------------------------------------------

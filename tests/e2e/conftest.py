@@ -1,12 +1,16 @@
 """The browser tests' harness: the shop in real gunicorn processes on loopback ports, on a
 fresh database of its own (SQLite, or PostgreSQL when `SHOP_TEST_DATABASE_URL` is set) with
-the demo shop loaded, localstripe for the Stripe journey, and Debian's Chromium driven by
-Playwright's sync API: one browser for the folder, a new context per test. Everything here
-is package-scoped, so it is all stopped before the next folder's tests run.
+the demo shop loaded, today's Stripe for the Stripe journeys (the strict peer of
+tests/stripe_peer.py in front of localstripe), and Debian's Chromium driven by Playwright's
+sync API: one browser for the folder, a new context per test. Everything here is
+package-scoped, so it is all stopped before the next folder's tests run.
 
 The servers start together with the first browser test and share one database:
 - `shop`: the shop as `make run` serves it (confirm-mode gate, built-in test gateway);
-- `stripe_shop`: Stripe pointed at localstripe, which sends it signed webhooks;
+- `stripe_shop`: Stripe pointed at the strict peer (`stripe_peer`, in this process), which
+  refuses what today's Stripe refuses and sends the shop signed webhooks; after the folder,
+  every request the shop sent it is checked against the pinned API (the integration tests'
+  contract check);
 - `dob_shop`: the age gate asking for a date of birth (an app served from a thread).
 
 Without Chromium (or axe-core, for the accessibility tests) the tests skip locally with
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +38,7 @@ from tests.conftest import (
     _create_postgres_database,
     _drop_postgres_database,
     _migrate,
+    assert_shop_kept_the_contract,
     settings_for,
 )
 from tests.e2e.browsing import ARTIFACTS, DESKTOP, STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
@@ -43,6 +49,7 @@ from tests.peers import (
     register_webhook,
     serving,
 )
+from tests.stripe_peer import StrictStripe, running_strict_stripe
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,16 +152,22 @@ class Shop:
 
 
 class Servers:
-    """Every process the browser tests talk to, all started at once so that their slow
+    """Every process the browser tests talk to, started at once so that their slow
     start-ups (imports, mostly) overlap each other and the migration; each is waited for
-    when a test first needs it, and all are stopped at the end."""
+    when a test first needs it, and all are stopped at the end. The one wait up front is
+    for localstripe (a fraction of a second, while the shop starts): the strict peer
+    registers with it, and the Stripe shop needs the peer's address."""
 
     def __init__(self, database_url: str, workdir: Path) -> None:
         self.database_url = database_url
         self.workdir = workdir
         self.localstripe_url: str | None = None
+        self.peer: StrictStripe | None = None
+        # Why the peer did not start, for the Stripe tests to fail with (the others run).
+        self.peer_problem: str | None = None
         self._processes: dict[str, tuple[subprocess.Popen[bytes], str, Path]] = {}
         self._ready: set[str] = set()
+        self._in_process = ExitStack()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def _spawn(self, name: str, command: list[str], url: str, env: dict[str, str]) -> None:
@@ -209,6 +222,16 @@ class Servers:
             dict(os.environ),
         )
 
+    def start_strict_stripe(self) -> None:
+        """Once localstripe answers, the strict peer in front of it, in this process."""
+        if self.localstripe_url is None:
+            return
+        try:
+            self.wait_for("localstripe", "/_config/webhooks")
+            self.peer = self._in_process.enter_context(running_strict_stripe(self.localstripe_url))
+        except (RuntimeError, requests.RequestException) as problem:
+            self.peer_problem = f"the strict Stripe peer did not start: {problem}"
+
     def wait_for(self, name: str, health_path: str = "/healthz") -> Shop:
         process, url, log = self._processes[name]
         deadline = time.monotonic() + 60
@@ -234,26 +257,30 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        self._in_process.close()
 
 
 @pytest.fixture(scope="package")
 def servers(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """The shop (test gateway), the shop with Stripe, and localstripe, on one database,
-    migrated and holding the demo shop and a manager."""
+    """The shop (test gateway), the shop with Stripe, and today's Stripe (the strict peer
+    in front of localstripe), on one database, migrated and holding the demo shop and a
+    manager."""
     farm = Servers(e2e_database_url, tmp_path_factory.mktemp("servers"))
     try:
         # The shop as `make run` serves it: confirm-mode gate, the built-in test gateway.
         farm.start_shop("shop")
         farm.start_localstripe()
-        if farm.localstripe_url:
+        farm.start_strict_stripe()
+        if farm.peer is not None:
             farm.start_shop(
                 "stripe-shop",
                 workers=1,
                 SHOP_STRIPE_SECRET_KEY=STRIPE_SECRET_KEY,
                 SHOP_STRIPE_PUBLISHABLE_KEY=STRIPE_PUBLISHABLE_KEY,
                 SHOP_STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                SHOP_STRIPE_API_BASE=farm.localstripe_url,
-                SHOP_STRIPE_JS_URL=f"{farm.localstripe_url}/js.stripe.com/v3/",
+                # The shop's calls go to the peer's `/shop/v1/...`, the page's to `/v1/...`.
+                SHOP_STRIPE_API_BASE=f"{farm.peer.url}/shop",
+                SHOP_STRIPE_JS_URL=f"{farm.peer.url}/js.stripe.com/v3/",
             )
         # The app never migrates itself, and no page is asked for before this is done.
         _migrate(e2e_database_url)
@@ -294,20 +321,30 @@ def dob_shop(servers: Servers) -> Iterator[Shop]:
 
 
 @pytest.fixture(scope="package")
-def localstripe(servers: Servers) -> str:
-    """localstripe, Stripe's stand-in, as a process."""
+def stripe_peer(servers: Servers) -> Iterator[StrictStripe]:
+    """Today's Stripe for the whole folder: the strict peer (tests/stripe_peer.py) in front
+    of localstripe. Stripe.js in the page talks to its `/v1/...` (`use_stripe_js_stand_in`);
+    its test controls (`bank_settles`, ...) play the bank. A test that changes its other
+    controls (faults, delays, held events) puts them back with `reset_controls()`.
+
+    After the folder, the integration tests' contract check over everything the shop sent
+    it: the pinned Stripe-Version, only parameters the pinned API knows. (This overrides
+    tests/conftest.py's per-test `stripe_peer`, which would start a localstripe of its own.)"""
     require(
         servers.localstripe_url is not None, "localstripe is not installed: pip install -e '.[dev]'"
     )
-    return servers.wait_for("localstripe", "/_config/webhooks").url
+    if servers.peer is None:
+        pytest.fail(servers.peer_problem or "the strict Stripe peer did not start", pytrace=False)
+    yield servers.peer
+    assert_shop_kept_the_contract(servers.peer)
 
 
 @pytest.fixture(scope="package")
-def stripe_shop(servers: Servers, localstripe: str) -> Shop:
-    """The same shop taking payments through Stripe, here localstripe, which sends it
+def stripe_shop(servers: Servers, stripe_peer: StrictStripe) -> Shop:
+    """The same shop taking payments through Stripe, here the strict peer, which sends it
     signed webhook events."""
     running = servers.wait_for("stripe-shop")
-    register_webhook(localstripe, f"{running.url}/webhooks/stripe")
+    register_webhook(stripe_peer.url, f"{running.url}/webhooks/stripe")
     return running
 
 

@@ -1,6 +1,7 @@
-"""Journey 5: paying through Stripe.js against localstripe. The payment page is the
-production one (static/js/payment.js, written for Stripe's Payment Element); only Stripe.js
-itself is the test's stand-in (shims/stripe-v3-for-localstripe.js).
+"""Journey 5: paying by card through Stripe.js against today's Stripe (the strict peer in
+front of localstripe). The payment page is the production one (static/js/payment.js, written
+for Stripe's Payment Element); only Stripe.js itself is the test's stand-in
+(shims/stripe-v3-stand-in.js).
 
 The order paid here is the one the manager refunds in journey 7 (`paid_by_card`)."""
 
@@ -25,9 +26,9 @@ PAY = re.compile(r"^Pay €")
 
 
 def test_a_card_payment_makes_the_order_paid_once_stripes_webhook_lands(
-    page, context, stripe_shop, localstripe, paid_by_card
+    page, context, stripe_shop, stripe_peer, paid_by_card
 ):
-    use_stripe_js_stand_in(context, localstripe)
+    use_stripe_js_stand_in(context, stripe_peer.url)
     order_url = place_order(page, stripe_shop.url)
     page.get_by_role("link", name=PAY).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pay order "))
@@ -52,9 +53,9 @@ def test_a_card_payment_makes_the_order_paid_once_stripes_webhook_lands(
 
 
 def test_a_declined_card_is_shown_and_the_order_stays_payable(
-    page, context, stripe_shop, localstripe
+    page, context, stripe_shop, stripe_peer
 ):
-    use_stripe_js_stand_in(context, localstripe)
+    use_stripe_js_stand_in(context, stripe_peer.url)
     order_url = place_order(page, stripe_shop.url)
     page.get_by_role("link", name=PAY).click()
 

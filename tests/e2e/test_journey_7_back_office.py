@@ -1,6 +1,7 @@
 """Journey 7: a manager signs in to the back office, publishes a product (refused while it
 has no warnings), schedules a promo code for next week, and refunds the order journey 5
-paid by card. Runs against the Stripe-configured shop, so the refund goes to localstripe.
+paid by card. Runs against the Stripe-configured shop, so the refund goes to Stripe (the
+strict peer in front of localstripe).
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ def test_a_code_for_next_week_is_listed_as_scheduled(page, stripe_shop, manager)
     snap(page, "7-admin-promo-list")
 
 
-def _an_order_paid_by_card(page: Page, context, stripe_shop, localstripe) -> tuple[str, str]:
+def _an_order_paid_by_card(page: Page, context, stripe_shop, stripe_peer) -> tuple[str, str]:
     """Journey 5's payment, for when this test runs without it."""
-    use_stripe_js_stand_in(context, localstripe)
+    use_stripe_js_stand_in(context, stripe_peer.url)
     order_url = place_order(page, stripe_shop.url)
     page.get_by_role("link", name=re.compile(r"^Pay €")).click()
     pay_by_card(page, "4242 4242 4242 4242")
@@ -121,13 +122,13 @@ def _an_order_paid_by_card(page: Page, context, stripe_shop, localstripe) -> tup
 
 
 def test_the_manager_refunds_the_order_paid_by_card(
-    page, context, browser, stripe_shop, localstripe, manager, paid_by_card
+    page, context, browser, stripe_shop, stripe_peer, manager, paid_by_card
 ):
     if "order_url" in paid_by_card:
         order_url, number = paid_by_card["order_url"], paid_by_card["number"]
     else:
         order_url, number = _an_order_paid_by_card(
-            context.new_page(), context, stripe_shop, localstripe
+            context.new_page(), context, stripe_shop, stripe_peer
         )
     sign_in_to_back_office(page, stripe_shop.url, manager)
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Orders").click()
@@ -146,7 +147,7 @@ def test_the_manager_refunds_the_order_paid_by_card(
     expect(page.get_by_text(re.compile(r"^Refunded €"))).to_be_visible()
     refunds = page.get_by_role("region", name="Refunds")
     expect(refunds.get_by_role("row").nth(1)).to_contain_text(total)
-    expect(refunds.get_by_role("row").nth(1)).to_contain_text("re_")  # localstripe's refund
+    expect(refunds.get_by_role("row").nth(1)).to_contain_text("re_")  # Stripe's refund
     # The customer, in a browser of their own (a staff sign-in starts a new session).
     customer = browser.new_context(viewport=DESKTOP, locale="en-GB").new_page()
     pass_age_gate(customer, stripe_shop.url)

@@ -582,3 +582,152 @@ def test_settlement_can_follow_by_itself(
     intent = new_intent(shop)
     peer.bank_processing(intent.id)
     assert eventually(lambda: receiver.of("payment_intent.succeeded", intent.id))
+
+
+# --- Stripe.js's own redirect flow: confirm with payment_method_data, follow next_action ----
+
+
+def confirm_ideal(browser: stripe.StripeClient, intent_id: str, return_url: str) -> Any:
+    """What the Payment Element sends when the customer picks iDEAL and presses Pay."""
+    return browser.v1.payment_intents.confirm(
+        intent_id,
+        params={
+            "payment_method_data": {"type": "ideal", "ideal": {"bank": "ing"}},
+            "return_url": return_url,
+        },
+    )
+
+
+def test_confirming_ideal_sends_the_customer_to_the_bank_and_back(
+    peer: StrictStripe, receiver: Receiver, shop: stripe.StripeClient, browser: stripe.StripeClient
+) -> None:
+    intent = new_intent(shop, 2500, automatic_payment_methods={"enabled": True})
+    return_url = "https://shop.example/orders/11?lang=nl"
+
+    confirmed = confirm_ideal(browser, intent.id, return_url)
+
+    assert confirmed.status == "requires_action"
+    assert unknown_fields(confirmed.to_dict()) == []
+    # Read through stripe-python's own classes: PaymentIntent.NextAction.RedirectToUrl.
+    assert isinstance(confirmed.next_action, stripe.PaymentIntent.NextAction)
+    assert confirmed.next_action.type == "redirect_to_url"
+    redirect = confirmed.next_action.redirect_to_url
+    assert isinstance(redirect, stripe.PaymentIntent.NextAction.RedirectToUrl)
+    assert redirect.return_url == return_url
+    bank = urlsplit(redirect.url)
+    assert f"{bank.scheme}://{bank.netloc}{bank.path}" == f"{peer.url}/_bank/{intent.id}"
+    assert parse_qs(bank.query) == {"return_url": [return_url]}
+    assert confirmed.payment_method and confirmed.payment_method.startswith("pm_")
+    assert "ideal" in confirmed.payment_method_types
+    assert shop.v1.payment_intents.retrieve(intent.id).status == "requires_action"
+
+    page = requests.get(redirect.url, timeout=5)
+    assert page.status_code == 200 and "Authorize test payment" in page.text
+    answer = requests.post(
+        redirect.url.split("?")[0],
+        data={"return_url": return_url, "action": "authorize"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert answer.status_code == 303
+    back = urlsplit(answer.headers["Location"])
+    assert (back.netloc, back.path) == ("shop.example", "/orders/11")
+    assert parse_qs(back.query) == {
+        "lang": ["nl"],
+        "payment_intent": [intent.id],
+        "payment_intent_client_secret": [intent.client_secret],
+        "redirect_status": ["succeeded"],
+    }
+    processing = shop.v1.payment_intents.retrieve(intent.id)
+    assert (processing.status, processing.next_action) == ("processing", None)
+    assert eventually(lambda: receiver.of("payment_intent.processing", intent.id))
+
+    peer.bank_settles(intent.id)
+    [event] = eventually(lambda: receiver.of("payment_intent.succeeded", intent.id))
+    charge = shop.v1.charges.retrieve(event["data"]["object"]["latest_charge"])
+    assert charge.payment_method_details.type == "ideal"
+
+
+def test_a_bank_that_refuses_leaves_the_intent_payable_by_card(
+    peer: StrictStripe, receiver: Receiver, shop: stripe.StripeClient, browser: stripe.StripeClient
+) -> None:
+    intent = new_intent(shop, 2600)
+    redirect = confirm_ideal(browser, intent.id, "https://shop.example/orders/12")
+    answer = requests.post(
+        redirect.next_action.redirect_to_url.url.split("?")[0],
+        data={"return_url": "https://shop.example/orders/12", "action": "fail"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert parse_qs(urlsplit(answer.headers["Location"]).query)["redirect_status"] == ["failed"]
+    failed = shop.v1.payment_intents.retrieve(intent.id)
+    assert (failed.status, failed.next_action) == ("requires_payment_method", None)
+    assert failed.last_payment_error.code == "payment_method_provider_decline"
+    assert failed.last_payment_error.payment_method_type == "ideal"
+    assert eventually(lambda: receiver.of("payment_intent.payment_failed", intent.id))
+
+    # Paying again, by card, as Stripe.js does: a PaymentMethod, then confirm with it.
+    method = browser.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    paid = browser.v1.payment_intents.confirm(intent.id, params={"payment_method": method.id})
+    assert (paid.status, paid.last_payment_error, paid.payment_method) == (
+        "succeeded",
+        None,
+        method.id,
+    )
+    assert shop.v1.charges.retrieve(paid.latest_charge).payment_method_details.type == "card"
+
+
+def test_stripe_js_confirms_ideal_with_the_publishable_key_and_client_secret(
+    peer: StrictStripe, shop: stripe.StripeClient
+) -> None:
+    intent = new_intent(shop)
+    url = f"{peer.url}/v1/payment_intents/{intent.id}/confirm"
+    form = {
+        "key": "pk_test_shop",
+        "payment_method_data[type]": "ideal",
+        "return_url": "https://shop.example/orders/13",
+    }
+    theirs = requests.post(url, data={**form, "client_secret": "pi_x_secret_y"}, timeout=5)
+    assert theirs.status_code == 404
+    mine = requests.post(url, data={**form, "client_secret": intent.client_secret}, timeout=5)
+    assert mine.status_code == 200
+    assert mine.json()["next_action"]["type"] == "redirect_to_url"
+
+
+def test_a_redirect_confirm_is_refused_as_stripe_refuses_it(
+    peer: StrictStripe, shop: stripe.StripeClient, browser: stripe.StripeClient
+) -> None:
+    def refusal(intent_id: str, **params: Any) -> stripe.InvalidRequestError:
+        with pytest.raises(stripe.InvalidRequestError) as caught:
+            browser.v1.payment_intents.confirm(intent_id, params=params)  # type: ignore[arg-type]
+        return caught.value
+
+    back = "https://shop.example/orders/14"
+    cards_only = new_intent(shop, allowed_payment_method_types=["card"])
+    refused = refusal(cards_only.id, payment_method_data={"type": "ideal"}, return_url=back)
+    assert (refused.code, refused.param) == (
+        "payment_intent_incompatible_payment_method",
+        "payment_method_data[type]",
+    )
+    dollars = new_intent(shop, currency="usd")  # iDEAL pays in euros only
+    refused = refusal(dollars.id, payment_method_data={"type": "ideal"}, return_url=back)
+    assert refused.code == "payment_intent_incompatible_payment_method"
+
+    intent = new_intent(shop)
+    refused = refusal(intent.id, payment_method_data={"type": "ideal"})
+    assert (refused.code, refused.param) == ("parameter_missing", "return_url")
+    refused = refusal(
+        intent.id, payment_method_data={"type": "ideal", "colour": "red"}, return_url=back
+    )
+    assert (refused.code, refused.param) == ("parameter_unknown", "payment_method_data[colour]")
+    refused = refusal(intent.id, payment_method_data={"type": "klarna"}, return_url=back)
+    assert refused.code == "payment_method_unsupported_type"
+
+    peer.bank_processing(intent.id)
+    refused = refusal(intent.id, payment_method_data={"type": "ideal"}, return_url=back)
+    assert refused.code == "payment_intent_unexpected_state"

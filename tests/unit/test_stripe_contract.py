@@ -12,6 +12,7 @@ references inside), and TypedDict reads `NotRequired` only from real objects.
 import importlib
 import json
 import pkgutil
+from types import SimpleNamespace
 from typing import Dict, List, Literal, NotRequired
 
 import pytest
@@ -31,6 +32,7 @@ from tests.stripe_contract import (
     OneOf,
     Params,
     Scalar,
+    breaches,
     check_params,
     decode_form,
     encode_form,
@@ -280,6 +282,26 @@ def test_stripe_python_must_send_the_pinned_version() -> None:
     assert [p.code for p in check(*CREATE, body, missing)] == ["api_version_not_pinned"]
     # Stripe.js and plain HTTP calls do not say which library they are: no version check.
     assert check(*CREATE, body, {}) == []
+
+
+def test_breaches_name_each_request_that_broke_the_contract() -> None:
+    def sent(method: str, path: str, body: str, headers: dict[str, str]) -> SimpleNamespace:
+        return SimpleNamespace(method=method, path=path, params=decode_form(body), headers=headers)
+
+    good = sent(*CREATE, "amount=1&currency=eur", FROM_STRIPE_PYTHON)
+    removed = sent(*CREATE, "amount=1&currency=eur&payment_method_types[]=card", FROM_STRIPE_PYTHON)
+    old_version = sent(
+        *CREATE, "amount=1&currency=eur", {**FROM_STRIPE_PYTHON, "Stripe-Version": "x"}
+    )
+    plain_http = sent(*CREATE, "amount=1&currency=eur", {})
+    found = breaches([good, removed, old_version, plain_http])
+    assert len(found) == 3
+    assert found[0].startswith("POST /v1/payment_intents: The `payment_method_types` parameter")
+    assert "is not the pinned" in found[1] and found[1].count(";") == 0
+    # Of the shop's requests, one without any Stripe-Version did not come from stripe-python.
+    assert found[2] == (
+        f"POST /v1/payment_intents: Stripe-Version None is not the pinned {PINNED_API_VERSION!r}"
+    )
 
 
 def test_payment_method_create_as_the_tests_pay() -> None:
