@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from datetime import datetime
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, Exists, Select, delete, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
@@ -72,6 +72,10 @@ def release_order(
     ]
     if only_if_due:
         conditions.append(Order.expires_at <= now)
+        # A bank still confirming a payment (iDEAL, Bancontact, SEPA) holds the order past its
+        # time: expiring it would give its stock away under a payment that is on its way.
+        # When the bank answers, the order is paid, or payable again and expires then.
+        conditions.append(~_payment_processing(Order.id))
     claimed = session.execute(
         update(Order)
         .where(*conditions)
@@ -129,8 +133,15 @@ def release_order(
     return True
 
 
+def _payment_processing(order_id: ColumnElement[int]) -> Exists:
+    return exists().where(
+        PaymentAttempt.order_id == order_id, PaymentAttempt.status == IntentStatus.PROCESSING
+    )
+
+
 def expire_due_orders(session: Session, *, now: datetime, limit: int = 1000) -> int:
-    """Release every unpaid order past its hold time; returns how many this call released."""
+    """Release every unpaid order past its hold time (not while a bank is confirming its
+    payment); returns how many this call released."""
     due = list(
         session.scalars(
             select(Order.id)
@@ -138,6 +149,7 @@ def expire_due_orders(session: Session, *, now: datetime, limit: int = 1000) -> 
                 Order.status == OrderStatus.PENDING_PAYMENT,
                 Order.released_at.is_(None),
                 Order.expires_at <= now,
+                ~_payment_processing(Order.id),
             )
             .order_by(Order.expires_at, Order.id)
             .limit(limit)

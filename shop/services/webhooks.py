@@ -377,9 +377,34 @@ def _payment_failed(
         # A failure that arrives after a success (or after expiry) changes nothing.
         return f"ignored: order is {order.status}"
     error = intent.get("last_payment_error") or {}
-    message = error.get("message") if isinstance(error, Mapping) else None
-    order.payment_failure_message = str(message or N_("The payment was declined."))[:500]
+    order.payment_failure_message = failure_message(error if isinstance(error, Mapping) else {})
     return "payment failed"
+
+
+# Stripe words its errors in English only. For the common ones the shop keeps its own
+# sentence, which the order page shows in the customer's language; any other keeps Stripe's.
+_FAILURE_MESSAGES = {
+    "insufficient_funds": N_("Your card has insufficient funds."),
+    "card_declined": N_("Your card was declined."),
+    "expired_card": N_("Your card has expired."),
+    "incorrect_cvc": N_("Your card's security code is incorrect."),
+    "incorrect_number": N_("Your card number is incorrect."),
+    "processing_error": N_("Something went wrong while processing your card. Please try again."),
+    "payment_intent_authentication_failure": N_(
+        "Your bank could not confirm that it was you (3-D Secure). Please try again."
+    ),
+    "payment_method_provider_decline": N_("Your bank did not approve the payment."),
+    "payment_method_provider_timeout": N_("Your bank did not answer in time. Please try again."),
+}
+
+
+def failure_message(error: Mapping[str, Any]) -> str:
+    """What to tell the customer about a failed payment (stored; translated when shown)."""
+    for key in (error.get("decline_code"), error.get("code")):
+        if isinstance(key, str) and key in _FAILURE_MESSAGES:
+            return _FAILURE_MESSAGES[key]
+    message = error.get("message")
+    return str(message or N_("The payment was declined."))[:500]
 
 
 def _payment_canceled(

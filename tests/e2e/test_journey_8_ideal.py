@@ -96,8 +96,8 @@ def test_a_refusing_bank_leaves_the_order_payable_and_a_card_then_pays_it(
     # The bank's own words once Stripe's payment_failed event is in, else the page's.
     expect(page.get_by_role("alert")).to_have_text(
         re.compile(
-            r"^Your payment (did not go through: The customer did not authorize the payment "
-            r"at their bank\.|was not completed\. You can try again, .*)$"
+            r"^Your payment (did not go through: Your bank did not approve the payment\.|"
+            r"was not completed\. You can try again, .*)$"
         )
     )
     expect(order_status(page)).to_have_text("Status: Awaiting payment")

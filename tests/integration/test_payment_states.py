@@ -210,7 +210,7 @@ def test_a_bank_refusing_after_processing_leaves_the_order_payable_with_its_reas
     assert send(live, "payment_intent.payment_failed", failed) == "payment failed"
 
     text = page_text(verified_client, f"/orders/{order.token}")
-    assert "Your payment did not go through: The customer's bank declined the payment." in text
+    assert "Your payment did not go through: Your bank did not approve the payment." in text
     assert "Pay €39.90" in text
 
 
@@ -645,4 +645,65 @@ def test_an_updated_fraud_warning_updates_its_row_without_a_second_one(
         DisputeKind.EARLY_FRAUD_WARNING,
         "not actionable",
         paid.total_cents,
+    )
+
+
+def test_a_bank_still_confirming_holds_the_order_past_its_time(
+    verified_client, session, product, order, live
+):
+    from datetime import timedelta
+
+    from shop.services.orders import expire_due_orders
+
+    send(live, "payment_intent.processing", intent_of(order, status="processing"))
+    late = order.expires_at + timedelta(hours=2)
+
+    assert expire_due_orders(session, now=late) == 0
+    assert (fresh_order(session, order.id).status, stock_of(session, product.id)) == (
+        OrderStatus.PENDING_PAYMENT,
+        3,
+    )
+    text = page_text(verified_client, f"/orders/{order.token}")
+    assert "We hold the products for you until the payment is confirmed." in text
+    assert "Please pay before" not in text
+
+    # the bank refuses after all: the order can expire again, and does
+    refused = intent_of(
+        order,
+        status="requires_payment_method",
+        last_payment_error={"code": "payment_method_provider_decline", "message": "declined"},
+    )
+    send(live, "payment_intent.payment_failed", refused)
+    assert expire_due_orders(session, now=late) == 1
+    assert stock_of(session, product.id) == 5
+
+
+@pytest.mark.parametrize(
+    ("error", "dutch"),
+    [
+        (
+            {"code": "card_declined", "decline_code": "insufficient_funds", "message": "x"},
+            "Je betaling is niet gelukt: Er staat niet genoeg saldo op je kaart.",
+        ),
+        (
+            {"code": "payment_method_provider_decline", "message": "The bank said no."},
+            "Je betaling is niet gelukt: Je bank heeft de betaling niet goedgekeurd.",
+        ),
+        (
+            {"code": "some_new_code", "message": "Stripe's own words."},
+            "Je betaling is niet gelukt: Stripe's own words.",
+        ),
+    ],
+    ids=["insufficient-funds", "bank-refused", "unknown-code"],
+)
+def test_a_failed_payment_is_explained_in_the_customers_language(
+    verified_client, session, order, live, error, dutch
+):
+    failed = intent_of(order, status="requires_payment_method", last_payment_error=error)
+
+    send(live, "payment_intent.payment_failed", failed)
+
+    page = verified_client.get(f"/orders/{order.token}", headers={"Accept-Language": "nl"})
+    assert dutch in " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", page.get_data(as_text=True))).split()
     )

@@ -266,7 +266,7 @@ def test_an_ideal_payment_the_bank_refuses_can_be_paid_again(
     back = return_to_order(verified_client, order, intent_id, "failed")
 
     text = text_of(back)
-    assert "Your payment did not go through: The customer did not authorize the payment" in text
+    assert "Your payment did not go through: Your bank did not approve the payment." in text
     assert "Pay €39.90" in text
     # paying again uses the same intent, which can still be paid
     again = open_payment_page(verified_client, order)
