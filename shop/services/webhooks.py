@@ -234,12 +234,7 @@ def _payment_succeeded(
     if order.paid_at is not None or order.status in {OrderStatus.PAID, OrderStatus.SHIPPED}:
         if order.paid_intent_id in (None, attempt.intent_id):
             return "already paid"
-        flag_order(
-            order,
-            f"Paid twice: payment {attempt.intent_id} "
-            f"({money_text(attempt.amount_cents, attempt.currency)}) arrived after the order "
-            f"was paid by {order.paid_intent_id}. Refund the extra payment.",
-        )
+        flag_order(order, _paid_twice(attempt, order))
         return "needs attention: paid twice"
     problem = _mismatch(order, intent)
     if problem:
@@ -259,6 +254,13 @@ def _payment_succeeded(
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
+            # Another success took the order first (at the same moment, on PostgreSQL the
+            # UPDATE waited for it): read what it wrote; a payment by another intent is
+            # the customer paying twice.
+            session.refresh(order)
+            if order.paid_intent_id not in (None, attempt.intent_id):
+                flag_order(order, _paid_twice(attempt, order))
+                return "needs attention: paid twice"
             return "already handled"
         # What the UPDATE wrote, without reading the row back.
         set_committed_value(order, "status", OrderStatus.PAID)
@@ -289,6 +291,14 @@ def _payment_succeeded(
         return "paid after expiry, needs refund"
     flag_order(order, f"A payment arrived for an order in status {order.status}.")
     return f"needs attention: payment for a {order.status} order"
+
+
+def _paid_twice(attempt: PaymentAttempt, order: Order) -> str:
+    return (
+        f"Paid twice: payment {attempt.intent_id} "
+        f"({money_text(attempt.amount_cents, attempt.currency)}) arrived after the order was "
+        f"paid by {order.paid_intent_id}. Refund the extra payment."
+    )
 
 
 def _has_refunds(session: Session, attempt: PaymentAttempt) -> bool:

@@ -177,36 +177,42 @@ def test_idempotency_keys_carry_this_installations_name(
     assert key.startswith(f"{installation_key(session)}-order-{order.id}-intent-1-")
 
 
-def test_two_installations_on_one_stripe_account_never_share_an_intent(
-    verified_client, session, order, stripe_peer, tmp_path
-):
-    """Staging and development on one account: both have an order 1 of the same total."""
+def first_intent_of_a_new_installation(database_url: str, peer: Any) -> tuple[int, str]:
+    """A fresh shop on its own database, on the same Stripe account: its first order's id
+    and the intent its payment page made."""
     from shop import create_app
     from shop.extensions import db
     from tests.conftest import _migrate
+    from tests.helpers import pass_age_gate
 
-    open_payment_page(verified_client, order)
-    ours = only_intent(session, order).intent_id
-
-    other_url = f"sqlite:///{tmp_path / 'other.db'}"
-    _migrate(other_url)
-    other = create_app(settings_for(other_url, **stripe_settings(stripe_peer)))
-    with other.app_context():
-        twin_product = make_product(db.session, "Golden Teacher 15 g", price_cents=1995, stock=10)
-        twin = place(db.session, twin_product, 2)
-        assert (twin.id, twin.total_cents) == (order.id, order.total_cents)
-        client = other.test_client()
-        from tests.helpers import pass_age_gate
-
+    _migrate(database_url)
+    shop = create_app(settings_for(database_url, **stripe_settings(peer)))
+    with shop.app_context():
+        product = make_product(db.session, "Golden Teacher 15 g", price_cents=1995, stock=10)
+        first = place(db.session, product, 2)
+        order_id, token = first.id, first.token
+        client = shop.test_client()
         pass_age_gate(client)
-        assert client.get(f"/orders/{twin.token}/pay").status_code == 200
-        theirs = db.session.scalars(select(PaymentAttempt.intent_id)).one()
+        assert client.get(f"/orders/{token}/pay").status_code == 200
+        intent_id = db.session.scalars(select(PaymentAttempt.intent_id)).one()
         db.session.remove()
         db.engine.dispose()
+    return order_id, intent_id
 
-    assert theirs != ours
+
+def test_two_installations_on_one_stripe_account_never_share_an_intent(stripe_peer, tmp_path):
+    """Staging and development on one account: both have an order 1 of the same total."""
+    staging = first_intent_of_a_new_installation(
+        f"sqlite:///{tmp_path / 'staging.db'}", stripe_peer
+    )
+    development = first_intent_of_a_new_installation(
+        f"sqlite:///{tmp_path / 'development.db'}", stripe_peer
+    )
+
+    assert staging[0] == development[0] == 1
+    assert staging[1] != development[1]
     keys = [key for method, _, _, key in shop_calls(stripe_peer) if method == "POST"]
-    assert len(set(keys)) == 2
+    assert len(keys) == len(set(keys)) == 2
 
 
 # --- a redirect payment: iDEAL --------------------------------------------------------------
