@@ -271,8 +271,10 @@ def _test_intent_object(order: Order, intent_id: str, *, succeeded: bool) -> dic
         "last_payment_error": None,
     }
     if not succeeded:
+        # A code of its own, so the order page shows the test-mode sentence (Stripe's
+        # `card_declined` would be shown as a real decline).
         obj["last_payment_error"] = {
-            "code": "card_declined",
+            "code": "test_mode_decline",
             "message": N_("Your card was declined (test mode)."),
         }
     return obj

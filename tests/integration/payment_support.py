@@ -216,6 +216,7 @@ def intent_object(
     currency: str | None = None,
     order_id: int | None = None,
     failure: str | None = None,
+    decline_code: str | None = None,
 ) -> dict[str, Any]:
     """A PaymentIntent as Stripe puts it in an event, for `order` unless told otherwise."""
     obj: dict[str, Any] = {
@@ -232,6 +233,8 @@ def intent_object(
     }
     if failure is not None:
         obj["last_payment_error"] = {"code": "card_declined", "message": failure}
+        if decline_code:
+            obj["last_payment_error"]["decline_code"] = decline_code
     return obj
 
 

@@ -339,7 +339,9 @@ def test_a_failure_that_arrives_after_the_success_changes_nothing(client, sessio
 def test_a_failed_payment_keeps_the_order_payable_with_the_message(client, session, order):
     failed = event_body(
         "payment_intent.payment_failed",
-        intent_object(order, failure="Your card has insufficient funds."),
+        intent_object(
+            order, failure="Your card has insufficient funds.", decline_code="insufficient_funds"
+        ),
     )
 
     response = post_event(client, failed)
