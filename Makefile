@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format bench clean catalogs translations
+.PHONY: run test test-fast lint format bench clean catalogs translations
+
+# pytest-xdist workers for `make test` (one database each); `auto` is one per core.
+TEST_WORKERS ?= auto
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +50,12 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.dev-installed $(NODE_DEPS) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The unit tests (the pure rules, translations, the Stripe contract): seconds, no database.
+test-fast: $(VENV)/.dev-installed catalogs
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -61,7 +61,12 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine, busy_timeout_ms=app.config["SHOP_SQLITE_BUSY_TIMEOUT_MS"])
+            configure_sqlite(
+                db.engine,
+                busy_timeout_ms=app.config["SHOP_SQLITE_BUSY_TIMEOUT_MS"],
+                # Never in development or production: only a test database may lose writes.
+                durable=not app.config["TESTING"],
+            )
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +52,16 @@ _compile_translation_catalogs()
 POSTGRES_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the browser tests stay together on one worker,
+    and so do the scale-out tests: each of those suites starts its servers once per worker
+    that runs any of it. Everything else is spread test by test."""
+    for item in items:
+        suite = item.path.parent.name
+        if suite in {"e2e", "scaleout"}:
+            item.add_marker(pytest.mark.xdist_group(suite))
+
+
 def _create_postgres_database(admin_url: str) -> tuple[str, str]:
     name = f"shop_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -72,11 +85,25 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if POSTGRES_URL:
         url, name = _create_postgres_database(POSTGRES_URL)
     else:
-        url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'shop.db'}", ""
+        url, name = f"sqlite:///{sqlite_directory(tmp_path_factory) / 'shop.db'}", ""
     _migrate(url)
     yield url
     if name:
         _drop_postgres_database(POSTGRES_URL, name)
+
+
+RAM_DISK = Path("/dev/shm")
+
+
+def sqlite_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a test run keeps its SQLite database: in memory-backed /dev/shm when there is
+    one (a database written thousands of times a run need not wait for a disk), else in the
+    run's temporary directory. Each pytest-xdist worker gets its own."""
+    if RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
+        directory = Path(tempfile.mkdtemp(prefix="shop-tests-", dir=RAM_DISK))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        return directory
+    return tmp_path_factory.mktemp("db")
 
 
 def settings_for(url: str, **overrides: object) -> dict[str, object]:

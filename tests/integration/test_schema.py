@@ -24,3 +24,24 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(app, database_url):
     expected = "postgresql" if database_url.startswith("postgresql") else "sqlite"
 
     assert db.engine.dialect.name == expected
+
+
+def test_only_the_testing_configuration_skips_sqlite_disk_syncs(tmp_path):
+    """`PRAGMA synchronous`: 0 is OFF (tests only), 1 is NORMAL (production, development)."""
+    from sqlalchemy import text
+
+    from shop import create_app
+    from tests.conftest import settings_for
+
+    modes = {}
+    for env in ("testing", "production"):
+        settings = settings_for(
+            f"sqlite:///{tmp_path / env}.db", SHOP_ENV=env, SHOP_ALLOW_TEST_PAYMENTS="true"
+        )
+        app = create_app(settings)
+        with app.app_context(), db.engine.connect() as connection:
+            modes[env] = connection.execute(text("PRAGMA synchronous")).scalar_one()
+        with app.app_context():
+            db.engine.dispose()
+
+    assert modes == {"testing": 0, "production": 1}
