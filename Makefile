@@ -50,6 +50,7 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.dev-installed $(NODE_DEPS) catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The unit tests (the pure rules, translations, the Stripe contract): seconds, no database.

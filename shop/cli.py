@@ -139,8 +139,8 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("The catalogue has products already; demo data not loaded.")
         return
     now = clock.now()
-    report = load_demo_shop(db.session, now=now)
-    codes_added = load_demo_promotions(db.session, now=now, tz=clock.shop_timezone())
+    report = load_demo_shop(db.session(), now=now)
+    codes_added = load_demo_promotions(db.session(), now=now, tz=clock.shop_timezone())
     click.echo(
         f"Demo shop: {report.categories_added} categories and "
         f"{report.products_added} products added, {report.skipped} already there; "
@@ -241,7 +241,7 @@ def promo_create(
         banner_text_nl=banner_text_nl.strip() or text,
     )
     try:
-        created = create_promo_code(db.session, draft, now=clock.now())
+        created = create_promo_code(db.session(), draft, now=clock.now())
     except InvalidPromoCode as invalid:
         _fail(f"{invalid.field}: {invalid.message}")
     scope = ", ".join([p.slug for p in created.products] + [c.slug for c in created.categories])
@@ -257,7 +257,7 @@ def promo_list() -> None:
     """Show every code: kind, value, local window (end inclusive), status and uses."""
     from shop.services.promotions import all_codes
 
-    codes = all_codes(db.session)
+    codes = all_codes(db.session())
     if not codes:
         click.echo("No promo codes yet.")
         return
@@ -315,14 +315,14 @@ def promo_check(
     if subtotal_cents is not None and subtotal_cents < 0:
         _fail("--subtotal-cents cannot be negative")
     try:
-        found = find_code(db.session, code)
+        found = find_code(db.session(), code)
     except UnknownCode:
         _fail(f"there is no promo code {code.strip()!r}")
     terms = found.terms()
     if subtotal_cents is None:
         # Without a subtotal the question is only "valid at that time": skip the minimum.
         terms = dataclasses.replace(terms, min_subtotal_cents=None)
-    uses = customer_uses(db.session, found.id, email) if email and terms.per_customer_limit else 0
+    uses = customer_uses(db.session(), found.id, email) if email and terms.per_customer_limit else 0
     line = _line_in_scope(terms, subtotal_cents or 0)
     when = format_datetime(at.astimezone(tz), "d MMM y HH:mm:ss", locale=CLI_LOCALE)
     label = f"{found.display_code} at {when} ({tz.key})"
@@ -350,14 +350,14 @@ def orders_expire() -> None:
     from shop.services.orders import expire_due_orders
     from shop.services.payments import cancel_abandoned_intents
 
-    released = expire_due_orders(db.session, now=clock.now())
+    released = expire_due_orders(db.session(), now=clock.now())
     if released == 1:
         click.echo("Released 1 unpaid order past its hold time.")
     else:
         click.echo(f"Released {released} unpaid orders past their hold time.")
     # Also those a customer's page view released, and any an earlier run could not cancel.
     canceled = cancel_abandoned_intents(
-        db.session, gateway_for(current_app.config), now=clock.now()
+        db.session(), gateway_for(current_app.config), now=clock.now()
     )
     if canceled:
         click.echo(f"Canceled {canceled} payment intent(s) of released orders at the provider.")
@@ -379,7 +379,7 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
         _fail(f"no order numbered {number!r}")
     try:
         refund = refund_order(
-            db.session,
+            db.session(),
             gateway_for(current_app.config),
             order.id,
             amount_cents=amount_cents,
@@ -413,7 +413,7 @@ def payments_reconcile() -> None:
     from shop.payments import gateway_for
     from shop.services.payments import reconcile_payments
 
-    report = reconcile_payments(db.session, gateway_for(current_app.config), now=clock.now())
+    report = reconcile_payments(db.session(), gateway_for(current_app.config), now=clock.now())
     click.echo(f"Marked {report.paid} order(s) paid from the provider's records.")
     click.echo(f"Updated {report.intents_updated} payment intent(s) of unpaid orders.")
     click.echo(f"Canceled {report.intents_canceled} payment intent(s) of released orders.")
@@ -431,8 +431,8 @@ def outbox_send() -> None:
     from shop.mail import mailer_for
     from shop.services.emails import retry_failed_emails, send_pending_emails
 
-    retried = retry_failed_emails(db.session)
-    sent = send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now())
+    retried = retry_failed_emails(db.session())
+    sent = send_pending_emails(db.session(), mailer_for(current_app.config), now=clock.now())
     click.echo(f"Sent {sent} e-mail(s) ({retried} retried).")
 
 
@@ -459,7 +459,7 @@ def staff_create(email: str, role: str, name: str, password_stdin: bool) -> None
 
     password = _read_password(password_stdin)
     try:
-        member = create_staff(db.session, email, password, role, name=name, now=clock.now())
+        member = create_staff(db.session(), email, password, role, name=name, now=clock.now())
     except StaffError as error:
         _fail(str(error))
     click.echo(f"Created {member.role} account {member.email}.")
@@ -481,7 +481,7 @@ def staff_set_password(email: str, password_stdin: bool) -> None:
         _fail(f"no staff account {email!r}")
     password = _read_password(password_stdin)
     try:
-        change_password(db.session, member.id, password, now=clock.now(), actor=None)
+        change_password(db.session(), member.id, password, now=clock.now(), actor=None)
     except StaffError as error:
         _fail(str(error))
     click.echo(f"Password of {member.email} changed; its sessions have ended.")
@@ -503,7 +503,7 @@ def staff_reset_two_factor(email: str) -> None:
     if member is None:
         click.echo(f"Error: no staff account {email!r}; nothing changed.", err=True)
         raise click.exceptions.Exit(1)
-    outcome = reset_two_factor(db.session, member.id, now=clock.now(), actor=None)
+    outcome = reset_two_factor(db.session(), member.id, now=clock.now(), actor=None)
     if outcome.was_enabled:
         click.echo(
             f"Two-factor sign-in of {outcome.email} switched off; "

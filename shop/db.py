@@ -11,11 +11,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -95,6 +96,14 @@ def configure_sqlite(engine: Engine, *, busy_timeout_ms: int, durable: bool = Tr
             connection.exec_driver_sql("BEGIN")
 
 
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed. For a conditional UPDATE
+    (`... WHERE stock >= 2`, `... WHERE status = 'pending_payment'`) 1 means this
+    transaction won, 0 that another got there first or the condition no longer holds."""
+    result = session.execute(statement)
+    return cast("CursorResult[Any]", result).rowcount
+
+
 def begin_write(session: Session) -> None:
     """Start the session's next transaction as a write transaction (IMMEDIATE on SQLite).
 
@@ -111,7 +120,8 @@ def begin_write(session: Session) -> None:
 
 
 class Saved(Protocol):
-    changed: bool
+    @property
+    def changed(self) -> bool: ...
 
 
 S = TypeVar("S", bound=Saved)

@@ -123,7 +123,9 @@ def _plain_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
         # is dropped; converting the pixels to sRGB keeps the colours as the photographer saw.
         try:
             source = ImageCms.ImageCmsProfile(BytesIO(icc_profile))
-            image = ImageCms.profileToProfile(image, source, _SRGB, outputMode=wanted)
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=wanted)
+            if converted is not None:
+                image = converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # an unusable profile: keep the pixels as they are
     image = image.convert(wanted)

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 
 
 class AgeCheckOutcome(enum.StrEnum):
@@ -22,7 +21,7 @@ class AgeCheckMethod(enum.StrEnum):
     DOB = "dob"
 
 
-class AgeCheck(db.Model):
+class AgeCheck(Base):
     """A visitor answered the age gate: when, how, with what result, under which policy."""
 
     __tablename__ = "age_checks"

@@ -14,8 +14,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 from shop.models.catalog import Product, localized
 
 
@@ -24,7 +23,7 @@ class ArticleStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class Article(db.Model):
+class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         CheckConstraint("slug <> ''", name="slug_not_empty"),
@@ -82,7 +81,7 @@ class Article(db.Model):
         return self.status == ArticleStatus.PUBLISHED
 
 
-class ArticleProduct(db.Model):
+class ArticleProduct(Base):
     """A product shown with an article, in the order staff chose."""
 
     __tablename__ = "article_products"

@@ -26,8 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 
 LANGUAGES = ("en", "nl")
 
@@ -85,7 +84,7 @@ class AllergenPresence(enum.StrEnum):
     MAY_CONTAIN = "may_contain"
 
 
-class Category(db.Model):
+class Category(Base):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +104,7 @@ class Category(db.Model):
         return localized(self, "description", locale)
 
 
-class Product(db.Model):
+class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
@@ -163,7 +162,7 @@ class Product(db.Model):
         return self.stock <= 0
 
 
-class Disclaimer(db.Model):
+class Disclaimer(Base):
     """One warning shown with a product; its hash identifies the exact wording."""
 
     __tablename__ = "disclaimers"
@@ -190,7 +189,7 @@ class Disclaimer(db.Model):
         return content_hash(str(self.kind), self.text_en, self.text_nl)
 
 
-class AllergyStatement(db.Model):
+class AllergyStatement(Base):
     """A product's allergy information: named allergens with a warning, or 'none known'."""
 
     __tablename__ = "allergy_statements"
@@ -234,7 +233,7 @@ def sorted_entries(entries: list[AllergenEntry]) -> list[AllergenEntry]:
     return sorted(entries, key=lambda entry: ALLERGENS.index(entry.allergen))
 
 
-class AllergenEntry(db.Model):
+class AllergenEntry(Base):
     __tablename__ = "allergen_entries"
     __table_args__ = (
         CheckConstraint(
@@ -254,7 +253,7 @@ class AllergenEntry(db.Model):
     statement: Mapped[AllergyStatement] = relationship(back_populates="entries")
 
 
-class ProductImage(db.Model):
+class ProductImage(Base):
     """An uploaded picture, kept in the database so every app server can serve it."""
 
     __tablename__ = "product_images"

@@ -22,8 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 from shop.models.agegate import AgeCheckMethod, AgeCheckOutcome
 
 
@@ -45,7 +44,7 @@ class WarningKind(enum.StrEnum):
     ALLERGY = "allergy"
 
 
-class Order(db.Model):
+class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
@@ -114,7 +113,7 @@ class Order(db.Model):
         return self.status == OrderStatus.PENDING_PAYMENT and self.released_at is None
 
 
-class OrderLine(db.Model):
+class OrderLine(Base):
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -150,7 +149,7 @@ class OrderLine(db.Model):
     )
 
 
-class AcknowledgedWarning(db.Model):
+class AcknowledgedWarning(Base):
     """A warning exactly as the customer saw and acknowledged it for one order line."""
 
     __tablename__ = "acknowledged_warnings"

@@ -25,8 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 
 
 class PaymentProvider(enum.StrEnum):
@@ -56,7 +55,7 @@ OPEN_INTENT_STATUSES = frozenset(
 )
 
 
-class PaymentAttempt(db.Model):
+class PaymentAttempt(Base):
     """A PaymentIntent the shop made for an order. An order gets a new one (the next
     `sequence`) only when the previous one was canceled; its `status` is the intent's last
     known status at the provider (stored as text: Stripe may add statuses)."""
@@ -87,7 +86,7 @@ class PaymentAttempt(db.Model):
     cancel_error: Mapped[str] = mapped_column(String(300), default="")
 
 
-class PaymentEvent(db.Model):
+class PaymentEvent(Base):
     """An event from Stripe (or the test gateway), stored once with its raw body."""
 
     __tablename__ = "payment_events"
@@ -131,7 +130,7 @@ class RefundOrigin(enum.StrEnum):
     PROVIDER = "provider"  # first seen in an event: made in Stripe's Dashboard
 
 
-class Refund(db.Model):
+class Refund(Base):
     """Money given back for one payment of an order. A refund the shop makes is written
     `pending`, with its idempotency key, before the provider is asked; events and the
     provider's answer then move it on by its provider id."""
@@ -164,7 +163,7 @@ class DisputeKind(enum.StrEnum):
     EARLY_FRAUD_WARNING = "early_fraud_warning"
 
 
-class PaymentDispute(db.Model):
+class PaymentDispute(Base):
     """A chargeback (`charge.dispute.*`) or an early fraud warning from the card network
     (`radar.early_fraud_warning.*`) about one of the shop's payments."""
 
@@ -196,7 +195,7 @@ class PaymentDispute(db.Model):
         return self.kind == DisputeKind.DISPUTE and self.closed_at is None
 
 
-class ShopInstallation(db.Model):
+class ShopInstallation(Base):
     """One row: this database's own random name. It prefixes every idempotency key the shop
     sends to the payment provider, so two installations sharing one Stripe account (staging
     and development, say) never replay each other's requests."""
@@ -216,7 +215,7 @@ class EmailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Base):
     """An e-mail to send; (order, kind) is unique, so a paid order gets one confirmation."""
 
     __tablename__ = "outbox_emails"

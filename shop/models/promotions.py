@@ -23,27 +23,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 from shop.models.catalog import Category, Product, localized
 from shop.rules.promotions import Kind, PromoTerms, Window
 
 promo_code_products = Table(
     "promo_code_products",
-    db.metadata,
+    Base.metadata,
     Column("promo_code_id", ForeignKey("promo_codes.id", ondelete="CASCADE"), primary_key=True),
     Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
 )
 
 promo_code_categories = Table(
     "promo_code_categories",
-    db.metadata,
+    Base.metadata,
     Column("promo_code_id", ForeignKey("promo_codes.id", ondelete="CASCADE"), primary_key=True),
     Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class PromoCode(db.Model):
+class PromoCode(Base):
     __tablename__ = "promo_codes"
     __table_args__ = (
         CheckConstraint(
@@ -111,7 +110,7 @@ class PromoCode(db.Model):
         return localized(self, "banner_text", locale)
 
 
-class PromoRedemption(db.Model):
+class PromoRedemption(Base):
     """One use of a code by one order. Deleted again when the order is released unpaid."""
 
     __tablename__ = "promo_redemptions"
@@ -132,7 +131,7 @@ class PromoRedemption(db.Model):
     redeemed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PriceChange(db.Model):
+class PriceChange(Base):
     """A product's price from `effective_at` on: the history the EU Omnibus rule asks for."""
 
     __tablename__ = "price_changes"

@@ -17,8 +17,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.db import UTCDateTime, str_enum
-from shop.extensions import db
+from shop.db import Base, UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):
@@ -27,7 +26,7 @@ class Role(enum.StrEnum):
     VIEWER = "viewer"  # reads everything it may see, changes nothing
 
 
-class StaffMember(db.Model):
+class StaffMember(Base):
     __tablename__ = "staff_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +67,7 @@ class StaffMember(db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class StaffRecoveryCode(db.Model):
+class StaffRecoveryCode(Base):
     """A single-use code for signing in without the phone, stored as a SHA-256 hash.
 
     SHA-256 and not argon2: the codes are 80 random bits, which no guessing can reach, fast
@@ -90,7 +89,7 @@ class StaffRecoveryCode(db.Model):
     staff: Mapped[StaffMember] = relationship(back_populates="recovery_codes")
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Base):
     """Who changed what, when: fields before → after, written with the change itself."""
 
     __tablename__ = "audit_entries"

@@ -251,7 +251,7 @@ def order_csv(
 @dataclass(frozen=True)
 class OrderDetail:
     order: Order
-    events: Sequence[Row[tuple[int, str, str, datetime, str]]]  # no raw bodies
+    events: Sequence[Row[int, str, str, datetime, str]]  # no raw bodies
     emails: Sequence[OutboxEmail]
     refunds: Sequence[Refund]
     attempts: Sequence[PaymentAttempt]

@@ -12,11 +12,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, literal_column, select, true
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
 
 from shop.db import begin_write
 from shop.models import (
@@ -119,7 +119,7 @@ _CARD_FACTS = (
 ON_SALE = Product.is_active == true()
 
 
-def _as_cards(query: Select) -> Select:
+def _as_cards(query: Select[Any]) -> Select[Any]:
     # One query for the pictures of every product in the list, not one per card.
     return query.options(
         load_only(*_CARD_FACTS), selectinload(Product.images).load_only(*_IMAGE_FACTS)
@@ -174,20 +174,21 @@ def featured_products(session: Session, limit: int = 8) -> list[Product]:
     return list(session.scalars(_as_cards(query)))
 
 
-def _ordering(sort: Sort, locale: str) -> list:
+def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
     # Sort by the name the visitor reads (`localized` falls back to the other language when
     # one is empty), ignoring case: "albino A+" belongs before "Mexicana", not after "Zeta".
     # That is lower(coalesce(nullif(name_<shown>, ''), name_<other>)), kept by the database
     # in a generated, indexed column per language (migration 0006).
-    shown_name = literal_column(
+    shown_name: ColumnElement[Any] = literal_column(
         "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
     )
-    return {
+    orderings: dict[Sort, list[ColumnElement[Any] | InstrumentedAttribute[Any]]] = {
         Sort.NAME: [shown_name, Product.id],
         Sort.PRICE: [Product.price_cents, Product.id],
         Sort.PRICE_DESC: [Product.price_cents.desc(), Product.id.desc()],
         Sort.NEWEST: [Product.created_at.desc(), Product.id.desc()],
-    }[sort]
+    }
+    return orderings[sort]
 
 
 def category_products(
@@ -205,7 +206,7 @@ def category_products(
     # Counted apart from the page, from an index alone: a window function over the page
     # query would read and sort every product of the category to show 24 of them.
     count = select(func.count()).select_from(Product).where(*in_category)
-    cache_key = (str(session.get_bind().url), category.id)
+    cache_key = (str(session.get_bind().engine.url), category.id)
     known_total = _known_count(cache_key)
     # The page's ids first, in index order from the index alone (a deep page skips thousands
     # of entries without reading their rows), then the rows of those ids. One round trip.
@@ -258,8 +259,8 @@ def search_products(session: Session, query: str, *, number: int, size: int) -> 
     terms = search_terms(query)
     if not terms:
         return Page(items=[], number=number, size=size, total=0)
-    query = matching_products(session, terms, limit=size, offset=(number - 1) * size)
-    rows = session.execute(_as_cards(query)).all()
+    matching = matching_products(session, terms, limit=size, offset=(number - 1) * size)
+    rows = session.execute(_as_cards(matching)).all()
     total = rows[0][1] if rows else 0
     if not rows and number > 1:
         # Past the end: count once so the view can say how many pages there are.

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shop.db import begin_write
+from shop.db import begin_write, rows_changed
 from shop.labels import allergy_summary
 from shop.models import (
     AcknowledgedWarning,
@@ -99,7 +99,7 @@ def _sha256(text: str) -> str:
 
 def warnings_digest(products: Iterable[Product]) -> str:
     """Identifies the exact set of warning versions shown for these products."""
-    parts = []
+    parts: list[str] = []
     for product in sorted(products, key=lambda p: p.id):
         parts.extend(f"{product.id}:{d.kind}:{d.content_hash}" for d in product.disclaimers)
         statement = product.allergy_statement
@@ -137,7 +137,8 @@ def _snapshot_warnings(product: Product, locale: str) -> list[AcknowledgedWarnin
 def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
     # In id order, so two checkouts of the same products lock rows in the same order.
     for line in sorted(lines, key=lambda item: item.product.id):
-        reserved = session.execute(
+        reserved = rows_changed(
+            session,
             update(Product)
             .where(
                 Product.id == line.product.id,
@@ -145,9 +146,9 @@ def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
                 Product.stock >= line.quantity,
             )
             .values(stock=Product.stock - line.quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if reserved.rowcount != 1:
+        if reserved != 1:
             available = session.scalar(select(Product.stock).where(Product.id == line.product.id))
             raise CheckoutRefused(
                 Refused.SOLD_OUT, product_name=line.product.name_en, available=available or 0
@@ -155,7 +156,8 @@ def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
 
 
 def _take_code_use(session: Session, code: PromoCode) -> None:
-    taken = session.execute(
+    taken = rows_changed(
+        session,
         update(PromoCode)
         .where(
             PromoCode.id == code.id,
@@ -163,9 +165,9 @@ def _take_code_use(session: Session, code: PromoCode) -> None:
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
         )
         .values(times_used=PromoCode.times_used + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if taken.rowcount != 1:
+    if taken != 1:
         raise PromoNotApplicable(Refusal.USED_UP)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.db import begin_write
+from shop.db import begin_write, rows_changed
 from shop.mail import Mailer
 from shop.models import EmailStatus, Order, OrderLine, OutboxEmail
 
@@ -74,14 +74,15 @@ def send_pending_emails(
     for email_id in pending:
         begin_write(session)
         done = EmailStatus.SENT if mailer.delivers else EmailStatus.LOGGED
-        claimed = session.execute(
+        claimed = rows_changed(
+            session,
             update(OutboxEmail)
             .where(OutboxEmail.id == email_id, OutboxEmail.status == EmailStatus.PENDING)
             .values(status=done, sent_at=now, attempts=OutboxEmail.attempts + 1)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
         session.commit()
-        if claimed.rowcount != 1:
+        if claimed != 1:
             continue  # another server is sending it
         email = session.get(OutboxEmail, email_id)
         assert email is not None
@@ -109,11 +110,12 @@ def send_pending_emails(
 def retry_failed_emails(session: Session) -> int:
     """Put failed e-mails back in the queue."""
     begin_write(session)
-    result = session.execute(
+    result = rows_changed(
+        session,
         update(OutboxEmail)
         .where(OutboxEmail.status == EmailStatus.FAILED)
         .values(status=EmailStatus.PENDING)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     session.commit()
-    return result.rowcount
+    return result

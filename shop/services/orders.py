@@ -11,10 +11,10 @@ from __future__ import annotations
 import string
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Exists, Select, delete, exists, select, update
+from sqlalchemy import Exists, Select, delete, exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from shop.db import begin_write
+from shop.db import begin_write, rows_changed
 from shop.models import (
     IntentStatus,
     Order,
@@ -75,14 +75,15 @@ def release_order(
         # A bank still confirming a payment (iDEAL, Bancontact, SEPA) holds the order past its
         # time: expiring it would give its stock away under a payment that is on its way.
         # When the bank answers, the order is paid, or payable again and expires then.
-        conditions.append(~_payment_processing(Order.id))
-    claimed = session.execute(
+        conditions.append(~_payment_processing())
+    claimed = rows_changed(
+        session,
         update(Order)
         .where(*conditions)
         .values(status=to_status, released_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         session.rollback()
         return False
     lines = session.execute(
@@ -120,6 +121,7 @@ def release_order(
         session.execute(delete(PromoRedemption).where(PromoRedemption.order_id == order_id))
     if actor is not None:
         order = session.get(Order, order_id, populate_existing=True)
+        assert order is not None  # the UPDATE above just matched it
         record_change(
             session,
             actor,
@@ -133,9 +135,10 @@ def release_order(
     return True
 
 
-def _payment_processing(order_id: ColumnElement[int]) -> Exists:
+def _payment_processing() -> Exists:
+    """The order (of the query around it) has a payment its bank is still confirming."""
     return exists().where(
-        PaymentAttempt.order_id == order_id, PaymentAttempt.status == IntentStatus.PROCESSING
+        PaymentAttempt.order_id == Order.id, PaymentAttempt.status == IntentStatus.PROCESSING
     )
 
 
@@ -149,7 +152,7 @@ def expire_due_orders(session: Session, *, now: datetime, limit: int = 1000) -> 
                 Order.status == OrderStatus.PENDING_PAYMENT,
                 Order.released_at.is_(None),
                 Order.expires_at <= now,
-                ~_payment_processing(Order.id),
+                ~_payment_processing(),
             )
             .order_by(Order.expires_at, Order.id)
             .limit(limit)
@@ -176,7 +179,7 @@ def order_for_customer(session: Session, token: str, *, now: datetime) -> Order:
     return order
 
 
-def _by_token(token: str) -> Select[tuple[Order]]:
+def _by_token(token: str) -> Select[Order]:
     return (
         select(Order)
         .where(Order.token == token)

@@ -22,8 +22,9 @@ def id_of(value: Any) -> str | None:
     """An expandable field's id: today's API sends an id string, older ones an object."""
     if isinstance(value, str) and value:
         return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return value["id"]
+    if isinstance(value, Mapping):
+        found = value.get("id")
+        return found if isinstance(found, str) else None
     return None
 
 

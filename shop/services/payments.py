@@ -328,6 +328,7 @@ def cancel_abandoned_intents(
     namespace = installation_key(session)
     canceled = 0
     for attempt_id, intent_id in rows:
+        intent: Intent | None
         try:
             intent = gateway.cancel_intent(
                 intent_id, idempotency_key=f"{namespace}-cancel-{intent_id}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from shop.models import Order, OrderStatus, PromoCode
@@ -54,7 +54,7 @@ class CampaignWindow:
     last_day: date | None
 
 
-def _is_sale() -> object:
+def _is_sale() -> ColumnElement[bool]:
     return Order.status.in_(SALE_STATUSES)
 
 
@@ -108,6 +108,7 @@ def sales_per_day(
     counts: dict[date, int] = defaultdict(int)
     revenue: dict[date, int] = defaultdict(int)
     for paid_at, kept_cents in session.execute(query):
+        assert paid_at is not None  # the query asked for paid orders only
         day = paid_at.astimezone(tz).date()
         counts[day] += 1
         revenue[day] += kept_cents

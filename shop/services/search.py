@@ -9,8 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select, table, text, union_all
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Select,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from shop.db import is_sqlite
@@ -59,14 +70,14 @@ _BM25 = "bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)"  # names, summaries
 _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs any score
 
 
-def _ranked_sqlite(terms: Sequence[str]) -> Select:
+def _ranked_sqlite(terms: Sequence[str]) -> Select[Any]:
     """(product_id, rank) of the candidates, lower rank first: the first name matches, ranked
     among themselves, before the first matches anywhere. bm25() may only be called in a query
     on the FTS table itself, and asking FTS5 for a rank by rowid costs a full-text query per
     row, so each candidate query ranks its own rows, stopping at MAX_CANDIDATES."""
     fts = table("products_fts")
 
-    def first(match: str, name: str, tier: float) -> Select:
+    def first(match: str, name: str, tier: float) -> Select[Any, Any]:
         return (
             select(
                 literal_column("rowid").label("product_id"),
@@ -85,14 +96,14 @@ def _ranked_sqlite(terms: Sequence[str]) -> Select:
     )
 
 
-def _ranked_postgresql(terms: Sequence[str]) -> Select:
+def _ranked_postgresql(terms: Sequence[str]) -> Select[Any]:
     """(product_id, rank) of the candidates, higher rank first: name matches first, as on
     SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice."""
     tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery(terms))
     in_names = func.to_tsquery(literal_column("'simple'"), _tsquery(terms, weights="A"))
-    vector = literal_column("products.search_vector")
+    vector: ColumnClause[Any] = literal_column("products.search_vector")
 
-    def first(query: object, tier: float) -> Select:
+    def first(query: ColumnElement[Any], tier: float) -> Select[Any]:
         return (
             select(
                 Product.id.label("product_id"), (func.ts_rank(vector, tsquery) + tier).label("rank")
@@ -109,7 +120,7 @@ def _ranked_postgresql(terms: Sequence[str]) -> Select:
     )
 
 
-def _ranked_active(session: Session, terms: Sequence[str]) -> Select:
+def _ranked_active(session: Session, terms: Sequence[str]) -> Select[Any]:
     """(product_id, order) of the active candidates, lower `order` first."""
     if is_sqlite(session):
         ranked = _ranked_sqlite(terms).subquery()
@@ -125,7 +136,7 @@ def _ranked_active(session: Session, terms: Sequence[str]) -> Select:
 
 def matching_products(
     session: Session, terms: Sequence[str], *, limit: int, offset: int = 0
-) -> Select:
+) -> Select[Any]:
     """SELECT of one page of the active products matching every term, best matches first,
     each row with the total (at most 2 × MAX_CANDIDATES; see there). The page is cut from
     the ranked ids before any product row is read."""
@@ -144,6 +155,6 @@ def matching_products(
     )
 
 
-def count_matching(session: Session, terms: Sequence[str]) -> Select:
+def count_matching(session: Session, terms: Sequence[str]) -> Select[Any]:
     """SELECT of how many active products `matching_products` ranks."""
     return select(func.count()).select_from(_ranked_active(session, terms).subquery())

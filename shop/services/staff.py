@@ -52,11 +52,15 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Why a password is refused, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return _("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+        return str(_("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        return _("A password may have at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
+        return str(
+            _("A password may have at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
+        )
     if password.casefold() in common_passwords():
-        return _("That password is too common; choose another (a few unrelated words work well).")
+        return str(
+            _("That password is too common; choose another (a few unrelated words work well).")
+        )
     return None
 
 

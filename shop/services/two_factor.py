@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from shop.db import begin_write
+from shop.db import begin_write, rows_changed
 from shop.models import Role, StaffMember, StaffRecoveryCode
 from shop.rules.two_factor import (
     RECOVERY_CODE_ALPHABET,
@@ -165,15 +165,16 @@ def verify_second_factor(
         # Conditional: of two requests with the same code, only one moves the step on.
         moved = (
             step is not None
-            and session.execute(
+            and rows_changed(
+                session,
                 update(StaffMember)
                 .where(
                     StaffMember.id == member_id,
                     or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step),
                 )
                 .values(totp_last_step=step)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                .execution_options(synchronize_session=False),
+            )
             == 1
         )
         if not moved:
@@ -183,7 +184,8 @@ def verify_second_factor(
             )
         session.commit()
         return SecondFactor.APP
-    used = session.execute(
+    used = rows_changed(
+        session,
         update(StaffRecoveryCode)
         .where(
             StaffRecoveryCode.staff_id == member_id,
@@ -191,8 +193,8 @@ def verify_second_factor(
             StaffRecoveryCode.used_at.is_(None),
         )
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if used != 1:
         session.rollback()
         raise WrongCode(_("That code is not right."))
@@ -243,9 +245,9 @@ def replace_recovery_codes(session: Session, member_id: int, *, now: datetime) -
 
 
 def _switch_off(session: Session, member: StaffMember) -> int:
-    removed = session.execute(
-        delete(StaffRecoveryCode).where(StaffRecoveryCode.staff_id == member.id)
-    ).rowcount
+    removed = rows_changed(
+        session, delete(StaffRecoveryCode).where(StaffRecoveryCode.staff_id == member.id)
+    )
     member.totp_secret = None
     member.totp_enabled_at = None
     member.totp_last_step = None

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.db import begin_write
+from shop.db import begin_write, rows_changed
 from shop.labels import N_
 from shop.models import (
     DisputeKind,
@@ -65,7 +65,9 @@ class BadSignature(ValueError):
     """The event's signature is missing, malformed, stale, or made with another secret."""
 
 
-def verify_event(payload: bytes, signature_header: str | None, secrets: Sequence[str]) -> dict:
+def verify_event(
+    payload: bytes, signature_header: str | None, secrets: Sequence[str]
+) -> dict[str, Any]:
     """The event as plain data, if its signature holds for one of `secrets`."""
     if not signature_header or not secrets:
         raise BadSignature("no signature")
@@ -78,7 +80,7 @@ def verify_event(payload: bytes, signature_header: str | None, secrets: Sequence
             continue
         except ValueError as error:  # not JSON
             raise BadSignature("malformed body") from error
-        data = event.to_dict()
+        data: dict[str, Any] = event.to_dict()
         if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
             raise BadSignature("not an event")
         return data
@@ -241,7 +243,8 @@ def _payment_succeeded(
         flag_order(order, f"Payment {intent.get('id')} does not match: {problem}.")
         return "needs attention: " + problem
     if order.status == OrderStatus.PENDING_PAYMENT and order.released_at is None:
-        claimed = session.execute(
+        claimed = rows_changed(
+            session,
             update(Order)
             .where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
             .where(Order.released_at.is_(None), Order.paid_at.is_(None))
@@ -251,9 +254,9 @@ def _payment_succeeded(
                 paid_intent_id=attempt.intent_id,
                 payment_failure_message="",
             )
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if claimed.rowcount != 1:
+        if claimed != 1:
             # Another success took the order first (at the same moment, on PostgreSQL the
             # UPDATE waited for it): read what it wrote; a payment by another intent is
             # the customer paying twice.
@@ -316,13 +319,14 @@ def _retake_stock(session: Session, order: Order) -> bool:
     ).all()
     savepoint = session.begin_nested()
     for product_id, quantity in lines:
-        taken = session.execute(
+        taken = rows_changed(
+            session,
             update(Product)
             .where(Product.id == product_id, Product.stock >= quantity)
             .values(stock=Product.stock - quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if taken.rowcount != 1:
+        if taken != 1:
             savepoint.rollback()
             return False
     savepoint.commit()

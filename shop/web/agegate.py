@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     g,
     redirect,
@@ -24,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -133,7 +133,7 @@ def _pass(method: AgeCheckMethod, proven_age: int, remember: bool) -> None:
     ).to_session()
     session.permanent = remember
     record_age_check(
-        db.session,
+        db.session(),
         outcome=AgeCheckOutcome.PASSED,
         method=method,
         policy_version=config["SHOP_AGE_POLICY_VERSION"],
@@ -147,7 +147,7 @@ def _refuse(method: AgeCheckMethod) -> Response:
     session.pop(SESSION_KEY, None)
     session[REFUSED_KEY] = config["SHOP_AGE_POLICY_VERSION"]
     record_age_check(
-        db.session,
+        db.session(),
         outcome=AgeCheckOutcome.REFUSED,
         method=method,
         policy_version=config["SHOP_AGE_POLICY_VERSION"],

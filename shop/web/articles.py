@@ -68,7 +68,7 @@ def _public_address(article: Article) -> str:
 def index() -> str:
     """Show one page of the published articles, newest first."""
     number = _page_number()
-    page = articles.published_articles(db.session, number=number, size=PAGE_SIZE, now=clock.now())
+    page = articles.published_articles(db.session(), number=number, size=PAGE_SIZE, now=clock.now())
     if number > page.page_count:
         abort(404)
     locale = str(get_locale())
@@ -80,7 +80,7 @@ def index() -> str:
 def show(slug: str) -> str:
     """Show the article: its disclaimer, contents, body, related products and share links."""
     try:
-        article = articles.article_for_reader(db.session, slug, now=clock.now())
+        article = articles.article_for_reader(db.session(), slug, now=clock.now())
     except ArticleNotFound:
         abort(404)
     locale = str(get_locale())

@@ -139,7 +139,7 @@ class RunningCode:
 def _public_codes_soon(now: datetime) -> list[RunningCode]:
     # One second more than the entry lives, so a code beginning as it expires is in it.
     until = now + timedelta(seconds=current_app.config["SHOP_FRAGMENT_CACHE_SECONDS"] + 1)
-    return [RunningCode.of(code) for code in running_banners(db.session, now=now, until=until)]
+    return [RunningCode.of(code) for code in running_banners(db.session(), now=now, until=until)]
 
 
 def _running_public_codes() -> list[RunningCode]:
@@ -219,7 +219,7 @@ def omnibus_notes(product: ProductFacts) -> list[OmnibusNote]:
             starts_at = code.starts_at
             lowest_by_start[starts_at] = fragments.cached(
                 ("lowest price", product.id, starts_at),
-                partial(lowest_price_before, db.session, product.id, starts_at),
+                partial(lowest_price_before, db.session(), product.id, starts_at),
             )
         lowest = lowest_by_start[code.starts_at]
         if lowest is not None and all(n.lowest_price_cents != lowest for n in notes):

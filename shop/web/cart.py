@@ -14,7 +14,6 @@ import unicodedata
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     flash,
     has_request_context,
@@ -26,6 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, limiter
@@ -74,7 +74,7 @@ def clear_cart() -> None:
 
 def priced_cart(cart: Cart, *, email: str | None = None) -> CartView:
     """The cart priced now; products no longer on sale are dropped from the session too."""
-    view = view_cart(db.session, cart, now=clock.now(), email=email)
+    view = view_cart(db.session(), cart, now=clock.now(), email=email)
     if view.dropped:
         kept = {line.product.id: line.quantity for line in view.lines}
         keep_cart(Cart(quantities=kept, code=current_cart().code))
@@ -154,7 +154,7 @@ def add() -> Response:
     back = safe_next(request.form.get("next"), url_for("cart.show"))
     try:
         cart = add_item(
-            db.session,
+            db.session(),
             current_cart(),
             request.form.get("product_id"),
             request.form.get("quantity"),
@@ -177,7 +177,7 @@ def update() -> Response:
     product_id = request.form.get("product_id")
     try:
         cart = set_quantity(
-            db.session,
+            db.session(),
             before,
             product_id,
             request.form.get("quantity"),
@@ -205,7 +205,9 @@ def apply_code() -> Response | tuple[str, int]:
         if cart.code:
             flash(_("The code was removed."), "success")
         return redirect(url_for("cart.show"), code=303)
-    candidate = view_cart(db.session, Cart(quantities=cart.quantities, code=typed), now=clock.now())
+    candidate = view_cart(
+        db.session(), Cart(quantities=cart.quantities, code=typed), now=clock.now()
+    )
     if candidate.is_empty:
         message = _("Please add a product to your cart first, then enter the code.")
         return _render_cart(priced_cart(cart), status=422, code_error=message, typed_code=typed)

@@ -18,7 +18,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -30,6 +29,7 @@ from flask import request as http_request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, limiter
@@ -387,7 +387,7 @@ def checkout() -> Response | tuple[str, int]:
         locale=str(get_locale()),
     )
     try:
-        order = place_order(db.session, checkout_request, shop_policy(), today=today, now=now)
+        order = place_order(db.session(), checkout_request, shop_policy(), today=today, now=now)
     except (UnknownCode, PromoNotApplicable) as refused_code:
         form.errors["code"] = refusal_message(refused_code)
         return _render(cart, form, status=422)

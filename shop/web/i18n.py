@@ -15,7 +15,6 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     has_request_context,
@@ -24,6 +23,7 @@ from flask import (
     session,
 )
 from flask_babel import get_translations
+from werkzeug.wrappers import Response
 
 from shop.web.redirects import safe_next
 

@@ -9,8 +9,9 @@ the gate.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, abort, request
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from shop.extensions import db
 from shop.images import THUMBNAIL_SIDE, fit_within

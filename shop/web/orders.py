@@ -14,10 +14,11 @@ bank is still at work the page reloads itself (a meta refresh, no script) every
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel.dates import format_time
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     make_response,
@@ -27,6 +28,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -85,29 +87,28 @@ def show(token: str) -> Response:
     acknowledged."""
     now = clock.now()
     try:
-        order = order_for_customer(db.session, token, now=now)
+        order = order_for_customer(db.session(), token, now=now)
     except OrderNotFound:
         abort(404)
     returned_intent = request.args.get("payment_intent", "")[:255]
     redirect_status = request.args.get("redirect_status", "")[:40]
     if returned_intent and order.is_payable:
         checked = check_returned_payment(
-            db.session, gateway_for(current_app.config), order, returned_intent, now=now
+            db.session(), gateway_for(current_app.config), order, returned_intent, now=now
         )
         if checked is not None:
-            order = order_for_customer(db.session, token, now=now)
-    attempt = latest_attempt(db.session, order.id)
+            order = order_for_customer(db.session(), token, now=now)
+    attempt = latest_attempt(db.session(), order.id)
     state = payment_state(order, attempt.status if attempt else None, redirect_status)
     checks = _checks_done()
     refresh_url = None
     if state in {"processing", "confirming"} and checks < REFRESH_LIMIT:
-        refresh_url = url_for(
-            "orders.show",
-            token=token,
-            check=checks + 1,
-            **({"payment_intent": returned_intent} if returned_intent else {}),
-            **({"redirect_status": redirect_status} if redirect_status else {}),
-        )
+        arguments: dict[str, Any] = {"token": token, "check": checks + 1}
+        if returned_intent:
+            arguments["payment_intent"] = returned_intent
+        if redirect_status:
+            arguments["redirect_status"] = redirect_status
+        refresh_url = url_for("orders.show", **arguments)
     zone = clock.shop_timezone()
     expires_local = order.expires_at.astimezone(zone)
     response = make_response(

@@ -15,7 +15,6 @@ import logging
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -23,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -48,7 +48,7 @@ def deliver_confirmations() -> None:
     try:
         # A few at a time, so a slow mail server cannot make Stripe's request time out;
         # `flask --app shop outbox send` (cron) sends what is left.
-        send_pending_emails(db.session, mailer_for(current_app.config), now=clock.now(), limit=5)
+        send_pending_emails(db.session(), mailer_for(current_app.config), now=clock.now(), limit=5)
     except Exception:
         db.session.rollback()
         log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")
@@ -65,7 +65,7 @@ def webhook_secrets() -> list[str]:
 
 def _order(token: str) -> Order:
     try:
-        return order_for_customer(db.session, token, now=clock.now())
+        return order_for_customer(db.session(), token, now=clock.now())
     except OrderNotFound:
         abort(404)
 
@@ -79,7 +79,7 @@ def pay(token: str) -> Response | tuple[str, int] | str:
     gateway = gateway_for(current_app.config)
     try:
         started = start_payment(
-            db.session,
+            db.session(),
             gateway,
             order,
             now=clock.now(),
@@ -117,7 +117,7 @@ def pay_test(token: str) -> Response:
     if order.is_payable:
         with contextlib.suppress(NotPayable):
             pay_in_test_mode(
-                db.session,
+                db.session(),
                 gateway,
                 order,
                 succeed=action == "pay",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask
+from werkzeug.wrappers import Response
 
 
 def _origin(url: str) -> str:

@@ -32,7 +32,7 @@ def nav_categories() -> list[CategorySummary]:
     """The categories for the navigation: kept for a few seconds, loaded once per request."""
     if "nav_categories" not in g:
         g.nav_categories = fragments.cached(
-            ("categories",), lambda: catalog.category_summaries(db.session)
+            ("categories",), lambda: catalog.category_summaries(db.session())
         )
     return g.nav_categories
 
@@ -72,7 +72,7 @@ def home() -> str:
     locale = str(get_locale())
 
     def featured() -> Listing:
-        products = catalog.featured_products(db.session)
+        products = catalog.featured_products(db.session())
         html = render_template("storefront/_featured.html", featured=products)
         return Listing(html=Markup(html), total=len(products))
 
@@ -90,7 +90,7 @@ def category(slug: str) -> str:
 
     def products() -> Listing | None:
         page = catalog.category_products(
-            db.session,
+            db.session(),
             found,
             number=number,
             size=current_app.config["SHOP_PAGE_SIZE"],
@@ -133,7 +133,7 @@ def product(slug: str) -> str:
 
     def parts() -> ProductPage | None:
         try:
-            found = catalog.product_for_sale(db.session, slug)
+            found = catalog.product_for_sale(db.session(), slug)
         except CatalogNotFound:
             return None
         return ProductPage(
@@ -161,7 +161,7 @@ def search() -> str:
 
     def results() -> Listing:
         page = catalog.search_products(
-            db.session, query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
+            db.session(), query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
         )
         html = render_template(
             "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES

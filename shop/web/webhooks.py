@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -33,7 +34,7 @@ def stripe_events() -> tuple[Response, int]:
     )
     try:
         outcome = receive_event(
-            db.session, event, raw_text(payload), provider=provider, now=clock.now()
+            db.session(), event, raw_text(payload), provider=provider, now=clock.now()
         )
     except Exception:
         log.exception("payment event %s could not be processed", event.get("id"))

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from shop.extensions import db, login_manager
 from shop.models import OrderStatus, Role, StaffMember
@@ -138,6 +139,13 @@ def load_staff(user_id: str) -> StaffMember | None:
     member = db.session.get(StaffMember, int(member_id))
     if member is None or not member.is_active or member.session_version != int(version):
         return None
+    return member
+
+
+def current_staff() -> StaffMember:
+    """The signed-in staff member (behind `requires`, there always is one)."""
+    member = current_user._get_current_object()
+    assert isinstance(member, StaffMember)
     return member
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -37,7 +37,7 @@ from shop.services.articles import (
     utc_to_local_input,
 )
 from shop.text import render_article, slugify
-from shop.web.admin import Access, bp, can, requires, section
+from shop.web.admin import Access, bp, can, current_staff, requires, section
 
 section("admin.articles", _l("Articles"), Access.VIEW)
 
@@ -108,7 +108,7 @@ class ArticleForm:
 
 
 def _staff() -> StaffMember:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_staff()
 
 
 def _page_number() -> int:
@@ -120,7 +120,7 @@ def _page_number() -> int:
 
 def _article_or_404(article_id: int) -> Article:
     try:
-        return article_for_staff(db.session, article_id)
+        return article_for_staff(db.session(), article_id)
     except ArticleNotFound:
         abort(404)
 
@@ -134,7 +134,7 @@ def _render_form(
             language: render_article(form.values[f"body_md_{language}"]).html
             for language in ("en", "nl")
         }
-    choices = product_choices(db.session)
+    choices = product_choices(db.session())
     # The chosen products first, in their order, then the others by name.
     chosen = {slug: index for index, slug in enumerate(form.related)}
     choices.sort(key=lambda p: chosen.get(p.slug, len(chosen)))
@@ -160,7 +160,7 @@ def _render_form(
 @requires(Access.VIEW)
 def articles() -> str:
     """List the articles, drafts included, with their status and dates."""
-    listing = list_articles_for_staff(db.session, number=_page_number(), size=PAGE_SIZE)
+    listing = list_articles_for_staff(db.session(), number=_page_number(), size=PAGE_SIZE)
     return render_template(
         "admin/articles/list.html",
         listing=listing,
@@ -211,7 +211,7 @@ def _save(article_id: int | None) -> Response | tuple[str, int]:
         return _render_form(article, form, status=422)
     try:
         saved = save_article(
-            db.session,
+            db.session(),
             article_id,
             draft,
             publish=form.publish,
@@ -244,7 +244,7 @@ def _save(article_id: int | None) -> Response | tuple[str, int]:
 def article_publish(article_id: int) -> Response | tuple[str, int]:
     """Publish the article (now, unless it has a date), if it has both disclaimers."""
     try:
-        set_published(db.session, article_id, True, actor=_staff(), now=clock.now())
+        set_published(db.session(), article_id, True, actor=_staff(), now=clock.now())
     except ArticleNotFound:
         abort(404)
     except ArticleNotPublishable as refused:
@@ -264,7 +264,7 @@ def article_publish(article_id: int) -> Response | tuple[str, int]:
 def article_unpublish(article_id: int) -> Response:
     """Take the article back to a draft: readers no longer see it."""
     try:
-        set_published(db.session, article_id, False, actor=_staff(), now=clock.now())
+        set_published(db.session(), article_id, False, actor=_staff(), now=clock.now())
     except ArticleNotFound:
         abort(404)
     flash(_("The article is a draft again: readers do not see it."))

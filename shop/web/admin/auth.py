@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, limiter
@@ -87,7 +88,7 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("admin/login.html", next_path=_admin_next())
     now = clock.now()
     member = authenticate(
-        db.session, request.form.get("email", ""), request.form.get("password", ""), now=now
+        db.session(), request.form.get("email", ""), request.form.get("password", ""), now=now
     )
     if member is None:
         return (
@@ -125,13 +126,13 @@ def login_two_factor() -> Response | tuple[str, int] | str:
         return render_template("admin/login_two_factor.html")
     try:
         used = verify_second_factor(
-            db.session, pending.member.id, request.form.get("code", ""), now=now
+            db.session(), pending.member.id, request.form.get("code", ""), now=now
         )
     except WrongCode as wrong:
         return render_template("admin/login_two_factor.html", error=str(wrong)), LOGIN_FAILED
     start_session(pending.member, now=now)
     if used == SecondFactor.RECOVERY_CODE:
-        left = unused_recovery_codes(db.session, pending.member.id)
+        left = unused_recovery_codes(db.session(), pending.member.id)
         flash(
             ngettext(
                 "You signed in with a recovery code; %(num)s is left. Make new ones on the "
@@ -156,11 +157,11 @@ def reauth() -> Response | tuple[str, int] | str:
     member = current_user._get_current_object()
     now = clock.now()
     errors: dict[str, str] = {}
-    if not password_matches(db.session, member.id, request.form.get("password", "")):
+    if not password_matches(db.session(), member.id, request.form.get("password", "")):
         errors["password"] = _("That is not your password.")
     elif member.has_two_factor:
         try:
-            verify_second_factor(db.session, member.id, request.form.get("code", ""), now=now)
+            verify_second_factor(db.session(), member.id, request.form.get("code", ""), now=now)
         except WrongCode as wrong:
             errors["code"] = str(wrong)
     if errors:
@@ -174,6 +175,6 @@ def reauth() -> Response | tuple[str, int] | str:
 @requires(Access.VIEW)
 def logout() -> Response:
     """Sign out here and end this account's sessions everywhere else."""
-    end_sessions(db.session, current_user.id)
+    end_sessions(db.session(), current_user.id)
     end_session()
     return redirect(url_for("admin.login"), code=303)

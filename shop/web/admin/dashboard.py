@@ -28,7 +28,7 @@ def dashboard() -> str:
         .order_by(Order.created_at.desc())
         .limit(20)
     ).all()
-    disputes = open_disputes(db.session, now=clock.now())
+    disputes = open_disputes(db.session(), now=clock.now())
     sold_out = db.session.scalars(
         select(Product).where(Product.is_active.is_(True), Product.stock <= 0).limit(20)
     ).all()
@@ -45,6 +45,6 @@ def dashboard() -> str:
                 select(Order).where(Order.id.in_([d.order_id for d in disputes if d.order_id]))
             )
         },
-        unmatched=count_unreviewed(db.session),
+        unmatched=count_unreviewed(db.session()),
         local_time=local_time,
     )

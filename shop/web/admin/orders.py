@@ -14,7 +14,6 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -27,7 +26,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -52,7 +51,7 @@ from shop.services.admin_orders import (
 )
 from shop.services.payments import cancel_abandoned_intents
 from shop.services.refunds import RefundRefused, refund_extra_payment, refund_state
-from shop.web.admin import Access, bp, fresh_login_required, requires, section
+from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
 from shop.web.formatting import format_money
 
 section("admin.orders", _l("Orders"), Access.VIEW)
@@ -136,7 +135,7 @@ def _render(template: str, **context: Any) -> str:
 
 
 def _staff() -> StaffMember:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_staff()
 
 
 # --- the list and the export --------------------------------------------------------------
@@ -148,7 +147,7 @@ def orders() -> str:
     """List the orders, filtered and paginated, newest first."""
     filters, errors = filters_from(request.args)
     page = list_orders(
-        db.session, filters, zone=clock.shop_timezone(), page=_page_arg(request.args)
+        db.session(), filters, zone=clock.shop_timezone(), page=_page_arg(request.args)
     )
     return _render(
         "admin/orders/list.html",
@@ -184,7 +183,7 @@ def orders_csv() -> Response | tuple[str, int]:
 
 
 def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str, int]:
-    detail = order_detail(db.session, order_id)
+    detail = order_detail(db.session(), order_id)
     if detail is None:
         abort(404)
     refundable = refundable_cents(detail.order)
@@ -196,7 +195,7 @@ def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str
             order=detail.order,
             refundable=refundable,
             can_ship=can_ship(detail.order),
-            can_restock=can_restock(db.session, detail.order),
+            can_restock=can_restock(db.session(), detail.order),
             forms=forms,
         ),
         status,
@@ -214,7 +213,7 @@ def order(order_id: int) -> tuple[str, int]:
 @requires(Access.VIEW)
 def order_event(order_id: int, event_id: int) -> str:
     """Show a payment event's raw body as received, pretty-printed."""
-    event = payment_event_of(db.session, order_id, event_id)
+    event = payment_event_of(db.session(), order_id, event_id)
     if event is None:
         abort(404)
     return _render(
@@ -249,7 +248,7 @@ def ship_order(order_id: int) -> Response | tuple[str, int]:
     tracking_code = request.form.get("tracking_code", "")
     try:
         mark_shipped(
-            db.session,
+            db.session(),
             order_id,
             carrier=carrier,
             tracking_code=tracking_code,
@@ -280,7 +279,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
     if order is None:
         abort(404)
     typed = request.form.get("amount", "")
-    restock = request.form.get("restock") == "yes" and can_restock(db.session, order)
+    restock = request.form.get("restock") == "yes" and can_restock(db.session(), order)
     reason = request.form.get("reason", "").strip()[:500]
     refundable = refundable_cents(order)
 
@@ -305,7 +304,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
             _("The amount must be between € 0,01 and %(most)s.", most=format_money(refundable))
         )
     # Only the confirmation page's form carries what it showed; anything else is shown it.
-    state = refund_state(db.session, order)
+    state = refund_state(db.session(), order)
     if request.form.get("confirm") != "yes" or "seen_state" not in request.form:
         return _confirm_page(
             title=_("Confirm the refund"),
@@ -337,7 +336,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
     seen_state = request.form.get("seen_state", "")[:40]
     try:
         made = refund_paid_order(
-            db.session,
+            db.session(),
             gateway_for(current_app.config),
             order_id,
             amount_cents=amount_cents,
@@ -408,7 +407,11 @@ def refund_extra(order_id: int, attempt_id: int) -> Response | tuple[str, int] |
         )
     try:
         made = refund_extra_payment(
-            db.session, gateway_for(current_app.config), attempt_id, now=clock.now(), actor=_staff()
+            db.session(),
+            gateway_for(current_app.config),
+            attempt_id,
+            now=clock.now(),
+            actor=_staff(),
         )
     except RefundRefused as refusal:
         return _detail_page(
@@ -446,12 +449,12 @@ def cancel(order_id: int) -> Response | tuple[str, int] | str:
             order=order,
         )
     try:
-        cancel_order(db.session, order_id, actor=_staff(), now=clock.now())
+        cancel_order(db.session(), order_id, actor=_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(order_id, status=CONFLICT, cancel_error=str(refusal))
     # Its open intent is canceled at Stripe now; should Stripe not answer, `payments
     # reconcile` tries again (a payment that lands meanwhile is still honoured).
-    cancel_abandoned_intents(db.session, gateway_for(current_app.config), now=clock.now())
+    cancel_abandoned_intents(db.session(), gateway_for(current_app.config), now=clock.now())
     return _done(order_id, _("Order cancelled; stock and code use given back."))
 
 
@@ -461,7 +464,7 @@ def clear_order_attention(order_id: int) -> Response | tuple[str, int]:
     """Clear the "needs attention" flag, with a note saying what was done."""
     note = request.form.get("note", "")
     try:
-        clear_attention(db.session, order_id, note=note, actor=_staff(), now=clock.now())
+        clear_attention(db.session(), order_id, note=note, actor=_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(
             order_id, status=UNPROCESSABLE, attention_error=str(refusal), note=note[:1000]

@@ -4,9 +4,10 @@ about unknown payments. Staff read the raw event and mark it reviewed (audited).
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -21,7 +22,7 @@ def unmatched_payments() -> str:
     """List the payment events that named no order of this shop, newest first."""
     return render_template(
         "admin/payments/unmatched.html",
-        events=unmatched_events(db.session, include_reviewed=bool(request.args.get("all"))),
+        events=unmatched_events(db.session(), include_reviewed=bool(request.args.get("all"))),
         local_time=local_time,
         show_all=bool(request.args.get("all")),
     )
@@ -31,7 +32,7 @@ def unmatched_payments() -> str:
 @requires(Access.VIEW)
 def unmatched_payment(event_id: int) -> str:
     """Show one such event's raw body, as received."""
-    event = unmatched_event(db.session, event_id)
+    event = unmatched_event(db.session(), event_id)
     if event is None:
         abort(404)
     return render_template(
@@ -47,7 +48,7 @@ def unmatched_payment(event_id: int) -> str:
 def review_unmatched_payment(event_id: int) -> Response:
     """Mark such an event as looked at; the audit log keeps who and when."""
     if not mark_reviewed(
-        db.session, event_id, actor=current_user._get_current_object(), now=clock.now()
+        db.session(), event_id, actor=current_user._get_current_object(), now=clock.now()
     ):
         abort(404)
     flash(_("Marked as reviewed."), "success")

@@ -15,12 +15,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.config import MEGABYTE
@@ -52,7 +52,7 @@ from shop.services.catalog import (
     missing_warnings,
 )
 from shop.text import render_markdown
-from shop.web.admin import Access, bp, can, requires, section
+from shop.web.admin import Access, bp, can, current_staff, requires, section
 from shop.web.images import image_response
 
 section("admin.products", _l("Products"), Access.VIEW)
@@ -410,7 +410,7 @@ def _listing(missing: Sequence[str]) -> str:
 
 
 def _staff() -> StaffMember:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_staff()
 
 
 def _page_number() -> int:
@@ -422,7 +422,7 @@ def _page_number() -> int:
 
 def _product_or_404(product_id: int) -> Product:
     try:
-        return product_for_staff(db.session, product_id)
+        return product_for_staff(db.session(), product_id)
     except CatalogNotFound:
         abort(404)
 
@@ -454,13 +454,13 @@ def _render_form(
         errors=[(error_anchor(key), message) for key, message in form.errors.items()],
         notice=notice,
         previews=previews,
-        categories=list_categories(db.session),
+        categories=list_categories(db.session()),
         kinds=KIND_LABELS,
         allergens=[(code, ALLERGEN_LABELS[code]) for code in ALLERGENS],
         presences=PRESENCE_CHOICES,
         allergy_modes=ALLERGY_MODE_LABELS,
         missing=missing_warnings(product) if product is not None else [],
-        prices=price_history(db.session, product.id) if product is not None else [],
+        prices=price_history(db.session(), product.id) if product is not None else [],
         image_errors=image_errors or {},
         image_form=image_form or {},
         max_upload_mb=_max_upload_mb(),
@@ -485,7 +485,7 @@ def products() -> str:
     except ValueError:
         status = ProductFilter.ALL
     listing = list_products_for_staff(
-        db.session, search=search, status=status, number=_page_number(), size=PAGE_SIZE
+        db.session(), search=search, status=status, number=_page_number(), size=PAGE_SIZE
     )
     return render_template(
         "admin/products/list.html",
@@ -538,7 +538,7 @@ def _save(product_id: int | None) -> Response | tuple[str, int]:
         return _render_form(product, form, status=422)
     try:
         saved = save_product(
-            db.session,
+            db.session(),
             product_id,
             draft,
             publish=form.publish,
@@ -617,7 +617,7 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
         try:
             prepared = prepare_image(upload.stream.read(max_bytes + 1), max_bytes=max_bytes)
             add_product_image(
-                db.session,
+                db.session(),
                 product_id,
                 prepared,
                 alt_en=alt_en,
@@ -648,11 +648,11 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
 @bp.errorhandler(RequestEntityTooLarge)
 def request_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """Say a file is too large: next to the upload field when that is where it was sent."""
-    product_id = (request.view_args or {}).get("product_id")
+    product_id = int((request.view_args or {}).get("product_id") or 0)
     # The limit is checked before the back office's access check, so ask here who this is.
     if request.endpoint == "admin.product_image_upload" and can(Access.MANAGE):
         try:
-            found = product_for_staff(db.session, product_id)
+            found = product_for_staff(db.session(), product_id)
         except CatalogNotFound:
             found = None
         if found is not None:
@@ -670,7 +670,7 @@ def request_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
 def product_image_delete(product_id: int, image_id: int) -> Response:
     """Remove one of the product's pictures."""
     try:
-        delete_product_image(db.session, product_id, image_id, actor=_staff(), now=clock.now())
+        delete_product_image(db.session(), product_id, image_id, actor=_staff(), now=clock.now())
     except CatalogNotFound:
         abort(404)
     flash(_("Picture removed."))

@@ -460,7 +460,7 @@ class CodeRow:
 
 def _rows(codes: Sequence[PromoCode], tz: ZoneInfo) -> list[CodeRow]:
     now = clock.now()
-    numbers = promo_reports.numbers_per_code(db.session)
+    numbers = promo_reports.numbers_per_code(db.session())
     rows = []
     for code in codes:
         state = status(code.terms(), now)
@@ -485,7 +485,7 @@ class Chart:
 
 def _chart(codes: Sequence[PromoCode], tz: ZoneInfo) -> Chart:
     """The last 90 days' sales as an inline SVG, with the figures for the table beside it."""
-    days = promo_reports.sales_per_day(db.session, today=clock.local_today(), tz=tz)
+    days = promo_reports.sales_per_day(db.session(), today=clock.local_today(), tz=tz)
     windows = promo_reports.campaign_windows(codes, tz)
     first, last = days[0].day, days[-1].day
     svg = sales_chart_svg(
@@ -517,7 +517,7 @@ def _chart(codes: Sequence[PromoCode], tz: ZoneInfo) -> Chart:
 def promotions() -> str:
     """List every code with its window, status, uses, discount and revenue; chart 90 days."""
     tz = clock.shop_timezone()
-    codes = all_codes(db.session)
+    codes = all_codes(db.session())
     return render_template(
         "admin/promotions/list.html",
         rows=_rows(codes, tz),
@@ -614,7 +614,7 @@ def _check(code: PromoCode, args: MultiDict[str, str], tz: ZoneInfo) -> CheckAns
         return CheckAnswer(values, errors)
     try:
         check_code_at(
-            db.session,
+            db.session(),
             code,
             at=at,
             subtotal_cents=subtotal,
@@ -698,7 +698,7 @@ def create_promotion() -> Response | tuple[str, int]:
     if _wants_preview():
         return _render_form(form, previews=preview_banners(form.draft, clock.shop_timezone()))
     try:
-        created = create_promo_code(db.session, form.draft, now=clock.now(), actor=current_user)
+        created = create_promo_code(db.session(), form.draft, now=clock.now(), actor=current_user)
     except InvalidPromoCode as invalid:
         form.add_service_error(invalid)
         return _render_form(form, status_code=UNPROCESSABLE)
@@ -716,7 +716,7 @@ def edit_promotion(promo_id: int) -> tuple[str, int]:
     return _render_form(
         PromoForm.from_code(code, tz),
         code=code,
-        is_used=has_been_used(db.session, code.id),
+        is_used=has_been_used(db.session(), code.id),
         previews=preview_banners(code, tz) if code.is_public else None,
         check=check,
         status_code=UNPROCESSABLE if check and check.errors else 200,
@@ -728,7 +728,7 @@ def edit_promotion(promo_id: int) -> tuple[str, int]:
 def update_promotion(promo_id: int) -> Response | tuple[str, int]:
     """Save a code's changes; a used code keeps its kind and value."""
     code = _load(promo_id)
-    is_used = has_been_used(db.session, code.id)
+    is_used = has_been_used(db.session(), code.id)
     form = _parse_posted(own=code, is_used=is_used)
     if form.draft is None:
         return _render_form(form, code=code, is_used=is_used, status_code=UNPROCESSABLE)
@@ -737,14 +737,14 @@ def update_promotion(promo_id: int) -> Response | tuple[str, int]:
         return _render_form(form, code=code, is_used=is_used, previews=previews)
     try:
         updated = update_promo_code(
-            db.session, code.id, form.draft, now=clock.now(), actor=current_user
+            db.session(), code.id, form.draft, now=clock.now(), actor=current_user
         )
     except UnknownCode:
         abort(404)
     except InvalidPromoCode as invalid:
         form.add_service_error(invalid)
         code = _load(promo_id)
-        is_used = has_been_used(db.session, code.id)
+        is_used = has_been_used(db.session(), code.id)
         return _render_form(form, code=code, is_used=is_used, status_code=UNPROCESSABLE)
     if updated is None:
         flash(_("Nothing changed."), "info")

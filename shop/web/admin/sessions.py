@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -34,6 +33,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import Select, func, select
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, limiter
@@ -174,7 +175,7 @@ def staff_create() -> Any:
         return _render_list(form, status=FORM_REFUSED)
     try:
         member = create_staff(
-            db.session,
+            db.session(),
             form.email,
             password,
             form.role,
@@ -242,7 +243,7 @@ def staff_set_access(member_id: int) -> Any:
         return redirect(url_for("admin.staff_edit", member_id=member.id), code=303)
     try:
         member = set_role(
-            db.session,
+            db.session(),
             member.id,
             role,
             active=active == "yes",
@@ -277,7 +278,7 @@ def staff_set_password(member_id: int) -> Any:
         return _render_member(member, password_errors=errors, status=FORM_REFUSED)
     try:
         member = change_password(
-            db.session,
+            db.session(),
             member.id,
             password,
             now=clock.now(),
@@ -324,7 +325,7 @@ def account_password() -> Any:
     if not errors:
         try:
             member = change_own_password(
-                db.session,
+                db.session(),
                 current_user.id,
                 request.form.get("current_password", ""),
                 password,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
@@ -74,7 +75,7 @@ def _render(status: int = 200, *, error: str = "") -> tuple[str, int]:
         setting_up=setting_up,
         qr_code=qr_code_svg(provisioning_uri(member)) if setting_up else None,
         secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)] if setting_up else [],
-        codes_left=unused_recovery_codes(db.session, member.id) if member.has_two_factor else 0,
+        codes_left=unused_recovery_codes(db.session(), member.id) if member.has_two_factor else 0,
         error=error,
     )
     return page, status
@@ -101,7 +102,7 @@ def two_factor() -> Any:
 def two_factor_start() -> Any:
     """Make a new secret for one's app (kept unconfirmed until a right code comes back)."""
     try:
-        start_enrolment(db.session, current_user.id)
+        start_enrolment(db.session(), current_user.id)
     except TwoFactorError as refused:
         flash(str(refused), "error")
     return redirect(url_for("admin.two_factor"), code=303)
@@ -113,7 +114,7 @@ def two_factor_confirm() -> Any:
     """Switch two-factor sign-in on with a right code; show the recovery codes once."""
     try:
         codes = confirm_enrolment(
-            db.session, current_user.id, request.form.get("code", ""), now=clock.now()
+            db.session(), current_user.id, request.form.get("code", ""), now=clock.now()
         )
     except WrongCode as wrong:
         return _render(FORM_REFUSED, error=str(wrong))
@@ -129,7 +130,7 @@ def two_factor_confirm() -> Any:
 def two_factor_recovery_codes() -> Any:
     """Replace one's recovery codes; the old ones stop working."""
     try:
-        codes = replace_recovery_codes(db.session, current_user.id, now=clock.now())
+        codes = replace_recovery_codes(db.session(), current_user.id, now=clock.now())
     except TwoFactorError as refused:
         flash(str(refused), "error")
         return redirect(url_for("admin.two_factor"), code=303)
@@ -142,7 +143,7 @@ def two_factor_recovery_codes() -> Any:
 def two_factor_disable() -> Any:
     """Switch one's own two-factor sign-in off, where the shop does not require it."""
     try:
-        disable_own_two_factor(db.session, current_user.id, now=clock.now(), required=_required())
+        disable_own_two_factor(db.session(), current_user.id, now=clock.now(), required=_required())
     except TwoFactorError as refused:
         return _render(FORM_REFUSED, error=str(refused))
     flash(_("Two-factor sign-in is off. Your recovery codes no longer work."))
@@ -159,7 +160,7 @@ def staff_reset_two_factor(member_id: int) -> Response:
         return redirect(url_for("admin.two_factor"), code=303)
     if db.session.get(StaffMember, member_id) is None:
         abort(404)
-    outcome = reset_two_factor(db.session, member_id, now=clock.now(), actor=_me())
+    outcome = reset_two_factor(db.session(), member_id, now=clock.now(), actor=_me())
     flash(
         _(
             "Two-factor sign-in of %(email)s is reset and its sessions have ended. They set it "
