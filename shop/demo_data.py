@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TypedDict
+from typing import Any, Literal, NoReturn, TypedDict, TypeVar
 
 from shop.models.catalog import ALLERGENS
 from shop.models.catalog import AllergenPresence as _PresenceEnum
 from shop.models.catalog import DisclaimerKind as _KindEnum
 
 DATA_DIR = Path(__file__).with_name("data") / "demo"
+
+_T = TypeVar("_T")
 
 # The values of shop.models.catalog's enums of the same names (a unit test holds them equal).
 DisclaimerKind = Literal["health", "dosage", "legal", "usage"]
@@ -110,9 +113,19 @@ class DemoDataError(ValueError):
 def read_demo_data(directory: Path) -> DemoData:
     """The demo content in `directory`, checked; raises DemoDataError for the first fault."""
     markdown = _Markdown(directory)
-    categories = _categories(directory / "categories.toml")
-    products = _products(directory / "products.toml", {c["slug"] for c in categories}, markdown)
-    articles = _articles(directory / "articles.toml", {p["slug"] for p in products}, markdown)
+    categories = _items(directory / "categories.toml", "category", _category)
+    category_slugs = {category["slug"] for category in categories}
+    products = _items(
+        directory / "products.toml",
+        "product",
+        lambda slug, table: _product(slug, table, category_slugs, markdown),
+    )
+    product_slugs = {product["slug"] for product in products}
+    articles = _items(
+        directory / "articles.toml",
+        "article",
+        lambda slug, table: _article(slug, table, product_slugs, markdown),
+    )
     markdown.check_all_used()
     return DemoData(tuple(categories), tuple(products), tuple(articles))
 
@@ -128,51 +141,36 @@ def load_demo_data() -> DemoData:
 # --------------------------------------------------------------------------------------------------
 
 
-def _categories(path: Path) -> list[CategoryData]:
-    categories: list[CategoryData] = []
-    for slug, table in _items(path, "category"):
-        categories.append(
-            {
-                "slug": slug,
-                "name": table.localized("name"),
-                "description": table.localized("description"),
-                "position": table.integer("position"),
-            }
-        )
-        table.finish()
-    return categories
+def _category(slug: str, table: _Table) -> CategoryData:
+    return {
+        "slug": slug,
+        "name": table.localized("name"),
+        "description": table.localized("description"),
+        "position": table.integer("position"),
+    }
 
 
-def _products(path: Path, categories: set[str], markdown: _Markdown) -> list[ProductData]:
-    products: list[ProductData] = []
-    for slug, table in _items(path, "product"):
-        category = table.text("category")
-        if category not in categories:
-            table.fail("category", f"no category {category!r} in categories.toml")
-        products.append(
-            {
-                "slug": slug,
-                "category": category,
-                "name": table.localized("name"),
-                "summary": table.localized("summary"),
-                "description_md": markdown.read(table, slug, "products", "description_md"),
-                "price_cents": table.integer("price_cents"),
-                "stock": table.integer("stock"),
-                "min_age": table.integer("min_age"),
-                "featured": table.boolean("featured"),
-                "disclaimers": [_disclaimer(item) for item in table.tables("disclaimers")],
-                "allergy": _allergy(table.table("allergy")),
-            }
-        )
-        table.finish()
-    return products
+def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown) -> ProductData:
+    category = table.text("category")
+    if category not in categories:
+        table.fail("category", f"no category {category!r} in categories.toml")
+    return {
+        "slug": slug,
+        "category": category,
+        "name": table.localized("name"),
+        "summary": table.localized("summary"),
+        "description_md": markdown.read(table, slug, "products", "description_md"),
+        "price_cents": table.integer("price_cents"),
+        "stock": table.integer("stock"),
+        "min_age": table.integer("min_age"),
+        "featured": table.boolean("featured"),
+        "disclaimers": table.tables("disclaimers", _disclaimer),
+        "allergy": table.table("allergy", _allergy),
+    }
 
 
 def _disclaimer(table: _Table) -> DisclaimerData:
-    kind = table.choice("kind", tuple(_KindEnum))
-    disclaimer: DisclaimerData = {"kind": kind, "text": table.localized("text")}
-    table.finish()
-    return disclaimer
+    return {"kind": table.choice("kind", tuple(_KindEnum)), "text": table.localized("text")}
 
 
 def _allergy(table: _Table) -> AllergyData:
@@ -180,48 +178,44 @@ def _allergy(table: _Table) -> AllergyData:
         for key in ("allergens", "warning"):
             if key in table.data:
                 table.fail(key, "not with no_known_allergens = true")
-        table.finish()
         return {"no_known_allergens": True, "allergens": [], "warning": {"en": "", "nl": ""}}
-    listed = table.table("allergens")
-    allergens: list[tuple[str, AllergenPresence]] = []
-    for code in listed.data:
-        if code not in ALLERGENS:
-            listed.fail(code, f"unknown allergen (the known: {', '.join(ALLERGENS)})")
-        allergens.append((code, listed.choice(code, tuple(_PresenceEnum))))
+    allergens = table.table("allergens", _allergens)
     if not allergens:
         table.fail("allergens", "none listed: list them, or say no_known_allergens = true")
-    allergy: AllergyData = {
+    return {
         "no_known_allergens": False,
         "allergens": allergens,
         "warning": table.localized("warning"),
     }
-    table.finish()
-    return allergy
 
 
-def _articles(path: Path, products: set[str], markdown: _Markdown) -> list[ArticleData]:
-    articles: list[ArticleData] = []
-    for slug, table in _items(path, "article"):
-        related = table.texts("related_products")
-        for product in related:
-            if product not in products:
-                table.fail("related_products", f"no product {product!r} in products.toml")
-        articles.append(
-            {
-                "slug": slug,
-                "title": table.localized("title"),
-                "summary": table.localized("summary"),
-                "body_md": markdown.read(table, slug, "articles", "body_md"),
-                "disclaimer": table.localized("disclaimer"),
-                "related_products": related,
-            }
-        )
-        table.finish()
-    return articles
+def _allergens(table: _Table) -> list[tuple[str, AllergenPresence]]:
+    """`{ code = presence, ... }`, in the order written."""
+    allergens: list[tuple[str, AllergenPresence]] = []
+    for code in table.data:
+        if code not in ALLERGENS:
+            table.fail(code, f"unknown allergen (the known: {', '.join(ALLERGENS)})")
+        allergens.append((code, table.choice(code, tuple(_PresenceEnum))))
+    return allergens
 
 
-def _items(path: Path, name: str) -> list[tuple[str, _Table]]:
-    """The `[[name]]` tables of a TOML file with their slugs, which are unique in it."""
+def _article(slug: str, table: _Table, products: set[str], markdown: _Markdown) -> ArticleData:
+    related = table.texts("related_products")
+    for product in related:
+        if product not in products:
+            table.fail("related_products", f"no product {product!r} in products.toml")
+    return {
+        "slug": slug,
+        "title": table.localized("title"),
+        "summary": table.localized("summary"),
+        "body_md": markdown.read(table, slug, "articles", "body_md"),
+        "disclaimer": table.localized("disclaimer"),
+        "related_products": related,
+    }
+
+
+def _items(path: Path, name: str, read: Callable[[str, _Table], _T]) -> list[_T]:
+    """The `[[name]]` tables of a TOML file, each read by `read(slug, table)`; slugs are unique."""
     try:
         with path.open("rb") as file:
             document = tomllib.load(file)
@@ -230,14 +224,19 @@ def _items(path: Path, name: str) -> list[tuple[str, _Table]]:
     except tomllib.TOMLDecodeError as error:
         raise DemoDataError(path, "(syntax)", str(error)) from None
     root = _Table(path, "", "", document)
-    items: list[tuple[str, _Table]] = []
-    for table in root.tables(name):
+    slugs: list[str] = []
+
+    def read_item(table: _Table) -> _T:
         slug = table.text("slug")
-        if slug in (seen for seen, _ in items):
+        if slug in slugs:
             table.fail("slug", f"{slug!r} is used twice")
+        slugs.append(slug)
         # From here on, errors name the item by its slug rather than by its number.
-        items.append((slug, _Table(path, f"{name} {slug!r}", "", table.data, read={"slug"})))
-    root.finish()
+        table.item, table.prefix = f"{name} {slug!r}", ""
+        return read(slug, table)
+
+    items = root.tables(name, read_item)
+    root.finish(None)
     return items
 
 
@@ -253,19 +252,12 @@ class _Table:
     place in that item ("allergy." or "disclaimers[2]."), and the keys read so far: `finish`
     refuses any other key, so a misspelt one is an error rather than silently ignored."""
 
-    def __init__(
-        self,
-        path: Path,
-        item: str,
-        prefix: str,
-        data: dict[str, Any],
-        read: set[str] | None = None,
-    ) -> None:
+    def __init__(self, path: Path, item: str, prefix: str, data: dict[str, Any]) -> None:
         self.path = path
         self.item = item
         self.prefix = prefix
         self.data = data
-        self._read = set(read or ())
+        self._read: set[str] = set()
 
     def fail(self, key: str, problem: str) -> NoReturn:
         field = f"{self.prefix}{key}"
@@ -311,30 +303,36 @@ class _Table:
             self.fail(key, f"unknown value {value!r} (expected one of {', '.join(choices)})")
         return value
 
-    def table(self, key: str) -> _Table:
+    def table(self, key: str, read: Callable[[_Table], _T]) -> _T:
+        """A table within this one, read by `read`."""
         data: dict[str, Any] = self._get(key, dict, "a table")
-        return _Table(self.path, self.item, f"{self.prefix}{key}.", data)
+        table = _Table(self.path, self.item, f"{self.prefix}{key}.", data)
+        return table.finish(read(table))
 
-    def tables(self, key: str) -> list[_Table]:
-        """An array of tables, `[[key]]`: one or more."""
+    def tables(self, key: str, read: Callable[[_Table], _T]) -> list[_T]:
+        """An array of one or more tables, `[[key]]`, each read by `read`."""
         items: list[Any] = self._get(key, list, f"[[{key}]] tables")
         if not items or not all(isinstance(item, dict) for item in items):
             self.fail(key, f"expected one or more [[{key}]] tables")
-        return [
+        tables = [
             _Table(self.path, self.item, f"{self.prefix}{key}[{number}].", data)
             for number, data in enumerate(items, start=1)
         ]
+        return [table.finish(read(table)) for table in tables]
 
     def localized(self, key: str) -> LocalizedText:
-        texts = self.table(key)
-        localized: LocalizedText = {"en": texts.text("en"), "nl": texts.text("nl")}
-        texts.finish()
-        return localized
+        return self.table(key, _localized)
 
-    def finish(self) -> None:
+    def finish(self, value: _T) -> _T:
+        """`value`, read from this table, once no key is left unread."""
         for key in self.data:
             if key not in self._read:
                 self.fail(key, "unknown field")
+        return value
+
+
+def _localized(table: _Table) -> LocalizedText:
+    return {"en": table.text("en"), "nl": table.text("nl")}
 
 
 # --------------------------------------------------------------------------------------------------
