@@ -130,7 +130,7 @@ def load_catalogue(database: Database, how_many: int, *, banner: bool = True) ->
 
 
 def _load(session: Any, how_many: int, *, banner: bool) -> Catalogue:
-    from shop.demo_content import CATEGORIES, PRODUCTS
+    from shop.demo_data import load_demo_data
     from shop.models import (
         AllergenEntry,
         AllergyStatement,
@@ -141,9 +141,11 @@ def _load(session: Any, how_many: int, *, banner: bool) -> Catalogue:
     )
     from shop.models.catalog import content_hash
 
+    demo = load_demo_data()
+    categories, products = demo.categories, demo.products
     now = datetime.now(UTC).replace(microsecond=0)
     category_ids: dict[str, int] = {}
-    for data in CATEGORIES:
+    for data in categories:
         category = Category(
             slug=data["slug"],
             name_en=data["name"]["en"],
@@ -157,7 +159,7 @@ def _load(session: Any, how_many: int, *, banner: bool) -> Catalogue:
         category_ids[data["slug"]] = category.id
     session.commit()
 
-    truffles = [p for p in PRODUCTS if p["category"] == BIG_CATEGORY]
+    truffles = [p for p in products if p["category"] == BIG_CATEGORY]
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         # Bulk loading: the search index is built once at the end (what pg_restore does),
@@ -169,7 +171,7 @@ def _load(session: Any, how_many: int, *, banner: bool) -> Catalogue:
         numbers = range(start, min(start + BATCH, how_many))
         # Every other product is a truffle: one category deep enough for a page 200.
         templates = [
-            truffles[n // 2 % len(truffles)] if n % 2 == 0 else PRODUCTS[n // 2 % len(PRODUCTS)]
+            truffles[n // 2 % len(truffles)] if n % 2 == 0 else products[n // 2 % len(products)]
             for n in numbers
         ]
         connection.execute(

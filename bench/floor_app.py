@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Flask, abort, render_template, request
 
-from shop.demo_content import ALLERGEN_NAMES, CATEGORIES, PRODUCTS
+from shop.demo_data import load_demo_data
+from shop.labels import allergen_name
 from shop.text import render_markdown
 
 PAGE_SIZE = 24
@@ -71,14 +72,16 @@ def _product(number: int, data: dict[str, Any]) -> dict[str, Any]:
         ],
         "allergy_warning": data["allergy"]["warning"]["en"],
         "allergens": [
-            (ALLERGEN_NAMES[code]["en"], "contains" if presence == "contains" else "may contain")
+            (allergen_name(code), "contains" if presence == "contains" else "may contain")
             for code, presence in data["allergy"]["allergens"]
         ],
         "description_html": render_markdown(data["description_md"]["en"]),
     }
 
 
-_TRUFFLES = [p for p in PRODUCTS if p["category"] == "magic-truffles"]
+# The allergen names are shop.labels' own: read here at import, outside any request, in English.
+_DEMO = load_demo_data()
+_TRUFFLES = [p for p in _DEMO.products if p["category"] == "magic-truffles"]
 CATALOGUE = [_product(n, _TRUFFLES[n % len(_TRUFFLES)]) for n in range(CATEGORY_PRODUCTS)]
 BY_SLUG = {p["slug"]: p for p in CATALOGUE}
 NAV = [
@@ -87,7 +90,7 @@ NAV = [
         "name": c["name"]["en"],
         "description": c["description"]["en"],
     }
-    for c in CATEGORIES
+    for c in _DEMO.categories
 ]
 NAV_BY_SLUG = {c["slug"]: c for c in NAV}
 

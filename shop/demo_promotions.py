@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shop.demo_content import LocalizedText
+from shop.demo_data import LocalizedText
 from shop.rules.promotions import Kind
 
 # The seed shop ran Halloween 2025 in Amsterdam, whatever zone this installation uses.

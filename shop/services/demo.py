@@ -1,5 +1,6 @@
-"""Loading the demo shop from `shop.demo_content` and `shop.demo_promotions` through the same
-services staff use: categories, products, the knowledge base's articles and promo codes."""
+"""Loading the demo shop from `shop.demo_data` (the files in `shop/data/demo/`) and
+`shop.demo_promotions` through the same services staff use: categories, products, the knowledge
+base's articles and promo codes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
-from shop.demo_content import ARTICLES, CATEGORIES, PRODUCTS
+from shop.demo_data import load_demo_data
 from shop.demo_promotions import DemoPromo, demo_promotions
 from shop.models import Article, Category, Product, PromoCode
 from shop.rules.promotions import normalise_code, window_from_local
@@ -31,9 +32,10 @@ class DemoReport:
 def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
     """Add the demo categories and products that are not there yet (matched by slug)."""
     report = DemoReport()
+    demo = load_demo_data()
     begin_write(session)
     existing = {c.slug: c for c in session.scalars(select(Category))}
-    for data in CATEGORIES:
+    for data in demo.categories:
         if data["slug"] in existing:
             report.skipped += 1
             continue
@@ -51,7 +53,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
     session.commit()
 
     known_products = set(session.scalars(select(Product.slug)))
-    for index, data in enumerate(PRODUCTS):
+    for index, data in enumerate(demo.products):
         if data["slug"] in known_products:
             report.skipped += 1
             continue
@@ -81,7 +83,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             ),
         )
         # Spread creation times so "newest first" has a visible order in the demo.
-        created = now - timedelta(hours=len(PRODUCTS) - index)
+        created = now - timedelta(hours=len(demo.products) - index)
         create_product(session, draft, now=created, publish=True)
         report.products_added += 1
     report.articles_added = load_demo_articles(session, now=now)
@@ -91,13 +93,14 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
 def load_demo_articles(session: Session, *, now: datetime) -> int:
     """Publish the demo articles that are not there yet (matched by slug); returns how many.
 
-    Each is published a week apart, newest last in `ARTICLES`, with those of its related
+    Each is published a week apart, newest last in the demo data, with those of its related
     products that are in the shop.
     """
     known = set(session.scalars(select(Article.slug)))
     on_sale = set(session.scalars(select(Product.slug).where(Product.is_active.is_(True))))
+    articles = load_demo_data().articles
     added = 0
-    for index, data in enumerate(ARTICLES):
+    for index, data in enumerate(articles):
         if data["slug"] in known:
             continue
         draft = ArticleDraft(
@@ -110,7 +113,7 @@ def load_demo_articles(session: Session, *, now: datetime) -> int:
             body_md_nl=data["body_md"]["nl"],
             disclaimer_en=data["disclaimer"]["en"],
             disclaimer_nl=data["disclaimer"]["nl"],
-            published_at=now - timedelta(weeks=len(ARTICLES) - index),
+            published_at=now - timedelta(weeks=len(articles) - index),
             related_slugs=[slug for slug in data["related_products"] if slug in on_sale],
         )
         save_article(session, None, draft, publish=True, actor=None, now=now)

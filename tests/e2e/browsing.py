@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 WINDOW_SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
-# Demo products (shop/demo_content.py): two ordinary ones and their names as shown.
+# Demo products (shop/data/demo/products.toml): two ordinary ones and their names as shown.
 CAPSULES = "lions-mane-capsules"
 CAPSULES_NAME = "Lion's Mane Capsules – 60 × 500 mg"
 STARTER_KIT = "microdosing-kit-starter"

@@ -7,8 +7,10 @@ import re
 
 from playwright.sync_api import expect
 
-from shop.demo_content import PRODUCTS
+from shop.demo_data import load_demo_data
 from tests.e2e.browsing import CAPSULES, CAPSULES_NAME, PHONE, assert_readable, pass_age_gate, snap
+
+PRODUCTS = load_demo_data().products
 
 
 def _demo_product(slug: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from shop.demo_content import PRODUCTS
+from shop.demo_data import load_demo_data
 from tests.e2e.browsing import (
     CAPSULES,
     CAPSULES_NAME,
@@ -16,6 +16,8 @@ from tests.e2e.browsing import (
     pass_age_gate,
     snap,
 )
+
+PRODUCTS = load_demo_data().products
 
 SEASONAL_PERCENT = 10  # the demo's running public code (shop/demo_promotions.py)
 

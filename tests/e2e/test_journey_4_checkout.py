@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from shop.demo_content import PRODUCTS
+from shop.demo_data import load_demo_data
 from tests.e2e.browsing import (
     CAPSULES,
     CAPSULES_NAME,
@@ -18,6 +18,8 @@ from tests.e2e.browsing import (
     pass_age_gate,
     snap,
 )
+
+PRODUCTS = load_demo_data().products
 
 PLEASE_CONFIRM = "Please confirm that you have read the warnings and allergy information."
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from shop.demo_content import ARTICLES
+from shop.demo_data import load_demo_data
 from shop.models import Article, ArticleStatus
+
+ARTICLES = load_demo_data().articles
 
 
 def seed(app, *args: str) -> str:
