@@ -53,27 +53,27 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
     session.commit()
 
     known_products = set(session.scalars(select(Product.slug)))
-    for index, data in enumerate(demo.products):
-        if data["slug"] in known_products:
+    for index, product in enumerate(demo.products):
+        if product["slug"] in known_products:
             report.skipped += 1
             continue
-        allergy = data["allergy"]
+        allergy = product["allergy"]
         draft = ProductDraft(
-            slug=data["slug"],
-            category_id=existing[data["category"]].id,
-            name_en=data["name"]["en"],
-            name_nl=data["name"]["nl"],
-            summary_en=data["summary"]["en"],
-            summary_nl=data["summary"]["nl"],
-            description_md_en=data["description_md"]["en"],
-            description_md_nl=data["description_md"]["nl"],
-            price_cents=data["price_cents"],
-            stock=data["stock"],
-            min_age=data["min_age"],
-            is_featured=data["featured"],
+            slug=product["slug"],
+            category_id=existing[product["category"]].id,
+            name_en=product["name"]["en"],
+            name_nl=product["name"]["nl"],
+            summary_en=product["summary"]["en"],
+            summary_nl=product["summary"]["nl"],
+            description_md_en=product["description_md"]["en"],
+            description_md_nl=product["description_md"]["nl"],
+            price_cents=product["price_cents"],
+            stock=product["stock"],
+            min_age=product["min_age"],
+            is_featured=product["featured"],
             disclaimers=[
                 DisclaimerDraft(kind=d["kind"], text_en=d["text"]["en"], text_nl=d["text"]["nl"])
-                for d in data["disclaimers"]
+                for d in product["disclaimers"]
             ],
             allergy=AllergyDraft(
                 has_no_known_allergens=allergy["no_known_allergens"],
