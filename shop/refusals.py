@@ -14,10 +14,15 @@ import enum
 from typing import Any
 
 
+class Reason(enum.StrEnum):
+    """The base of every domain's enum of refusal reasons (`class RefundRefusal(Reason)`),
+    so a test can find them all and check that each has its words in `shop.web.wording`."""
+
+
 class Refused(Exception):
     """Why something was not done: `reason` (an enum member) and its `params`."""
 
-    def __init__(self, reason: enum.Enum, **params: Any) -> None:
+    def __init__(self, reason: Reason, **params: Any) -> None:
         super().__init__(reason.value, params)
         self.reason = reason
         self.params = params

@@ -1,16 +1,21 @@
-"""Test builders and small helpers: make a product the way staff would, pass the gate."""
+"""Test builders and small helpers: make a product or a promo code the way staff would, the
+checkout form's request, pass the gate. One builder per thing, shared by every test module."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from shop.models import Category, Product
+from shop.models import Category, Product, PromoCode
+from shop.rules.promotions import Window, window_from_local
 from shop.services.catalog import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
+from shop.services.checkout import CheckoutRequest, Customer
+from shop.services.promotions import PromoDraft, create_promo_code
 
 _serial = count(1)
 CREATED = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -90,3 +95,60 @@ def make_product(
         **overrides,
     )
     return create_product(session, draft, now=now, publish=publish)
+
+
+# --- promo codes and checkout requests, shared by the promotion, cart, checkout, expiry,
+# concurrency and payment tests ----------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# "Halloween 2025: 15% off your entire order, valid Oct 21 – Nov 2, 2025" (Amsterdam dates).
+HALLOWEEN_2025 = window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM)
+ANN = Customer(
+    email="ann@example.nl",
+    name="Ann de Vries",
+    street="Prinsengracht 263",
+    postcode="1016 GV",
+    city="Amsterdam",
+    country="NL",
+)
+BORN_1990 = date(1990, 5, 17)
+
+
+def make_code(
+    session: Session, code: str = "HALLOWEEN2025", *, now: datetime = CREATED, **terms: Any
+) -> PromoCode:
+    """A promo code made as staff make one: by default Halloween 2025, 15% off the order;
+    any `PromoDraft` field may be given (`kind`, `value`, `window`, `usage_limit`, …)."""
+    terms.setdefault("kind", "percent")
+    terms.setdefault("value", 15)
+    terms.setdefault("window", HALLOWEEN_2025)
+    return create_promo_code(session, PromoDraft(code=code, **terms), now=now)
+
+
+def running_window(today: date, *, days_before: int = 400, days_after: int = 30) -> Window:
+    """A code window that includes `today` (Amsterdam dates)."""
+    return window_from_local(
+        today - timedelta(days=days_before), today + timedelta(days=days_after), AMSTERDAM
+    )
+
+
+def checkout_request(
+    items: dict[int, int],
+    *,
+    customer: Customer = ANN,
+    birth_date: date = BORN_1990,
+    code: str = "",
+    acknowledged: bool = True,
+    locale: str = "en",
+    **more: Any,
+) -> CheckoutRequest:
+    """What the checkout form sends, by default Ann's, born in 1990, warnings acknowledged."""
+    return CheckoutRequest(
+        items=items,
+        customer=customer,
+        birth_date=birth_date,
+        acknowledged=acknowledged,
+        code=code,
+        locale=locale,
+        **more,
+    )

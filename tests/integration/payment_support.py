@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from itertools import count
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 import stripe
@@ -33,19 +32,11 @@ from shop.models import (
 )
 from shop.rules.age import local_today
 from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from tests.helpers import AMSTERDAM, ANN
 from tests.peers import WEBHOOK_SECRET
 from tests.stripe_peer import StrictStripe
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
-ANN = Customer(
-    email="ann@example.nl",
-    name="Ann de Vries",
-    street="Prinsengracht 263",
-    postcode="1016 GV",
-    city="Amsterdam",
-    country="NL",
-)
 
 GOOD_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"

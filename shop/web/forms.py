@@ -1,0 +1,94 @@
+"""The shop's WTForms base and the fields it needs beyond WTForms' own: amounts in euros,
+one-line text, e-mail addresses. Every form of the shop is a `ShopForm`; templates render
+its fields with the macros of `templates/_fields.html` (label, hint, error, `aria-invalid`
+and `aria-describedby`, the same way on every page).
+
+CSRF: the shop checks the token itself, for every POST, after the age gate
+(`shop.web.csrf`); the forms therefore do not check it again, but templates still send the
+token (`{{ csrf_token() }}`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, ValidationError
+from wtforms.widgets import TextInput
+
+from shop.rules.input import Unreadable, email_address, parse_euros, single_line
+
+
+class ShopForm(FlaskForm):
+    """A form of the shop (see the module's docstring on CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    def first_error(self, name: str) -> str | None:
+        """The message to show at field `name`, if any."""
+        field = self._fields.get(name)
+        errors = getattr(field, "errors", None) or []
+        return str(errors[0]) if errors else None
+
+
+def one_line(limit: int) -> Any:
+    """A WTForms filter: the value as one line of at most `limit` characters."""
+
+    def keep_one_line(value: object) -> str:
+        return single_line(value, limit)
+
+    return keep_one_line
+
+
+def euros_text(cents: int | None) -> str:
+    """Cents as an amount to type back in: "12,50" in Dutch, "12.50" in English."""
+    if cents is None:
+        return ""
+    symbol = get_decimal_symbol(str(get_locale()))
+    return f"{cents // 100}{symbol}{cents % 100:02d}"
+
+
+class EuroField(Field):
+    """An amount typed in euros ("12,50", "12.50", "€ 12"); `data` is in cents."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+        super().__init__(*args, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return euros_text(self.data)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_euros(valuelist[0][:40])
+        except Unreadable:
+            self.data = None
+            raise ValueError(_l("Type the amount in euros, like 12,50 or 12.50.")) from None
+
+
+class EmailField(StringField):
+    """An e-mail address, checked (form only, no lookup) and kept as `email_address` says."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data.strip()
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.data:
+            return
+        try:
+            self.data = email_address(self.data)
+        except Unreadable:
+            raise ValidationError(_l("Type an e-mail address like name@example.nl.")) from None
