@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shop.db import begin_write, rows_changed
+from shop.db import begin_write
 from shop.labels import allergy_summary
 from shop.models import (
     AcknowledgedWarning,
@@ -40,6 +40,7 @@ from shop.rules.age import is_old_enough
 from shop.rules.promotions import PromoNotApplicable, Refusal, normalise_email, price_cart
 from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.promotions import check_code_for_cart
+from shop.services.reservations import reserve_stock, take_code_use
 
 
 class Refused(enum.StrEnum):
@@ -135,39 +136,17 @@ def _snapshot_warnings(product: Product, locale: str) -> list[AcknowledgedWarnin
 
 
 def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
-    # In id order, so two checkouts of the same products lock rows in the same order.
-    for line in sorted(lines, key=lambda item: item.product.id):
-        reserved = rows_changed(
-            session,
-            update(Product)
-            .where(
-                Product.id == line.product.id,
-                Product.is_active.is_(True),
-                Product.stock >= line.quantity,
-            )
-            .values(stock=Product.stock - line.quantity)
-            .execution_options(synchronize_session=False),
+    short = reserve_stock(session, [(line.product.id, line.quantity) for line in lines])
+    if short is not None:
+        product = next(line.product for line in lines if line.product.id == short)
+        available = session.scalar(select(Product.stock).where(Product.id == short))
+        raise CheckoutRefused(
+            Refused.SOLD_OUT, product_name=product.name_en, available=available or 0
         )
-        if reserved != 1:
-            available = session.scalar(select(Product.stock).where(Product.id == line.product.id))
-            raise CheckoutRefused(
-                Refused.SOLD_OUT, product_name=line.product.name_en, available=available or 0
-            )
 
 
 def _take_code_use(session: Session, code: PromoCode) -> None:
-    taken = rows_changed(
-        session,
-        update(PromoCode)
-        .where(
-            PromoCode.id == code.id,
-            PromoCode.is_active.is_(True),
-            or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
-        )
-        .values(times_used=PromoCode.times_used + 1)
-        .execution_options(synchronize_session=False),
-    )
-    if taken != 1:
+    if not take_code_use(session, code.id):
         raise PromoNotApplicable(Refusal.USED_UP)
 
 

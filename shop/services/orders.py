@@ -21,12 +21,11 @@ from shop.models import (
     OrderLine,
     OrderStatus,
     PaymentAttempt,
-    Product,
-    PromoCode,
     PromoRedemption,
     StaffMember,
 )
 from shop.services.audit import record_change
+from shop.services.reservations import give_back_code_use, order_quantities, release_stock
 
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 
@@ -86,18 +85,7 @@ def release_order(
     if claimed != 1:
         session.rollback()
         return False
-    lines = session.execute(
-        select(OrderLine.product_id, OrderLine.quantity)
-        .where(OrderLine.order_id == order_id, OrderLine.product_id.is_not(None))
-        .order_by(OrderLine.product_id)
-    ).all()
-    for product_id, quantity in lines:
-        session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(stock=Product.stock + quantity)
-            .execution_options(synchronize_session=False)
-        )
+    release_stock(session, order_quantities(session, order_id))
     # Its open intents are to be canceled at the provider too (`cancel_abandoned_intents`,
     # retried by `payments reconcile`): nobody can pay an order that no longer holds goods.
     session.execute(
@@ -112,12 +100,7 @@ def release_order(
     )
     promo_code_id = session.scalar(select(Order.promo_code_id).where(Order.id == order_id))
     if promo_code_id is not None:
-        session.execute(
-            update(PromoCode)
-            .where(PromoCode.id == promo_code_id, PromoCode.times_used > 0)
-            .values(times_used=PromoCode.times_used - 1)
-            .execution_options(synchronize_session=False)
-        )
+        give_back_code_use(session, promo_code_id)
         session.execute(delete(PromoRedemption).where(PromoRedemption.order_id == order_id))
     if actor is not None:
         order = session.get(Order, order_id, populate_existing=True)

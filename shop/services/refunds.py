@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,10 +32,8 @@ from shop.models import (
     COUNTING_REFUND_STATUSES,
     IntentStatus,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentAttempt,
-    Product,
     Refund,
     RefundOrigin,
     RefundStatus,
@@ -46,6 +44,7 @@ from shop.services.audit import diff, record_change
 from shop.services.installation import installation_key
 from shop.services.orders import lock_order
 from shop.services.payment_links import flag_order, money_text
+from shop.services.reservations import order_quantities, release_stock
 
 log = logging.getLogger(__name__)
 
@@ -143,17 +142,7 @@ def _restock(session: Session, refund: Refund, order: Order) -> None:
     if already:
         return
     refund.restocked = True
-    for product_id, quantity in session.execute(
-        select(OrderLine.product_id, OrderLine.quantity).where(
-            OrderLine.order_id == order.id, OrderLine.product_id.is_not(None)
-        )
-    ).all():
-        session.execute(
-            update(Product)
-            .where(Product.id == product_id)
-            .values(stock=Product.stock + quantity)
-            .execution_options(synchronize_session=False)
-        )
+    release_stock(session, order_quantities(session, order.id))
 
 
 def move_refund(

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 import stripe
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,13 +40,10 @@ from shop.models import (
     DisputeKind,
     IntentStatus,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentAttempt,
     PaymentEvent,
     PaymentProvider,
-    Product,
-    PromoCode,
     PromoRedemption,
     Refund,
     ShopInstallation,
@@ -55,6 +52,7 @@ from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
 from shop.services.payment_links import attempt_for, flag_order, id_of, money_text
 from shop.services.refunds import charge_refunded, recount_refunds, refund_reported
+from shop.services.reservations import order_quantities, reserve_stock, take_code_use
 
 log = logging.getLogger(__name__)
 
@@ -312,23 +310,12 @@ def _has_refunds(session: Session, attempt: PaymentAttempt) -> bool:
 
 
 def _retake_stock(session: Session, order: Order) -> bool:
-    lines = session.execute(
-        select(OrderLine.product_id, OrderLine.quantity)
-        .where(OrderLine.order_id == order.id, OrderLine.product_id.is_not(None))
-        .order_by(OrderLine.product_id)
-    ).all()
+    # All of the order's goods or none: a savepoint undoes the units taken before a shortage.
     savepoint = session.begin_nested()
-    for product_id, quantity in lines:
-        taken = rows_changed(
-            session,
-            update(Product)
-            .where(Product.id == product_id, Product.stock >= quantity)
-            .values(stock=Product.stock - quantity)
-            .execution_options(synchronize_session=False),
-        )
-        if taken != 1:
-            savepoint.rollback()
-            return False
+    short = reserve_stock(session, order_quantities(session, order.id), on_sale_only=False)
+    if short is not None:
+        savepoint.rollback()
+        return False
     savepoint.commit()
     return True
 
@@ -338,15 +325,7 @@ def _retake_code_use(session: Session, order: Order) -> None:
         return
     # The customer paid the discounted price, so the discount stands; the use is counted
     # again if the limit still allows (a code used up meanwhile stays at its limit).
-    session.execute(
-        update(PromoCode)
-        .where(
-            PromoCode.id == order.promo_code_id,
-            or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
-        )
-        .values(times_used=PromoCode.times_used + 1)
-        .execution_options(synchronize_session=False)
-    )
+    take_code_use(session, order.promo_code_id, active_only=False)
     # The use counts for the customer again too (expiry deleted the redemption). Without a
     # slot: the per-customer limit was checked when the order was placed.
     session.add(
