@@ -373,6 +373,7 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
     from shop.models import Order
     from shop.payments import gateway_for
     from shop.services.refunds import RefundRefused, refund_order
+    from shop.web.wording import in_english
 
     order = db.session.scalars(select(Order).where(Order.number == number.strip())).first()
     if order is None:
@@ -388,7 +389,7 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
             now=clock.now(),
         )
     except RefundRefused as refused:
-        _fail(str(refused))
+        _fail(in_english(refused))
     if refund.provider_refund_id is None:
         click.echo(
             f"Refund of {_money(refund.amount_cents)} of order {number} recorded, but the "

@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -36,6 +34,7 @@ from shop.models import (
     StaffMember,
 )
 from shop.payments import Gateway
+from shop.refusals import Reason, Refused
 from shop.rules.promotions import normalise_code
 from shop.services.audit import diff, record_change
 from shop.services.orders import lock_order, release_order
@@ -46,12 +45,20 @@ CSV_BATCH_SIZE = 500
 MAX_NOTE_LENGTH = 1000
 
 
-class OrderActionRefused(ValueError):
-    """A staff action that cannot be done to this order; the message says why, for staff."""
+class OrderRefusal(Reason):
+    NO_SUCH_ORDER = "no_such_order"
+    CARRIER_MISSING = "carrier_missing"
+    CARRIER_TOO_LONG = "carrier_too_long"
+    NOT_PAID = "not_paid"
+    WAITS_FOR_REFUND = "waits_for_refund"
+    NOT_PAYABLE = "not_payable"
+    NOTE_MISSING = "note_missing"
+    NOTE_TOO_LONG = "note_too_long"  # most
+    NO_ATTENTION_NEEDED = "no_attention_needed"
 
 
-class AmountInvalid(ValueError):
-    """An amount typed by staff that is not a plain amount of euros and cents."""
+class OrderActionRefused(Refused):
+    """A staff action that cannot be done to this order (`reason`: an `OrderRefusal`)."""
 
 
 # --- the list --------------------------------------------------------------------------
@@ -320,32 +327,17 @@ def payment_event_of(session: Session, order_id: int, event_id: int) -> PaymentE
 
 # --- actions -----------------------------------------------------------------------------
 
-_EUROS = re.compile(r"(?P<euros>[0-9]{1,7})(?:[.,](?P<cents>[0-9]{1,2}))?")
-
-
-def parse_euros(text: str) -> int:
-    """Cents from an amount typed in euros: "12,50", "12.50", "12,5", "12" or "€ 12,50".
-
-    Strict: no thousands separators, no more than two decimals, no signs or exponents.
-    """
-    cleaned = text.strip().removeprefix("€").strip()
-    match = _EUROS.fullmatch(cleaned)
-    if match is None:
-        raise AmountInvalid(text)
-    cents = (match.group("cents") or "0").ljust(2, "0")
-    return int(match.group("euros")) * 100 + int(cents)
-
 
 def _locked_order(session: Session, order_id: int) -> Order:
     order = lock_order(session, order_id)
     if order is None:
-        raise OrderActionRefused(_("There is no such order."))
+        raise OrderActionRefused(OrderRefusal.NO_SUCH_ORDER)
     return order
 
 
-def _refuse(session: Session, message: str) -> OrderActionRefused:
+def _refuse(session: Session, reason: OrderRefusal) -> OrderActionRefused:
     session.rollback()
-    return OrderActionRefused(message)
+    return OrderActionRefused(reason)
 
 
 def can_ship(order: Order) -> bool:
@@ -365,14 +357,14 @@ def mark_shipped(
     """Mark a paid order shipped with its carrier and tracking code, and audit it."""
     carrier, tracking_code = carrier.strip(), tracking_code.strip()
     if not carrier:
-        raise OrderActionRefused(_("Name the carrier."))
+        raise OrderActionRefused(OrderRefusal.CARRIER_MISSING)
     if len(carrier) > 100 or len(tracking_code) > 200:
-        raise OrderActionRefused(_("The carrier or the tracking code is too long."))
+        raise OrderActionRefused(OrderRefusal.CARRIER_TOO_LONG)
     order = _locked_order(session, order_id)
     if order.status != OrderStatus.PAID:
-        raise _refuse(session, _("Only a paid order can be marked shipped."))
+        raise _refuse(session, OrderRefusal.NOT_PAID)
     if not can_ship(order):
-        raise _refuse(session, _("This order waits for a refund: its goods were never reserved."))
+        raise _refuse(session, OrderRefusal.WAITS_FOR_REFUND)
     fields = ("status", "shipped_at", "carrier", "tracking_code")
     before = {field: getattr(order, field) for field in fields}
     order.status = OrderStatus.SHIPPED
@@ -397,9 +389,9 @@ def cancel_order(session: Session, order_id: int, *, actor: StaffMember, now: da
     """Cancel an unpaid order: its stock and code use go back once, with an audit entry."""
     order = session.get(Order, order_id)
     if order is None:
-        raise OrderActionRefused(_("There is no such order."))
+        raise OrderActionRefused(OrderRefusal.NO_SUCH_ORDER)
     if not order.is_payable:
-        raise OrderActionRefused(_("Only an order awaiting payment can be cancelled."))
+        raise OrderActionRefused(OrderRefusal.NOT_PAYABLE)
     cancelled = release_order(
         session,
         order_id,
@@ -409,7 +401,7 @@ def cancel_order(session: Session, order_id: int, *, actor: StaffMember, now: da
         actor=actor,
     )
     if not cancelled:  # paid, expired or cancelled since the page was shown
-        raise OrderActionRefused(_("Only an order awaiting payment can be cancelled."))
+        raise OrderActionRefused(OrderRefusal.NOT_PAYABLE)
 
 
 def refundable_cents(order: Order) -> int:
@@ -468,14 +460,12 @@ def clear_attention(
     """Clear the "needs attention" flag with a note saying what was done (kept in the audit)."""
     note = note.strip()
     if not note:
-        raise OrderActionRefused(_("Write a note saying what was done."))
+        raise OrderActionRefused(OrderRefusal.NOTE_MISSING)
     if len(note) > MAX_NOTE_LENGTH:
-        raise OrderActionRefused(
-            _("The note is longer than %(count)s characters.", count=MAX_NOTE_LENGTH)
-        )
+        raise OrderActionRefused(OrderRefusal.NOTE_TOO_LONG, most=MAX_NOTE_LENGTH)
     order = _locked_order(session, order_id)
     if not order.needs_attention:
-        raise _refuse(session, _("This order does not need attention."))
+        raise _refuse(session, OrderRefusal.NO_ATTENTION_NEEDED)
     # The reason stays on the order (a "needs refund" flag may still rest on it).
     order.needs_attention = False
     changes: dict[str, tuple[object, object]] = {

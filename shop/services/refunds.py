@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -40,6 +39,7 @@ from shop.models import (
     StaffMember,
 )
 from shop.payments import Gateway, GatewayError, RefundResult
+from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
 from shop.services.installation import installation_key
 from shop.services.orders import lock_order
@@ -61,8 +61,20 @@ _RANK = {
 }
 
 
-class RefundRefused(ValueError):
-    """The refund cannot be made; the message says why in words for staff."""
+class RefundRefusal(Reason):
+    NO_SUCH_ORDER = "no_such_order"
+    NOT_REFUNDABLE = "not_refundable"  # status
+    STALE_FORM = "stale_form"
+    AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # most_cents
+    NO_PAYMENT = "no_payment"
+    PROVIDER_REFUSED = "provider_refused"  # code, request_id
+    NO_SUCH_PAYMENT = "no_such_payment"
+    NOT_AN_EXTRA_PAYMENT = "not_an_extra_payment"
+    ALREADY_BEING_REFUNDED = "already_being_refunded"
+
+
+class RefundRefused(Refused):
+    """The refund cannot be made (`reason`: a `RefundRefusal`)."""
 
 
 def refund_status(raw: object) -> RefundStatus:
@@ -233,7 +245,10 @@ def _send(session: Session, gateway: Gateway, refund: Refund, *, now: datetime) 
             return session.get(Refund, refund_id, populate_existing=True)  # type: ignore[return-value]
         _refused(session, refund_id, error, now=now)
         raise RefundRefused(
-            _("the payment provider refused: %(error)s", error=str(error))
+            RefundRefusal.PROVIDER_REFUSED,
+            code=error.code,
+            message=str(error),
+            request_id=error.request_id,
         ) from error
     return record_refund_answer(session, refund_id, result, now=now)
 
@@ -289,12 +304,10 @@ def refund_order(
     # Locked before it is read: two refunds at once add up instead of overwriting each other.
     order = lock_order(session, order_id)
     if order is None:
-        raise RefundRefused(_("no such order"))
+        raise RefundRefused(RefundRefusal.NO_SUCH_ORDER)
     if order.status not in REFUNDABLE_STATUSES:
         session.rollback()
-        raise RefundRefused(
-            _("an order in status %(status)s cannot be refunded", status=order.status)
-        )
+        raise RefundRefused(RefundRefusal.NOT_REFUNDABLE, status=str(order.status))
     refundable = order.total_cents - order.refunded_cents
     amount = refundable if amount_cents is None else amount_cents
     state = refund_state(session, order)
@@ -307,14 +320,14 @@ def refund_order(
         session.rollback()
         if twin is not None:
             return twin
-        raise RefundRefused(_("refunds were made since this form was shown"))
+        raise RefundRefused(RefundRefusal.STALE_FORM)
     if amount <= 0 or amount > refundable:
         session.rollback()
-        raise RefundRefused(_("the amount must be between 1 and %(cents)s cents", cents=refundable))
+        raise RefundRefused(RefundRefusal.AMOUNT_OUT_OF_RANGE, most_cents=refundable)
     attempt = paid_attempt(session, order)
     if attempt is None:
         session.rollback()
-        raise RefundRefused(_("no payment is known for this order"))
+        raise RefundRefused(RefundRefusal.NO_PAYMENT)
     restock = (
         restock
         and order.released_at is None
@@ -412,13 +425,13 @@ def refund_extra_payment(
     order = session.get(Order, attempt.order_id, with_for_update=True) if attempt else None
     if attempt is None or order is None:
         session.rollback()
-        raise RefundRefused(_("no such payment"))
+        raise RefundRefused(RefundRefusal.NO_SUCH_PAYMENT)
     if attempt.status != IntentStatus.SUCCEEDED or attempt.intent_id == order.paid_intent_id:
         session.rollback()
-        raise RefundRefused(_("this is not an extra payment"))
+        raise RefundRefused(RefundRefusal.NOT_AN_EXTRA_PAYMENT)
     if counted_cents(session, attempt.id) > 0:
         session.rollback()
-        raise RefundRefused(_("this payment is already being refunded"))
+        raise RefundRefused(RefundRefusal.ALREADY_BEING_REFUNDED)
     refund = Refund(
         order_id=order.id,
         payment_attempt_id=attempt.id,
@@ -435,7 +448,7 @@ def refund_extra_payment(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise RefundRefused(_("this payment is already being refunded")) from None
+        raise RefundRefused(RefundRefusal.ALREADY_BEING_REFUNDED) from None
     record_change(
         session,
         actor,

@@ -21,10 +21,8 @@ from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
 from shop.rules.promotions import window_from_local
 from shop.services.admin_orders import (
-    AmountInvalid,
     OrderFilters,
     order_csv,
-    parse_euros,
     spreadsheet_safe,
 )
 from shop.services.payments import pay_in_test_mode
@@ -710,20 +708,6 @@ def test_refunding_an_order_paid_after_its_stock_was_gone_clears_the_flag_not_th
     assert stock_of(session, product.id) == stock_before
     [refund] = refunds_of(session, order.id)
     assert refund.restocked is False
-
-
-@pytest.mark.parametrize(
-    ("typed", "cents"),
-    [("12,50", 1250), ("12.50", 1250), ("12,5", 1250), ("12", 1200), ("€ 0,01", 1), (" 7 ", 700)],
-)
-def test_amounts_are_read_as_euros_and_cents(typed, cents):
-    assert parse_euros(typed) == cents
-
-
-@pytest.mark.parametrize("typed", ["", "12,505", "-5", "1.250,00", "1 250", "12e1", "٣", "NaN"])
-def test_anything_else_is_not_an_amount(typed):
-    with pytest.raises(AmountInvalid):
-        parse_euros(typed)
 
 
 # --- the attention flag --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from shop.payments import gateway_for
 from shop.services.installation import installation_key
 from shop.services.orders import expire_due_orders
 from shop.services.payments import cancel_abandoned_intents, reconcile_payments
-from shop.services.refunds import refund_extra_payment, refund_order
+from shop.services.refunds import RefundRefused, refund_extra_payment, refund_order
 from tests.admin_support import signed_in
 from tests.conftest import settings_for
 from tests.helpers import make_product
@@ -568,7 +568,7 @@ def test_an_order_paid_twice_gets_its_extra_payment_back_in_one_click(
     assert (after.status, after.refunded_cents) == (OrderStatus.PAID, 0)
     assert "Refunded (or on its way back)." in text_of(client.get(f"/admin/orders/{order.id}"))
     # and it cannot be refunded twice
-    with pytest.raises(Exception, match="already being refunded"):
+    with pytest.raises(RefundRefused, match="already_being_refunded"):
         refund_extra_payment(session, gateway_for(app.config), extra.id, now=clock.now())
 
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from babel.numbers import get_decimal_symbol
 from flask import (
     abort,
     current_app,
@@ -23,7 +22,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -32,8 +30,8 @@ from shop import clock
 from shop.extensions import db
 from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus, StaffMember
 from shop.payments import gateway_for
+from shop.rules.input import Unreadable, parse_euros
 from shop.services.admin_orders import (
-    AmountInvalid,
     OrderActionRefused,
     OrderFilters,
     can_restock,
@@ -44,7 +42,6 @@ from shop.services.admin_orders import (
     mark_shipped,
     order_csv,
     order_detail,
-    parse_euros,
     payment_event_of,
     refund_paid_order,
     refundable_cents,
@@ -53,6 +50,8 @@ from shop.services.payments import cancel_abandoned_intents
 from shop.services.refunds import RefundRefused, refund_extra_payment, refund_state
 from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
 from shop.web.formatting import format_money
+from shop.web.forms import euros_text
+from shop.web.wording import refusal_text
 
 section("admin.orders", _l("Orders"), Access.VIEW)
 
@@ -124,8 +123,7 @@ def local_time(instant: datetime | None) -> str:
 
 def amount_text(cents: int) -> str:
     """Cents as an amount to type back in: "12,50" in Dutch, "12.50" in English."""
-    symbol = get_decimal_symbol(str(get_locale()))
-    return f"{cents // 100}{symbol}{cents % 100:02d}"
+    return euros_text(cents)
 
 
 def _render(template: str, **context: Any) -> str:
@@ -259,7 +257,7 @@ def ship_order(order_id: int) -> Response | tuple[str, int]:
         return _detail_page(
             order_id,
             status=UNPROCESSABLE,
-            ship_error=str(refusal),
+            ship_error=refusal_text(refusal),
             carrier=carrier[:100],
             tracking_code=tracking_code[:200],
         )
@@ -297,7 +295,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
         return refused(_("This order has nothing left to refund."), CONFLICT)
     try:
         amount_cents = parse_euros(typed)
-    except AmountInvalid:
+    except Unreadable:
         return refused(_("Type the amount in euros, like 12,50."))
     if not 0 < amount_cents <= refundable:
         return refused(
@@ -347,11 +345,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
             seen_state=seen_state,
         )
     except RefundRefused as refusal:
-        if seen_state != state:
-            return refused(
-                _("Refunds were made since you confirmed: check and confirm again."), CONFLICT
-            )
-        return refused(_("The refund was refused: %(reason)s.", reason=str(refusal)), CONFLICT)
+        return refused(refusal_text(refusal), CONFLICT)
     return _refund_done(order_id, made.amount_cents, made.status, made.provider_refund_id)
 
 
@@ -417,7 +411,7 @@ def refund_extra(order_id: int, attempt_id: int) -> Response | tuple[str, int] |
         return _detail_page(
             order_id,
             status=CONFLICT,
-            extra_error=_("The refund was refused: %(reason)s.", reason=str(refusal)),
+            extra_error=refusal_text(refusal),
         )
     return _refund_done(order_id, made.amount_cents, made.status, made.provider_refund_id)
 
@@ -451,7 +445,7 @@ def cancel(order_id: int) -> Response | tuple[str, int] | str:
     try:
         cancel_order(db.session(), order_id, actor=_staff(), now=clock.now())
     except OrderActionRefused as refusal:
-        return _detail_page(order_id, status=CONFLICT, cancel_error=str(refusal))
+        return _detail_page(order_id, status=CONFLICT, cancel_error=refusal_text(refusal))
     # Its open intent is canceled at Stripe now; should Stripe not answer, `payments
     # reconcile` tries again (a payment that lands meanwhile is still honoured).
     cancel_abandoned_intents(db.session(), gateway_for(current_app.config), now=clock.now())
@@ -467,6 +461,6 @@ def clear_order_attention(order_id: int) -> Response | tuple[str, int]:
         clear_attention(db.session(), order_id, note=note, actor=_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(
-            order_id, status=UNPROCESSABLE, attention_error=str(refusal), note=note[:1000]
+            order_id, status=UNPROCESSABLE, attention_error=refusal_text(refusal), note=note[:1000]
         )
     return _done(order_id, _("The attention flag is cleared."))
