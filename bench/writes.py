@@ -237,8 +237,9 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
         PaymentEvent,
         PaymentProvider,
     )
+    from shop.payments.events import verify_event
     from shop.payments.test_gateway import local_webhook_secret, signed_event
-    from shop.services.webhooks import raw_text, receive_event, verify_event
+    from shop.services.webhooks import receive_event
 
     app = _app(database)
     secret = local_webhook_secret(SECRET_KEY)
@@ -298,8 +299,8 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
             body, header = next(mine)  # StopIteration when this client's share is done
             event = verify_event(body, header, [secret])
             outcome = receive_event(
-                db.session, event, raw_text(body), provider=PaymentProvider.TEST, now=clock.now()
-            )
+                db.session(), event, provider=PaymentProvider.TEST, now=clock.now()
+            ).text
             return "done" if outcome == "paid" else f"done: {outcome}"
 
         return step

@@ -55,7 +55,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers the models with the metadata)
     from shop.db import configure_sqlite
-    from shop.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
     from shop.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -72,6 +72,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
+    payments.init_app(app)
+    mail.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

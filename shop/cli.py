@@ -22,7 +22,8 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from shop import clock
-from shop.extensions import db
+from shop.extensions import db, mail
+from shop.extensions import payments as payment_extension
 from shop.rules.promotions import (
     Kind,
     Line,
@@ -346,7 +347,6 @@ def orders() -> None:
 def orders_expire() -> None:
     """Release unpaid orders past their hold time (stock and code uses go back), and cancel
     their payment intents at the provider; cron-safe."""
-    from shop.payments import gateway_for
     from shop.services.orders import expire_due_orders
     from shop.services.payments import cancel_abandoned_intents
 
@@ -356,9 +356,7 @@ def orders_expire() -> None:
     else:
         click.echo(f"Released {released} unpaid orders past their hold time.")
     # Also those a customer's page view released, and any an earlier run could not cancel.
-    canceled = cancel_abandoned_intents(
-        db.session(), gateway_for(current_app.config), now=clock.now()
-    )
+    canceled = cancel_abandoned_intents(db.session(), payment_extension.gateway, now=clock.now())
     if canceled:
         click.echo(f"Canceled {canceled} payment intent(s) of released orders at the provider.")
 
@@ -371,7 +369,6 @@ def orders_expire() -> None:
 def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: str) -> None:
     """Refund an order through the payment provider and record it."""
     from shop.models import Order
-    from shop.payments import gateway_for
     from shop.services.refunds import RefundRefused, refund_order
     from shop.web.wording import in_english
 
@@ -381,7 +378,7 @@ def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: 
     try:
         refund = refund_order(
             db.session(),
-            gateway_for(current_app.config),
+            payment_extension.gateway,
             order.id,
             amount_cents=amount_cents,
             restock=restock,
@@ -411,10 +408,9 @@ def payments() -> None:
 def payments_reconcile() -> None:
     """Ask the payment provider about unpaid orders' intents (succeeded, processing, failed,
     canceled), cancel the intents of released orders, and settle pending refunds; cron-safe."""
-    from shop.payments import gateway_for
     from shop.services.payments import reconcile_payments
 
-    report = reconcile_payments(db.session(), gateway_for(current_app.config), now=clock.now())
+    report = reconcile_payments(db.session(), payment_extension.gateway, now=clock.now())
     click.echo(f"Marked {report.paid} order(s) paid from the provider's records.")
     click.echo(f"Updated {report.intents_updated} payment intent(s) of unpaid orders.")
     click.echo(f"Canceled {report.intents_canceled} payment intent(s) of released orders.")
@@ -429,11 +425,10 @@ def outbox() -> None:
 @outbox.command("send", short_help="Send queued e-mails; retry failed ones.")
 def outbox_send() -> None:
     """Send what waits in the outbox, failed e-mails included (cron-safe)."""
-    from shop.mail import mailer_for
     from shop.services.emails import retry_failed_emails, send_pending_emails
 
     retried = retry_failed_emails(db.session())
-    sent = send_pending_emails(db.session(), mailer_for(current_app.config), now=clock.now())
+    sent = send_pending_emails(db.session(), mail.mailer, now=clock.now())
     click.echo(f"Sent {sent} e-mail(s) ({retried} retried).")
 
 

@@ -1,7 +1,12 @@
-"""Flask extensions, created unbound here and bound to the app in `create_app`."""
+"""Flask extensions, created unbound here and bound to the app in `create_app`: the
+libraries' (database, migrations, CSRF, languages, throttles, sign-in) and the shop's own
+two, the payment gateway and the mailer, which any blueprint or command asks for here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,9 +17,48 @@ from flask_wtf.csrf import CSRFProtect
 
 from shop.db import Base
 
+if TYPE_CHECKING:
+    from shop.mail import Mailer
+    from shop.payments import Gateway
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
+
+
+class Payments:
+    """The payment gateway the settings ask for (Stripe, or the built-in test gateway),
+    made on first use and kept for the app: importing Stripe's library is not free, and a
+    page that takes no payment should not pay for it."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["shop_payments"] = {}
+
+    @property
+    def gateway(self) -> Gateway:
+        from shop.payments import gateway_for
+
+        made = current_app.extensions["shop_payments"]
+        if "gateway" not in made:
+            made["gateway"] = gateway_for(current_app.config)
+        return made["gateway"]
+
+
+class Mail:
+    """The mailer the settings ask for (SMTP, or the log when no server is set)."""
+
+    def init_app(self, app: Flask) -> None:
+        from shop.mail import mailer_for
+
+        app.extensions["shop_mail"] = mailer_for(app.config)
+
+    @property
+    def mailer(self) -> Mailer:
+        return current_app.extensions["shop_mail"]
+
+
+payments = Payments()
+mail = Mail()

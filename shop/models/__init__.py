@@ -15,6 +15,7 @@ from shop.models.catalog import (
 )
 from shop.models.orders import (
     AcknowledgedWarning,
+    AttentionReason,
     Order,
     OrderLine,
     OrderStatus,
@@ -59,6 +60,7 @@ __all__ = [
     "Article",
     "ArticleProduct",
     "ArticleStatus",
+    "AttentionReason",
     "AuditEntry",
     "Category",
     "Disclaimer",

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -34,6 +36,23 @@ class OrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class AttentionReason(enum.StrEnum):
+    """Why an order needs a staff member; kept as a code with its data (`Order.attention_notes`)
+    and put into words, in the reader's language, by `shop.web.wording.attention_text`."""
+
+    PAID_TWICE = "paid_twice"  # intent, amount_cents, currency, paid_by
+    PAYMENT_NAMES_OTHER_ORDER = "payment_names_other_order"  # intent
+    PAYMENT_AMOUNT_DIFFERS = "payment_amount_differs"  # intent, paid_cents, total_cents
+    PAYMENT_CURRENCY_DIFFERS = "payment_currency_differs"  # intent, paid_currency, currency
+    PAID_AFTER_EXPIRY_NO_STOCK = "paid_after_expiry_no_stock"
+    PAYMENT_FOR_STATUS = "payment_for_status"  # status
+    REFUND_FAILED = "refund_failed"  # amount_cents, currency, status, failure
+    DISPUTE_OPEN = "dispute_open"  # dispute, amount_cents, currency, reason, due_at (ISO)
+    DISPUTE_CLOSED = "dispute_closed"  # dispute, amount_cents, currency, reason, outcome
+    FRAUD_WARNING = "fraud_warning"  # warning, fraud_type, amount_cents, currency
+    NOTE = "note"  # text: a reason written before reasons were codes (migration 0011)
 
 
 class WarningKind(enum.StrEnum):
@@ -94,7 +113,9 @@ class Order(Base):
     age_policy_version: Mapped[int] = mapped_column(Integer)
     age_required: Mapped[int] = mapped_column(Integer)
     needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
-    attention_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why, as [{"code": AttentionReason, "params": {...}}, …], oldest first; clearing the
+    # flag keeps them (the audit log says who cleared it and what was done).
+    attention_notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Paid after the order had expired and its stock was gone: staff must refund it.
     needs_refund: Mapped[bool] = mapped_column(Boolean, default=False)
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0)

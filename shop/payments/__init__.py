@@ -12,6 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from shop.payments.events import BadSignature, ProviderEvent
+
+__all__ = [
+    "BadSignature",
+    "Gateway",
+    "GatewayError",
+    "Intent",
+    "ProviderEvent",
+    "RefundResult",
+    "gateway_for",
+]
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -93,6 +105,11 @@ class Gateway(Protocol):
 
     def retrieve_refund(self, refund_id: str) -> RefundResult: ...
 
+    def verify_webhook(self, payload: bytes, signature_header: str | None) -> ProviderEvent:
+        """The event of a webhook request, if it is signed with this gateway's secret
+        (`BadSignature` otherwise)."""
+        ...
+
 
 def gateway_for(config: Mapping[str, Any]) -> Gateway:
     """The gateway the settings ask for."""
@@ -100,6 +117,6 @@ def gateway_for(config: Mapping[str, Any]) -> Gateway:
         from shop.payments.stripe_gateway import StripeGateway
 
         return StripeGateway.from_config(config)
-    from shop.payments.test_gateway import TestGateway
+    from shop.payments.test_gateway import TestGateway, local_webhook_secret
 
-    return TestGateway()
+    return TestGateway(webhook_secrets=[local_webhook_secret(config["SECRET_KEY"])])

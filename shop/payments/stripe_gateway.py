@@ -23,6 +23,7 @@ from typing import Any
 import stripe
 
 from shop.payments import GatewayError, Intent, RefundResult
+from shop.payments.events import ProviderEvent, verify_event
 
 # The API version every request carries. It is the version stripe 16.1 pins (its request
 # types describe it); `pyproject.toml` keeps the library to the 16.1 series, and a test fails
@@ -114,6 +115,7 @@ class StripeGateway:
         payment_method_types: list[str] | None = None,
         timeout_seconds: float = 10.0,
         max_retries: int = 2,
+        webhook_secrets: list[str] | None = None,
     ) -> None:
         self._client = stripe.StripeClient(
             secret_key,
@@ -124,16 +126,20 @@ class StripeGateway:
             http_client=stripe.RequestsClient(timeout=(min(timeout_seconds, 5.0), timeout_seconds)),
         )
         self._payment_method_types = list(payment_method_types or [])
+        self._webhook_secrets = list(webhook_secrets or [])
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> StripeGateway:
         raw = config.get("SHOP_STRIPE_PAYMENT_METHOD_TYPES") or ""
+        secrets = config.get("SHOP_STRIPE_WEBHOOK_SECRET") or ""
         return cls(
             config["SHOP_STRIPE_SECRET_KEY"],
             api_base=config["SHOP_STRIPE_API_BASE"],
             payment_method_types=[t.strip() for t in raw.split(",") if t.strip()],
             timeout_seconds=config["SHOP_STRIPE_TIMEOUT_SECONDS"],
             max_retries=config["SHOP_STRIPE_MAX_RETRIES"],
+            # Several, comma-separated, while a secret is being rotated.
+            webhook_secrets=[s.strip() for s in secrets.split(",") if s.strip()],
         )
 
     def _failed(self, call: str, error: stripe.StripeError) -> GatewayError:
@@ -229,3 +235,6 @@ class StripeGateway:
             return refund_from(_plain(self._client.v1.refunds.retrieve(refund_id)))
         except stripe.StripeError as error:
             raise self._failed(f"retrieve refund {refund_id}", error) from error
+
+    def verify_webhook(self, payload: bytes, signature_header: str | None) -> ProviderEvent:
+        return verify_event(payload, signature_header, self._webhook_secrets)

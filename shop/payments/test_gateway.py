@@ -18,6 +18,7 @@ from typing import Any
 import stripe
 
 from shop.payments import Intent, RefundResult
+from shop.payments.events import ProviderEvent, verify_event
 from shop.payments.stripe_gateway import STRIPE_API_VERSION
 
 
@@ -35,6 +36,12 @@ class TestGateway:
     __test__ = False  # not a pytest test class
     provider = "test"
     is_test_mode = True
+
+    def __init__(self, webhook_secrets: list[str] | None = None) -> None:
+        self._webhook_secrets = list(webhook_secrets or [])
+
+    def verify_webhook(self, payload: bytes, signature_header: str | None) -> ProviderEvent:
+        return verify_event(payload, signature_header, self._webhook_secrets)
 
     def create_intent(
         self,

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from shop.models import DisputeKind, Order, PaymentAttempt, PaymentDispute
+from shop.models import AttentionReason, DisputeKind, Order, PaymentAttempt, PaymentDispute
 from shop.services.audit import record_change
-from shop.services.payment_links import flag_order, id_of, money_text
+from shop.services.payment_links import EventOutcome, Outcome, flag_order, id_of, money_text
 
 # Statuses after which nothing more happens to a dispute.
 CLOSED_STATUSES = {"won", "lost", "warning_closed", "prevented"}
@@ -43,11 +43,11 @@ def dispute_reported(
     *,
     closed: bool,
     now: datetime,
-) -> str:
+) -> Outcome:
     """Record a dispute or early fraud warning and flag its order; the caller commits."""
     provider_id = _text(obj.get("id"), 255)
     if not provider_id:
-        return "ignored: no id"
+        return Outcome(EventOutcome.IGNORED, "ignored: no id")
     row = session.scalars(
         select(PaymentDispute).where(PaymentDispute.provider_id == provider_id)
     ).first()
@@ -79,9 +79,9 @@ def dispute_reported(
         row.reason = _text(obj.get("fraud_type"), 100)
         row.status = "actionable" if obj.get("actionable") else "not actionable"
     if order is None:
-        return f"{kind} for a payment the shop does not know"
+        return Outcome(EventOutcome.DISPUTE, f"{kind} for a payment the shop does not know")
     note = _note(row, order)
-    flag_order(order, note)
+    _flag(row, order)
     action = {
         (DisputeKind.DISPUTE, True): "dispute_opened",
         (DisputeKind.DISPUTE, False): "dispute_closed" if row.closed_at else "dispute_updated",
@@ -101,10 +101,41 @@ def dispute_reported(
         summary=note,
         source="Stripe",
     )
-    return f"{kind} {row.status}"
+    return Outcome(EventOutcome.DISPUTE, f"{kind} {row.status}")
+
+
+def _flag(row: PaymentDispute, order: Order) -> None:
+    money = {"amount_cents": row.amount_cents, "currency": row.currency or order.currency}
+    if row.kind == DisputeKind.EARLY_FRAUD_WARNING:
+        flag_order(
+            order,
+            AttentionReason.FRAUD_WARNING,
+            warning=row.provider_id,
+            fraud_type=row.reason,
+            **money,
+        )
+    elif row.closed_at is not None:
+        flag_order(
+            order,
+            AttentionReason.DISPUTE_CLOSED,
+            dispute=row.provider_id,
+            reason=row.reason,
+            outcome=row.outcome,
+            **money,
+        )
+    else:
+        flag_order(
+            order,
+            AttentionReason.DISPUTE_OPEN,
+            dispute=row.provider_id,
+            reason=row.reason,
+            due_at=row.evidence_due_at.isoformat() if row.evidence_due_at else None,
+            **money,
+        )
 
 
 def _note(row: PaymentDispute, order: Order) -> str:
+    """The audit log's summary (English, as every audit summary)."""
     amount = money_text(row.amount_cents, row.currency or order.currency)
     if row.kind == DisputeKind.EARLY_FRAUD_WARNING:
         return (

@@ -29,7 +29,27 @@ ORDER_CONFIRMATION = "order_confirmation"
 
 
 def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
-    """Add the confirmation to the outbox (in the caller's transaction; it commits)."""
+    """Add the confirmation to the outbox (in the caller's transaction; it commits). It is
+    written when it is sent: rendering it here would keep the payment's transaction open."""
+    session.add(
+        OutboxEmail(
+            order_id=order.id,
+            kind=ORDER_CONFIRMATION,
+            recipient=order.email,
+            subject="",
+            body_text="",
+            body_html="",
+            status=EmailStatus.PENDING,
+            created_at=now,
+        )
+    )
+
+
+def _write_confirmation(session: Session, email: OutboxEmail) -> None:
+    """Render the order's confirmation into the outbox row, in the order's language; kept,
+    so a retry sends the same words."""
+    order = session.get(Order, email.order_id)
+    assert order is not None  # the outbox row is deleted with its order
     # The lines and the warnings acknowledged, two queries whatever the order's size.
     lines = session.scalars(
         select(OrderLine)
@@ -39,21 +59,13 @@ def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -
     ).all()
     set_committed_value(order, "lines", list(lines))
     with force_locale(order.locale):
-        subject = _("Your order %(number)s is paid", number=order.number)
-        text = render_template("email/order_confirmation.txt", order=order, locale=order.locale)
-        html = render_template("email/order_confirmation.html", order=order, locale=order.locale)
-    session.add(
-        OutboxEmail(
-            order_id=order.id,
-            kind=ORDER_CONFIRMATION,
-            recipient=order.email,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            status=EmailStatus.PENDING,
-            created_at=now,
+        email.subject = _("Your order %(number)s is paid", number=order.number)
+        email.body_text = render_template(
+            "email/order_confirmation.txt", order=order, locale=order.locale
         )
-    )
+        email.body_html = render_template(
+            "email/order_confirmation.html", order=order, locale=order.locale
+        )
 
 
 def send_pending_emails(
@@ -86,6 +98,10 @@ def send_pending_emails(
             continue  # another server is sending it
         email = session.get(OutboxEmail, email_id)
         assert email is not None
+        if not email.subject and email.kind == ORDER_CONFIRMATION:
+            begin_write(session)
+            _write_confirmation(session, email)
+            session.commit()
         try:
             mailer.send(
                 recipient=email.recipient,
@@ -105,6 +121,17 @@ def send_pending_emails(
             continue
         sent += 1
     return sent
+
+
+def deliver_soon(session: Session, mailer: Mailer, *, now: datetime, limit: int = 5) -> None:
+    """Send a few queued e-mails right after a payment; a failure here is retried later by
+    `flask --app shop outbox send` and never fails the caller (a webhook must not be
+    answered 500 because a mail server is slow: Stripe would send the payment again)."""
+    try:
+        send_pending_emails(session, mailer, now=now, limit=limit)
+    except Exception:
+        session.rollback()
+        log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")
 
 
 def retry_failed_emails(session: Session) -> int:

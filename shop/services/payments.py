@@ -13,7 +13,6 @@ believed, only what the provider answers about an intent the shop made. Refunds 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -35,10 +34,12 @@ from shop.models import (
     PaymentProvider,
 )
 from shop.payments import Gateway, GatewayError, Intent
+from shop.payments.events import ProviderEvent, verify_event
 from shop.payments.test_gateway import signed_event
 from shop.services.installation import installation_key
+from shop.services.payment_links import PAID_OUTCOMES, EventOutcome, Outcome
 from shop.services.refunds import reconcile_refunds
-from shop.services.webhooks import receive_event, verify_event
+from shop.services.webhooks import receive_event
 
 log = logging.getLogger(__name__)
 
@@ -201,18 +202,18 @@ _EVENT_FOR_STATUS = {
 }
 
 
-def apply_intent(session: Session, gateway: Gateway, intent: Intent, *, now: datetime) -> str:
+def apply_intent(session: Session, gateway: Gateway, intent: Intent, *, now: datetime) -> Outcome:
     """Apply what the provider answered about one of the shop's intents, as the event it
     stands for (stored once: the same news applied twice is a duplicate)."""
     event_type = _EVENT_FOR_STATUS.get(intent.status)  # type: ignore[call-overload]
     suffix = intent.status
     if event_type is None and intent.status == IntentStatus.REQUIRES_PAYMENT_METHOD:
         if not intent.last_error_code and not intent.last_error_message:
-            return "no news"
+            return Outcome(EventOutcome.NO_NEWS, "no news")
         event_type = "payment_intent.payment_failed"
         suffix += "_" + hashlib.sha256(intent.last_error_message.encode()).hexdigest()[:12]
     if event_type is None:
-        return "no news"
+        return Outcome(EventOutcome.NO_NEWS, "no news")
     event = {
         "id": f"retrieved_{intent.id}_{suffix}",
         "object": "event",
@@ -224,8 +225,7 @@ def apply_intent(session: Session, gateway: Gateway, intent: Intent, *, now: dat
     }
     return receive_event(
         session,
-        event,
-        json.dumps(event),
+        ProviderEvent.from_data(event),
         provider=PaymentProvider(gateway.provider),
         now=now,
     )
@@ -282,7 +282,7 @@ def _test_intent_object(order: Order, intent_id: str, *, succeeded: bool) -> dic
 
 def pay_in_test_mode(
     session: Session, gateway: Gateway, order: Order, *, succeed: bool, secret: str, now: datetime
-) -> str:
+) -> Outcome:
     """The test gateway's Pay/Decline: a signed, Stripe-shaped event through the webhook path."""
     if not gateway.is_test_mode:
         raise NotPayable("test payments are off")
@@ -299,7 +299,7 @@ def pay_in_test_mode(
         event_id=event_id,
     )
     event = verify_event(body, header, [secret])
-    return receive_event(session, event, body.decode(), provider=PaymentProvider.TEST, now=now)
+    return receive_event(session, event, provider=PaymentProvider.TEST, now=now)
 
 
 # --- orders that ended unpaid ---------------------------------------------------------------
@@ -422,7 +422,7 @@ def _reconcile_intents(session: Session, gateway: Gateway, *, now: datetime) -> 
         except GatewayError:
             continue
         outcome = apply_intent(session, gateway, intent, now=now)
-        if outcome.startswith("paid"):
+        if outcome.kind in PAID_OUTCOMES:
             paid += 1
         if intent.status != known_status:
             updated += 1

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from shop.db import begin_write
 from shop.models import (
     COUNTING_REFUND_STATUSES,
+    AttentionReason,
     IntentStatus,
     Order,
     OrderStatus,
@@ -43,7 +44,7 @@ from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
 from shop.services.installation import installation_key
 from shop.services.orders import lock_order
-from shop.services.payment_links import flag_order, money_text
+from shop.services.payment_links import EventOutcome, Outcome, flag_order
 from shop.services.reservations import order_quantities, release_stock
 
 log = logging.getLogger(__name__)
@@ -177,9 +178,11 @@ def move_refund(
             refund.failure_reason = failure_reason[:200]
             flag_order(
                 order,
-                f"Refund of {money_text(refund.amount_cents, order.currency)} {status}"
-                + (f" ({failure_reason})" if failure_reason else "")
-                + ": the money did not go back; the amount can be refunded again.",
+                AttentionReason.REFUND_FAILED,
+                amount_cents=refund.amount_cents,
+                currency=order.currency,
+                status=str(status),
+                failure=failure_reason,
             )
             log.warning(
                 "refund %s of order %s %s (was %s)", refund.id, order.number, status, before
@@ -473,14 +476,14 @@ def refund_reported(
     order: Order,
     *,
     now: datetime,
-) -> str:
+) -> Outcome:
     """A refund object from an event (`refund.created|updated|failed`): find its row (by
     provider id, by the shop's reference, or a Dashboard refund noted from `charge.refunded`),
     or write one, and move it on. The caller commits."""
     provider_id = str(refund_object.get("id") or "")
     amount = refund_object.get("amount")
     if not provider_id or not isinstance(amount, int) or amount <= 0:
-        return "ignored: not a refund"
+        return Outcome(EventOutcome.IGNORED, "ignored: not a refund")
     status = refund_status(refund_object.get("status"))
     refund = session.scalars(select(Refund).where(Refund.provider_refund_id == provider_id)).first()
     if refund is None:
@@ -502,7 +505,7 @@ def refund_reported(
         session.add(refund)
         if status not in COUNTING_REFUND_STATUSES:
             refund.failure_reason = str(refund_object.get("failure_reason") or "")[:200]
-        outcome = f"refund {status}: new"
+        outcome = Outcome(EventOutcome.REFUND, f"refund {status}: new")
     else:
         moved = move_refund(
             session,
@@ -512,7 +515,9 @@ def refund_reported(
             failure_reason=str(refund_object.get("failure_reason") or ""),
             now=now,
         )
-        outcome = f"refund {refund.status}" + ("" if moved else ": no change")
+        outcome = Outcome(
+            EventOutcome.REFUND, f"refund {refund.status}" + ("" if moved else ": no change")
+        )
     recount_refunds(session, order)
     return outcome
 
@@ -550,7 +555,7 @@ def _unnamed_row(
 
 def charge_refunded(
     session: Session, refunded_cents: int, attempt: PaymentAttempt, order: Order, *, now: datetime
-) -> str:
+) -> Outcome:
     """`charge.refunded`: the charge's refunded total. Only more than the shop knows of is
     new (a Dashboard refund whose own event has not come yet); it is noted as a refund
     without a provider id, which that event then names. A smaller total is an old event."""
@@ -568,9 +573,11 @@ def charge_refunded(
                 updated_at=now,
             )
         )
-        outcome = f"refunded {refunded_cents}: {refunded_cents - known} new"
+        outcome = Outcome(
+            EventOutcome.REFUND, f"refunded {refunded_cents}: {refunded_cents - known} new"
+        )
     else:
-        outcome = f"refunded {refunded_cents}: known"
+        outcome = Outcome(EventOutcome.REFUND, f"refunded {refunded_cents}: known")
     recount_refunds(session, order)
     return outcome
 

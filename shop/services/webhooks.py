@@ -24,11 +24,10 @@ Stripe retries into a clean state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import stripe
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from shop.db import begin_write, rows_changed
 from shop.labels import N_
 from shop.models import (
+    AttentionReason,
     DisputeKind,
     IntentStatus,
     Order,
@@ -48,58 +48,26 @@ from shop.models import (
     Refund,
     ShopInstallation,
 )
+from shop.payments.events import ProviderEvent
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
-from shop.services.payment_links import attempt_for, flag_order, id_of, money_text
+from shop.services.payment_links import EventOutcome, Outcome, attempt_for, flag_order, id_of
 from shop.services.refunds import charge_refunded, recount_refunds, refund_reported
 from shop.services.reservations import order_quantities, reserve_stock, take_code_use
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_TOLERANCE_SECONDS = 300
-
-
-class BadSignature(ValueError):
-    """The event's signature is missing, malformed, stale, or made with another secret."""
-
-
-def verify_event(
-    payload: bytes, signature_header: str | None, secrets: Sequence[str]
-) -> dict[str, Any]:
-    """The event as plain data, if its signature holds for one of `secrets`."""
-    if not signature_header or not secrets:
-        raise BadSignature("no signature")
-    for secret in secrets:
-        try:
-            event = stripe.Webhook.construct_event(
-                payload, signature_header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
-            )
-        except stripe.SignatureVerificationError:
-            continue
-        except ValueError as error:  # not JSON
-            raise BadSignature("malformed body") from error
-        data: dict[str, Any] = event.to_dict()
-        if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-            raise BadSignature("not an event")
-        return data
-    raise BadSignature("signature does not match")
-
 
 def receive_event(
-    session: Session,
-    event: Mapping[str, Any],
-    raw_body: str,
-    *,
-    provider: PaymentProvider,
-    now: datetime,
-) -> str:
-    """Store and apply one verified event; returns what happened, in a few words."""
+    session: Session, event: ProviderEvent, *, provider: PaymentProvider, now: datetime
+) -> Outcome:
+    """Store and apply one verified event; returns what it came to."""
     begin_write(session)
     record = PaymentEvent(
-        event_id=event["id"],
-        event_type=event["type"],
+        event_id=event.id,
+        event_type=event.type,
         provider=provider,
-        raw_body=raw_body,
+        raw_body=event.raw_body,
         received_at=now,
     )
     session.add(record)
@@ -107,10 +75,10 @@ def receive_event(
         session.flush()
     except IntegrityError:
         session.rollback()
-        return "duplicate"
+        return Outcome(EventOutcome.DUPLICATE, "duplicate")
     try:
         outcome = _apply(session, event, record, now=now)
-        record.outcome = outcome[:200]
+        record.outcome = outcome.text[:200]
         session.commit()
     except Exception:
         session.rollback()
@@ -118,28 +86,24 @@ def receive_event(
     return outcome
 
 
-def _object(event: Mapping[str, Any]) -> Mapping[str, Any]:
-    data = event.get("data") or {}
-    obj = data.get("object") if isinstance(data, Mapping) else None
-    return obj if isinstance(obj, Mapping) else {}
-
-
 # A handler gets the event's object, the shop's own attempt and order it is about, the stored
 # event, and the time; it is only called for a payment the shop made.
-Handler = Callable[[Session, Mapping[str, Any], PaymentAttempt, Order, PaymentEvent, datetime], str]
+Handler = Callable[
+    [Session, Mapping[str, Any], PaymentAttempt, Order, PaymentEvent, datetime], Outcome
+]
 
 
 def _apply(
-    session: Session, event: Mapping[str, Any], record: PaymentEvent, *, now: datetime
-) -> str:
-    route = _HANDLERS.get(event["type"])
+    session: Session, event: ProviderEvent, record: PaymentEvent, *, now: datetime
+) -> Outcome:
+    route = _HANDLERS.get(event.type)
     if route is None:
-        return "ignored"
+        return Outcome(EventOutcome.IGNORED, "ignored")
     handler, intent_key = route
-    obj = _object(event)
+    obj = event.object
     found = _attempt_and_order(session, obj, record, intent_key=intent_key)
     if found is None:
-        return _not_ours(session, obj, record, event["type"], now=now)
+        return _not_ours(session, obj, record, event.type, now=now)
     return handler(session, obj, *found, record, now)
 
 
@@ -155,7 +119,7 @@ def _not_ours(
     event_type: str,
     *,
     now: datetime,
-) -> str:
+) -> Outcome:
     """An event about a payment the shop did not make: kept, changes nothing, shown to staff
     — unless it names another installation of this shop on the same Stripe account. A
     dispute about such a payment is recorded too (staff may still have to answer it)."""
@@ -175,10 +139,10 @@ def _not_ours(
     if isinstance(installation, str) and installation:
         ours = session.scalar(select(ShopInstallation.key).where(ShopInstallation.id == 1))
         if ours and installation != ours:
-            return "another installation's payment"
+            return Outcome(EventOutcome.OTHER_INSTALLATION, "another installation's payment")
     record.needs_attention = True
     log.warning("event %s is about a payment this shop did not make", record.event_id)
-    return "unknown payment: not made by this shop"
+    return Outcome(EventOutcome.NOT_OURS, "unknown payment: not made by this shop")
 
 
 def _attempt_and_order(
@@ -208,15 +172,33 @@ def _note_intent_status(attempt: PaymentAttempt, intent: Mapping[str, Any], now:
         attempt.charge_id = charge_id
 
 
-def _mismatch(order: Order, intent: Mapping[str, Any]) -> str | None:
+def _mismatch(
+    order: Order, intent: Mapping[str, Any]
+) -> tuple[AttentionReason, dict[str, Any], str] | None:
+    """What does not match between a payment and its order: the reason, its data, and the
+    few words of the event's outcome."""
+    intent_id = str(intent.get("id"))
     metadata = intent.get("metadata") or {}
     if str(metadata.get("order_id", order.id)) != str(order.id):
-        return "the payment names another order"
+        return (
+            AttentionReason.PAYMENT_NAMES_OTHER_ORDER,
+            {"intent": intent_id},
+            "the payment names another order",
+        )
     amount = intent.get("amount_received") or intent.get("amount")
     if amount != order.total_cents:
-        return f"paid {amount} cents, the order is {order.total_cents} cents"
-    if str(intent.get("currency", "")).upper() != order.currency:
-        return f"paid in {intent.get('currency')}, the order is in {order.currency}"
+        return (
+            AttentionReason.PAYMENT_AMOUNT_DIFFERS,
+            {"intent": intent_id, "paid_cents": amount, "total_cents": order.total_cents},
+            f"paid {amount} cents, the order is {order.total_cents} cents",
+        )
+    currency = str(intent.get("currency", ""))
+    if currency.upper() != order.currency:
+        return (
+            AttentionReason.PAYMENT_CURRENCY_DIFFERS,
+            {"intent": intent_id, "paid_currency": currency, "currency": order.currency},
+            f"paid in {currency}, the order is in {order.currency}",
+        )
     return None
 
 
@@ -227,19 +209,19 @@ def _payment_succeeded(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     _note_intent_status(attempt, {**intent, "status": IntentStatus.SUCCEEDED}, now)
     attempt.status = IntentStatus.SUCCEEDED
     attempt.succeeded_at = attempt.succeeded_at or now
     if order.paid_at is not None or order.status in {OrderStatus.PAID, OrderStatus.SHIPPED}:
         if order.paid_intent_id in (None, attempt.intent_id):
-            return "already paid"
-        flag_order(order, _paid_twice(attempt, order))
-        return "needs attention: paid twice"
+            return Outcome(EventOutcome.ALREADY_PAID, "already paid")
+        return _paid_twice(attempt, order)
     problem = _mismatch(order, intent)
     if problem:
-        flag_order(order, f"Payment {intent.get('id')} does not match: {problem}.")
-        return "needs attention: " + problem
+        reason, params, words = problem
+        flag_order(order, reason, **params)
+        return Outcome(EventOutcome.MISMATCH, "needs attention: " + words)
     if order.status == OrderStatus.PENDING_PAYMENT and order.released_at is None:
         claimed = rows_changed(
             session,
@@ -260,9 +242,8 @@ def _payment_succeeded(
             # the customer paying twice.
             session.refresh(order)
             if order.paid_intent_id not in (None, attempt.intent_id):
-                flag_order(order, _paid_twice(attempt, order))
-                return "needs attention: paid twice"
-            return "already handled"
+                return _paid_twice(attempt, order)
+            return Outcome(EventOutcome.ALREADY_PAID, "already handled")
         # What the UPDATE wrote, without reading the row back.
         set_committed_value(order, "status", OrderStatus.PAID)
         set_committed_value(order, "paid_at", now)
@@ -271,7 +252,7 @@ def _payment_succeeded(
         queue_order_confirmation(session, order, now=now)
         if order.refunded_cents or _has_refunds(session, attempt):
             recount_refunds(session, order)  # refunds reported before the success (out of order)
-        return "paid"
+        return Outcome(EventOutcome.PAID, "paid")
     # The order had expired (or was cancelled) and gave its stock back: take it again.
     if order.status in {OrderStatus.EXPIRED, OrderStatus.CANCELLED}:
         in_stock = _retake_stock(session, order)
@@ -283,23 +264,27 @@ def _payment_succeeded(
             _retake_code_use(session, order)
             queue_order_confirmation(session, order, now=now)
             recount_refunds(session, order)
-            return "paid after expiry"
+            return Outcome(EventOutcome.PAID_AFTER_EXPIRY, "paid after expiry")
         order.needs_refund = True
-        flag_order(
-            order, N_("Paid after the order expired, and the stock is gone: refund the customer.")
-        )
+        flag_order(order, AttentionReason.PAID_AFTER_EXPIRY_NO_STOCK)
         recount_refunds(session, order)
-        return "paid after expiry, needs refund"
-    flag_order(order, f"A payment arrived for an order in status {order.status}.")
-    return f"needs attention: payment for a {order.status} order"
-
-
-def _paid_twice(attempt: PaymentAttempt, order: Order) -> str:
-    return (
-        f"Paid twice: payment {attempt.intent_id} "
-        f"({money_text(attempt.amount_cents, attempt.currency)}) arrived after the order was "
-        f"paid by {order.paid_intent_id}. Refund the extra payment."
+        return Outcome(EventOutcome.PAID_NEEDS_REFUND, "paid after expiry, needs refund")
+    flag_order(order, AttentionReason.PAYMENT_FOR_STATUS, status=str(order.status))
+    return Outcome(
+        EventOutcome.UNEXPECTED_STATUS, f"needs attention: payment for a {order.status} order"
     )
+
+
+def _paid_twice(attempt: PaymentAttempt, order: Order) -> Outcome:
+    flag_order(
+        order,
+        AttentionReason.PAID_TWICE,
+        intent=attempt.intent_id,
+        amount_cents=attempt.amount_cents,
+        currency=attempt.currency,
+        paid_by=order.paid_intent_id,
+    )
+    return Outcome(EventOutcome.PAID_TWICE, "needs attention: paid twice")
 
 
 def _has_refunds(session: Session, attempt: PaymentAttempt) -> bool:
@@ -347,12 +332,14 @@ def _payment_processing(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     _note_intent_status(attempt, {**intent, "status": IntentStatus.PROCESSING}, now)
     if not order.is_payable:
-        return f"ignored: order is {order.status}"
+        return Outcome(EventOutcome.IGNORED, f"ignored: order is {order.status}")
     order.payment_failure_message = ""
-    return "processing" if attempt.status == IntentStatus.PROCESSING else "ignored: later news"
+    if attempt.status != IntentStatus.PROCESSING:
+        return Outcome(EventOutcome.IGNORED, "ignored: later news")
+    return Outcome(EventOutcome.PROCESSING, "processing")
 
 
 def _payment_failed(
@@ -362,16 +349,16 @@ def _payment_failed(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     _note_intent_status(
         attempt, {**intent, "status": intent.get("status") or "requires_payment_method"}, now
     )
     if not order.is_payable:
         # A failure that arrives after a success (or after expiry) changes nothing.
-        return f"ignored: order is {order.status}"
+        return Outcome(EventOutcome.IGNORED, f"ignored: order is {order.status}")
     error = intent.get("last_payment_error") or {}
     order.payment_failure_message = failure_message(error if isinstance(error, Mapping) else {})
-    return "payment failed"
+    return Outcome(EventOutcome.FAILED, "payment failed")
 
 
 # Stripe words its errors in English only. For the common ones the shop keeps its own
@@ -407,15 +394,15 @@ def _payment_canceled(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     if attempt.status == IntentStatus.SUCCEEDED:
-        return "ignored: the payment succeeded"
+        return Outcome(EventOutcome.IGNORED, "ignored: the payment succeeded")
     attempt.status = IntentStatus.CANCELED
     attempt.canceled_at = attempt.canceled_at or now
     attempt.updated_at = now
     if order.is_payable:
-        return "canceled: the next payment gets a new intent"
-    return "canceled"
+        return Outcome(EventOutcome.CANCELED, "canceled: the next payment gets a new intent")
+    return Outcome(EventOutcome.CANCELED, "canceled")
 
 
 def _charge_refunded(
@@ -425,13 +412,13 @@ def _charge_refunded(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     charge_id = id_of(charge.get("id"))
     if charge_id and not attempt.charge_id:
         attempt.charge_id = charge_id
     refunded = charge.get("amount_refunded")
     if not isinstance(refunded, int) or isinstance(refunded, bool) or refunded < 0:
-        return "ignored: no refunded amount"
+        return Outcome(EventOutcome.IGNORED, "ignored: no refunded amount")
     return charge_refunded(session, refunded, attempt, order, now=now)
 
 
@@ -442,7 +429,7 @@ def _refund_changed(
     order: Order,
     record: PaymentEvent,
     now: datetime,
-) -> str:
+) -> Outcome:
     return refund_reported(session, refund, attempt, order, now=now)
 
 
@@ -454,7 +441,7 @@ def _dispute(kind: DisputeKind, *, closed: bool = False) -> Handler:
         order: Order,
         record: PaymentEvent,
         now: datetime,
-    ) -> str:
+    ) -> Outcome:
         return dispute_reported(session, kind, obj, attempt, order, closed=closed, now=now)
 
     return handle
@@ -488,8 +475,3 @@ _HANDLERS: dict[str, tuple[Handler, str]] = {
 
 # What to switch on for the webhook endpoint in Stripe's Dashboard (the README lists them).
 HANDLED_EVENT_TYPES: tuple[str, ...] = tuple(_HANDLERS)
-
-
-def raw_text(payload: bytes) -> str:
-    """The body as stored: text, with undecodable bytes replaced (it verified, so it's JSON)."""
-    return payload.decode("utf-8", "replace")

@@ -12,7 +12,16 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from shop import clock
 from shop.text import render_markdown
+
+
+def local_time(instant: datetime | None) -> str:
+    """An instant as the shop's local date and time, "2026-03-29 14:05" (the back office's
+    way of showing times)."""
+    if instant is None:
+        return ""
+    return instant.astimezone(clock.shop_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def format_money(cents: int, currency: str | None = None) -> str:

@@ -20,7 +20,6 @@ from babel.dates import format_time
 from flask import (
     Blueprint,
     abort,
-    current_app,
     make_response,
     render_template,
     request,
@@ -31,9 +30,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db
+from shop.extensions import db, payments
 from shop.models import OPEN_INTENT_STATUSES, IntentStatus, Order, OrderStatus
-from shop.payments import gateway_for
 from shop.services.orders import OrderNotFound, order_for_customer
 from shop.services.payments import check_returned_payment, latest_attempt
 from shop.web.formatting import format_local_date
@@ -94,7 +92,7 @@ def show(token: str) -> Response:
     redirect_status = request.args.get("redirect_status", "")[:40]
     if returned_intent and order.is_payable:
         checked = check_returned_payment(
-            db.session(), gateway_for(current_app.config), order, returned_intent, now=now
+            db.session(), payments.gateway, order, returned_intent, now=now
         )
         if checked is not None:
             order = order_for_customer(db.session(), token, now=now)

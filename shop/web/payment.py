@@ -25,12 +25,11 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db
-from shop.mail import mailer_for
+from shop.extensions import db, mail, payments
 from shop.models import Order
-from shop.payments import GatewayError, gateway_for
+from shop.payments import GatewayError
 from shop.payments.test_gateway import local_webhook_secret
-from shop.services.emails import send_pending_emails
+from shop.services.emails import deliver_soon
 from shop.services.orders import OrderNotFound, order_for_customer
 from shop.services.payments import (
     NotPayable,
@@ -41,26 +40,6 @@ from shop.services.payments import (
 
 bp = Blueprint("payment", __name__)
 log = logging.getLogger(__name__)
-
-
-def deliver_confirmations() -> None:
-    """Send queued e-mails now; a failure here is retried later and never fails the caller."""
-    try:
-        # A few at a time, so a slow mail server cannot make Stripe's request time out;
-        # `flask --app shop outbox send` (cron) sends what is left.
-        send_pending_emails(db.session(), mailer_for(current_app.config), now=clock.now(), limit=5)
-    except Exception:
-        db.session.rollback()
-        log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")
-
-
-def webhook_secrets() -> list[str]:
-    """The secrets an incoming event may be signed with (several during a rotation)."""
-    config = current_app.config
-    if config["SHOP_STRIPE_SECRET_KEY"]:
-        raw = config["SHOP_STRIPE_WEBHOOK_SECRET"] or ""
-        return [secret.strip() for secret in raw.split(",") if secret.strip()]
-    return [local_webhook_secret(config["SECRET_KEY"])]
 
 
 def _order(token: str) -> Order:
@@ -76,7 +55,7 @@ def pay(token: str) -> Response | tuple[str, int] | str:
     order = _order(token)
     if not order.is_payable:
         return redirect(url_for("orders.show", token=token), code=303)
-    gateway = gateway_for(current_app.config)
+    gateway = payments.gateway
     try:
         started = start_payment(
             db.session(),
@@ -107,7 +86,7 @@ def pay(token: str) -> Response | tuple[str, int] | str:
 @bp.post("/orders/<token>/pay/test")
 def pay_test(token: str) -> Response:
     """Pay or decline in test mode: a signed event through the webhook code path."""
-    gateway = gateway_for(current_app.config)
+    gateway = payments.gateway
     if not gateway.is_test_mode:
         abort(404)
     order = _order(token)
@@ -124,5 +103,5 @@ def pay_test(token: str) -> Response:
                 secret=local_webhook_secret(current_app.config["SECRET_KEY"]),
                 now=clock.now(),
             )
-        deliver_confirmations()
+        deliver_soon(db.session(), mail.mailer, now=clock.now())
     return redirect(url_for("orders.show", token=token), code=303)

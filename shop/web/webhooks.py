@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db
+from shop.extensions import db, mail, payments
 from shop.models import PaymentProvider
-from shop.services.webhooks import BadSignature, raw_text, receive_event, verify_event
-from shop.web.payment import deliver_confirmations, webhook_secrets
+from shop.payments import BadSignature
+from shop.services.emails import deliver_soon
+from shop.services.webhooks import receive_event
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -23,21 +24,17 @@ log = logging.getLogger(__name__)
 def stripe_events() -> tuple[Response, int]:
     """Verify, store once and apply one Stripe event."""
     payload = request.get_data(cache=False)
+    gateway = payments.gateway
     try:
-        event = verify_event(payload, request.headers.get("Stripe-Signature"), webhook_secrets())
+        event = gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except BadSignature as error:
         return jsonify(error="invalid signature", detail=str(error)), 400
-    provider = (
-        PaymentProvider.STRIPE
-        if current_app.config["SHOP_STRIPE_SECRET_KEY"]
-        else PaymentProvider.TEST
-    )
     try:
         outcome = receive_event(
-            db.session(), event, raw_text(payload), provider=provider, now=clock.now()
+            db.session(), event, provider=PaymentProvider(gateway.provider), now=clock.now()
         )
     except Exception:
-        log.exception("payment event %s could not be processed", event.get("id"))
+        log.exception("payment event %s could not be processed", event.id)
         return jsonify(error="processing failed"), 500
-    deliver_confirmations()
-    return jsonify(received=True, outcome=outcome), 200
+    deliver_soon(db.session(), mail.mailer, now=clock.now())
+    return jsonify(received=True, outcome=outcome.text), 200

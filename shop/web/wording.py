@@ -10,14 +10,17 @@ enum and fails naming a reason that has no words here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
 from shop.services.admin_orders import OrderRefusal
 from shop.services.refunds import RefundRefusal
+from shop.web.formatting import format_money, local_time
 
 Params = Mapping[str, Any]
 Wording = Callable[[Params], str]
@@ -81,6 +84,114 @@ ORDERS: dict[Reason, Wording] = {
         _("this payment is already being refunded")
     ),
 }
+
+# Why an order needs a staff member (`Order.attention_notes`), in the reader's language.
+
+
+def _money(p: Params) -> str:
+    return format_money(p["amount_cents"], p["currency"])
+
+
+def _due(p: Params) -> str:
+    due = p.get("due_at")
+    return local_time(datetime.fromisoformat(due)) if due else ""
+
+
+ATTENTION: dict[AttentionReason, Wording] = {
+    AttentionReason.PAID_TWICE: lambda p: _(
+        "Paid twice: payment %(intent)s (%(amount)s) arrived after the order was paid by "
+        "%(paid_by)s. Refund the extra payment.",
+        intent=p["intent"],
+        amount=_money(p),
+        paid_by=p["paid_by"],
+    ),
+    AttentionReason.PAYMENT_NAMES_OTHER_ORDER: lambda p: _(
+        "Payment %(intent)s does not match: the payment names another order.", intent=p["intent"]
+    ),
+    AttentionReason.PAYMENT_AMOUNT_DIFFERS: lambda p: _(
+        "Payment %(intent)s does not match: paid %(paid)s, the order is %(total)s.",
+        intent=p["intent"],
+        paid=format_money(p["paid_cents"]) if isinstance(p["paid_cents"], int) else p["paid_cents"],
+        total=format_money(p["total_cents"]),
+    ),
+    AttentionReason.PAYMENT_CURRENCY_DIFFERS: lambda p: _(
+        "Payment %(intent)s does not match: paid in %(paid)s, the order is in %(currency)s.",
+        intent=p["intent"],
+        paid=str(p["paid_currency"]).upper(),
+        currency=p["currency"],
+    ),
+    AttentionReason.PAID_AFTER_EXPIRY_NO_STOCK: lambda p: _(
+        "Paid after the order expired, and the stock is gone: refund the customer."
+    ),
+    AttentionReason.PAYMENT_FOR_STATUS: lambda p: _(
+        "A payment arrived for an order in status %(status)s.", status=p["status"]
+    ),
+    AttentionReason.REFUND_FAILED: lambda p: (
+        _(
+            "Refund of %(amount)s %(status)s (%(failure)s): the money did not go back; the "
+            "amount can be refunded again.",
+            amount=_money(p),
+            status=p["status"],
+            failure=p["failure"],
+        )
+        if p.get("failure")
+        else _(
+            "Refund of %(amount)s %(status)s: the money did not go back; the amount can be "
+            "refunded again.",
+            amount=_money(p),
+            status=p["status"],
+        )
+    ),
+    AttentionReason.DISPUTE_OPEN: lambda p: (
+        _(
+            "Dispute %(dispute)s (%(amount)s, %(reason)s), evidence due by %(due)s: answer it "
+            "in Stripe.",
+            dispute=p["dispute"],
+            amount=_money(p),
+            reason=p["reason"],
+            due=_due(p),
+        )
+        if p.get("due_at")
+        else _(
+            "Dispute %(dispute)s (%(amount)s, %(reason)s): answer it in Stripe.",
+            dispute=p["dispute"],
+            amount=_money(p),
+            reason=p["reason"],
+        )
+    ),
+    AttentionReason.DISPUTE_CLOSED: lambda p: _(
+        "Dispute %(dispute)s (%(amount)s, %(reason)s) closed: %(outcome)s.",
+        dispute=p["dispute"],
+        amount=_money(p),
+        reason=p["reason"],
+        outcome=p["outcome"],
+    ),
+    AttentionReason.FRAUD_WARNING: lambda p: _(
+        "Early fraud warning %(warning)s (%(fraud_type)s, %(amount)s): the card issuer reports "
+        "this payment as fraud. Consider refunding it before it becomes a dispute.",
+        warning=p["warning"],
+        fraud_type=p["fraud_type"] or "fraud",
+        amount=_money(p),
+    ),
+    # Written before reasons were codes (migration 0011): shown as written.
+    AttentionReason.NOTE: lambda p: str(p.get("text", "")),
+}
+
+
+def attention_text(note: Mapping[str, Any]) -> str:
+    """One of an order's attention notes in words; an unknown code as it is stored."""
+    params = note.get("params") or {}
+    try:
+        wording = ATTENTION[AttentionReason(str(note.get("code")))]
+        return wording(params)
+    except (ValueError, KeyError, TypeError):
+        return f"{note.get('code')}: {params}"
+
+
+def attention_texts(order: Order) -> list[str]:
+    """All of an order's attention notes in words, oldest first."""
+    return [attention_text(note) for note in order.attention_notes or []]
+
 
 # -------------------------------------------------------------------------------------------------
 

@@ -158,6 +158,16 @@ def refunds_of(session: Session, order_id: int) -> list[Refund]:
     )
 
 
+def attention_of(order: Order) -> str:
+    """Why the order needs staff, as an English-reading staff member sees it."""
+    from flask_babel import force_locale
+
+    from shop.web.wording import attention_texts
+
+    with force_locale("en"):
+        return " | ".join(attention_texts(order))
+
+
 def is_paid(session: Session, order_id: int) -> bool:
     return fresh_order(session, order_id).paid_at is not None
 

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from shop import clock
+from shop.mail import mailer_for
 from shop.models import AuditEntry, Order, OrderStatus, PromoCode, Refund, Role
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
@@ -25,6 +26,7 @@ from shop.services.admin_orders import (
     order_csv,
     spreadsheet_safe,
 )
+from shop.services.emails import send_pending_emails
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.admin_support import admin_csrf, signed_in
@@ -87,7 +89,7 @@ def pay(app, session, order: Order) -> Order:  # type: ignore[no-untyped-def]
     outcome = pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
-    assert outcome == "paid"
+    assert outcome.text == "paid"
     return fresh_order(session, order.id)
 
 
@@ -221,7 +223,12 @@ def test_the_list_filters_on_needs_attention_and_needs_refund(manager, session, 
     plain = place(session, product)
     odd = place(session, product)
     unrefunded = place(session, product)
-    flag(session, odd, needs_attention=True, attention_reason="Amount does not match.")
+    flag(
+        session,
+        odd,
+        needs_attention=True,
+        attention_notes=[{"code": "note", "params": {"text": "Amount does not match."}}],
+    )
     flag(session, unrefunded, needs_attention=True, needs_refund=True)
 
     assert numbers_listed(manager, "?attention=1") == [unrefunded.number, odd.number]
@@ -430,7 +437,10 @@ def test_the_order_page_lists_the_events_and_emails_and_shows_a_raw_body(
 
     assert "payment_intent.succeeded" in html
     assert f"/admin/orders/{paid_order.id}/events/{event.id}" in html
-    assert f"Your order {paid_order.number} is paid" in html  # the confirmation e-mail
+    assert "Order confirmation: written when it is sent" in html  # queued, not sent yet
+    send_pending_emails(session, mailer_for(manager.application.config), now=clock.now())
+    sent = text_of(manager.get(f"/admin/orders/{paid_order.id}"))
+    assert f"Your order {paid_order.number} is paid" in sent  # the confirmation e-mail
     assert raw.status_code == 200
     assert json.loads(event.raw_body)["data"]["object"]["id"] in text_of(raw)
     assert "  &#34;type&#34;: &#34;payment_intent.succeeded&#34;" in text_of(raw)
@@ -714,7 +724,12 @@ def test_refunding_an_order_paid_after_its_stock_was_gone_clears_the_flag_not_th
 
 
 def test_clearing_the_attention_flag_needs_a_note_and_is_audited(manager, session, paid_order):
-    flag(session, paid_order, needs_attention=True, attention_reason="Amount does not match.")
+    flag(
+        session,
+        paid_order,
+        needs_attention=True,
+        attention_notes=[{"code": "note", "params": {"text": "Amount does not match."}}],
+    )
 
     without_note = post(manager, f"/admin/orders/{paid_order.id}/clear-attention", note=" ")
     cleared = post(

@@ -127,7 +127,7 @@ def pay(app, session, order: Order, *, now: datetime) -> None:  # type: ignore[n
     outcome = pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=now
     )
-    assert outcome == "paid"
+    assert outcome.text == "paid"
 
 
 def banners_seen_by_a_visitor(app) -> list[str]:  # type: ignore[no-untyped-def]

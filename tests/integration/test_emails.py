@@ -181,10 +181,14 @@ def test_while_the_smtp_server_is_down_the_email_waits_and_goes_out_once_it_is_b
 
 
 def _paid_confirmation(app, session, order) -> Any:  # type: ignore[no-untyped-def]
+    """The confirmation as sent (it is written when it is sent, not when it is queued)."""
     secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
     pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
+    [queued] = emails_of(session, order.id)
+    assert (queued.subject, queued.body_text) == ("", "")  # not rendered in the payment's
+    send_pending_emails(session, mailer_for(app.config), now=clock.now())  # transaction
     [email] = emails_of(session, order.id)
     return email
 

@@ -38,6 +38,7 @@ from tests.helpers import make_product
 from tests.integration.payment_support import (
     STRIPE_KEYS,
     attempts_of,
+    attention_of,
     emails_of,
     events_of,
     fresh_order,
@@ -336,7 +337,7 @@ def test_a_second_successful_intent_for_a_paid_order_is_flagged_paid_twice_with_
     after = fresh_order(session, order.id)
     assert (after.status, after.paid_intent_id) == (OrderStatus.PAID, f"pi_order_{order.id}")
     assert after.needs_attention
-    assert f"Paid twice: payment pi_order_{order.id}_2 (EUR 39.90)" in after.attention_reason
+    assert f"Paid twice: payment pi_order_{order.id}_2 (€39.90)" in attention_of(after)
     assert len(emails_of(session, order.id)) == 1
     signed_in(client, session, "manager")
     html = client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
@@ -449,7 +450,7 @@ def test_a_refund_that_fails_gives_its_amount_back_to_refundable_and_tells_staff
         0,
         True,
     )
-    assert "Refund of EUR 39.90 failed (expired_or_canceled_card)" in after.attention_reason
+    assert "Refund of €39.90 failed (expired_or_canceled_card)" in attention_of(after)
     signed_in(client, session, "manager")
     detail = page_text(client, f"/admin/orders/{paid.id}")
     assert "failed (expired_or_canceled_card)" in detail
@@ -508,8 +509,8 @@ def test_a_dispute_flags_the_order_with_amount_reason_and_deadline_and_is_audite
     after = fresh_order(session, paid.id)
     assert after.needs_attention
     assert (
-        "Dispute dp_test_1 (EUR 39.90, product_not_received), evidence due by "
-        "2030-01-01 00:00 UTC: answer it in Stripe." in after.attention_reason
+        "Dispute dp_test_1 (€39.90, product_not_received), evidence due by "
+        "2030-01-01 01:00: answer it in Stripe." in attention_of(after)
     )
     row = session.scalars(select(PaymentDispute)).one()
     assert (row.kind, row.order_id, row.amount_cents, row.status, row.outcome) == (
@@ -550,9 +551,8 @@ def test_a_closed_dispute_records_whether_it_was_won_or_lost(
     assert outcome == f"dispute {result}"
     row = session.scalars(select(PaymentDispute)).one()
     assert (row.outcome, row.closed_at is not None) == (result, True)
-    assert (
-        f"Dispute dp_test_2 (EUR 10.00, fraudulent) closed: {result}."
-        in fresh_order(session, paid.id).attention_reason
+    assert f"Dispute dp_test_2 (€10.00, fraudulent) closed: {result}." in attention_of(
+        fresh_order(session, paid.id)
     )
     actions = session.scalars(
         select(AuditEntry.action)
@@ -582,7 +582,7 @@ def test_an_early_fraud_warning_flags_the_order_and_suggests_a_refund(
     outcome = send(live, "radar.early_fraud_warning.created", warning)
 
     assert outcome == "early_fraud_warning actionable"
-    reason = fresh_order(session, paid.id).attention_reason
+    reason = attention_of(fresh_order(session, paid.id))
     assert "Early fraud warning" in reason and "made_with_stolen_card" in reason
     assert "Consider refunding it before it becomes a dispute." in reason
 

@@ -70,7 +70,7 @@ def paid_order(app, session, product) -> Order:  # type: ignore[no-untyped-def]
     outcome = pay_in_test_mode(
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
-    assert outcome == "paid"
+    assert outcome.text == "paid"
     return fresh_order(session, order.id)
 
 

@@ -168,10 +168,12 @@ def register(app: Flask) -> None:
         staff,
         two_factor,
     )
+    from shop.web.wording import attention_texts
 
     login_manager.login_view = "admin.login"
     app.jinja_env.globals["admin_can"] = can
     app.jinja_env.globals["admin_sections"] = admin_sections
     app.jinja_env.globals["order_status_label"] = order_status_label
     app.jinja_env.globals["Access"] = Access
+    app.jinja_env.globals["attention_texts"] = attention_texts
     app.register_blueprint(bp)

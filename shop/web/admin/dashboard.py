@@ -11,7 +11,7 @@ from shop.models import Order, OrderStatus, Product
 from shop.services.disputes import open_disputes
 from shop.services.payment_events import count_unreviewed
 from shop.web.admin import Access, bp, requires
-from shop.web.admin.orders import local_time
+from shop.web.formatting import local_time
 
 
 @bp.route("/")

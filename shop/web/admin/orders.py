@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,9 +26,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db
+from shop.extensions import db, payments
 from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus, StaffMember
-from shop.payments import gateway_for
 from shop.rules.input import Unreadable, parse_euros
 from shop.services.admin_orders import (
     OrderActionRefused,
@@ -49,7 +47,7 @@ from shop.services.admin_orders import (
 from shop.services.payments import cancel_abandoned_intents
 from shop.services.refunds import RefundRefused, refund_extra_payment, refund_state
 from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
-from shop.web.formatting import format_money
+from shop.web.formatting import format_money, local_time
 from shop.web.forms import euros_text
 from shop.web.wording import refusal_text
 
@@ -112,13 +110,6 @@ def _page_arg(args: Mapping[str, str]) -> int:
 
 
 # --- showing times and amounts ------------------------------------------------------------
-
-
-def local_time(instant: datetime | None) -> str:
-    """An instant as the shop's local date and time, "2026-03-29 14:05"."""
-    if instant is None:
-        return ""
-    return instant.astimezone(clock.shop_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def amount_text(cents: int) -> str:
@@ -335,7 +326,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
     try:
         made = refund_paid_order(
             db.session(),
-            gateway_for(current_app.config),
+            payments.gateway,
             order_id,
             amount_cents=amount_cents,
             restock=restock,
@@ -402,7 +393,7 @@ def refund_extra(order_id: int, attempt_id: int) -> Response | tuple[str, int] |
     try:
         made = refund_extra_payment(
             db.session(),
-            gateway_for(current_app.config),
+            payments.gateway,
             attempt_id,
             now=clock.now(),
             actor=_staff(),
@@ -448,7 +439,7 @@ def cancel(order_id: int) -> Response | tuple[str, int] | str:
         return _detail_page(order_id, status=CONFLICT, cancel_error=refusal_text(refusal))
     # Its open intent is canceled at Stripe now; should Stripe not answer, `payments
     # reconcile` tries again (a payment that lands meanwhile is still honoured).
-    cancel_abandoned_intents(db.session(), gateway_for(current_app.config), now=clock.now())
+    cancel_abandoned_intents(db.session(), payments.gateway, now=clock.now())
     return _done(order_id, _("Order cancelled; stock and code use given back."))
 
 
