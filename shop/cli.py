@@ -347,7 +347,7 @@ def orders() -> None:
 def orders_expire() -> None:
     """Release unpaid orders past their hold time (stock and code uses go back), and cancel
     their payment intents at the provider; cron-safe."""
-    from shop.services.orders import expire_due_orders
+    from shop.services.orders.holds import expire_due_orders
     from shop.services.payments import cancel_abandoned_intents
 
     released = expire_due_orders(db.session(), now=clock.now())
@@ -369,7 +369,7 @@ def orders_expire() -> None:
 def orders_refund(number: str, amount_cents: int | None, restock: bool, reason: str) -> None:
     """Refund an order through the payment provider and record it."""
     from shop.models import Order
-    from shop.services.refunds import RefundRefused, refund_order
+    from shop.services.orders.refunds import RefundRefused, refund_order
     from shop.web.wording import in_english
 
     order = db.session.scalars(select(Order).where(Order.number == number.strip())).first()

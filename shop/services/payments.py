@@ -7,7 +7,7 @@ Whatever the shop learns of an intent — from a webhook, from retrieving it aft
 customer's return, or from `payments reconcile` — goes through the same code
 (`shop.services.webhooks.receive_event`); the return URL's own parameters are never
 believed, only what the provider answers about an intent the shop made. Refunds are in
-`shop.services.refunds`.
+`shop.services.orders.refunds`.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from shop.payments import Gateway, GatewayError, Intent
 from shop.payments.events import ProviderEvent, verify_event
 from shop.payments.test_gateway import signed_event
 from shop.services.installation import installation_key
+from shop.services.orders.refunds import reconcile_refunds
 from shop.services.payment_links import PAID_OUTCOMES, EventOutcome, Outcome
-from shop.services.refunds import reconcile_refunds
 from shop.services.webhooks import receive_event
 
 log = logging.getLogger(__name__)

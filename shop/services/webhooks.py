@@ -15,7 +15,7 @@ did not create changes nothing and is kept for staff.
 - `payment_intent.payment_failed` → the order stays payable; the message is kept.
 - `payment_intent.canceled` → the order stays payable, with a new intent on the next try.
 - `charge.refunded`, `refund.created|updated|failed` (and the older `charge.refund.updated`)
-  → refunds reconciled by refund id (`shop.services.refunds`).
+  → refunds reconciled by refund id (`shop.services.orders.refunds`).
 - `charge.dispute.*` and `radar.early_fraud_warning.*` → `shop.services.disputes`.
 Anything that goes wrong raises, the transaction rolls back, and the caller answers 5xx so
 Stripe retries into a clean state.
@@ -51,8 +51,8 @@ from shop.models import (
 from shop.payments.events import ProviderEvent
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
+from shop.services.orders.refunds import charge_refunded, recount_refunds, refund_reported
 from shop.services.payment_links import EventOutcome, Outcome, attempt_for, flag_order, id_of
-from shop.services.refunds import charge_refunded, recount_refunds, refund_reported
 from shop.services.reservations import order_quantities, reserve_stock, take_code_use
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 from shop import clock
 from shop.extensions import db, payments
 from shop.models import OPEN_INTENT_STATUSES, IntentStatus, Order, OrderStatus
-from shop.services.orders import OrderNotFound, order_for_customer
+from shop.services.orders.holds import OrderNotFound, order_for_customer
 from shop.services.payments import check_returned_payment, latest_attempt
 from shop.web.formatting import format_local_date
 

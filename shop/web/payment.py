@@ -30,7 +30,7 @@ from shop.models import Order
 from shop.payments import GatewayError
 from shop.payments.test_gateway import local_webhook_secret
 from shop.services.emails import deliver_soon
-from shop.services.orders import OrderNotFound, order_for_customer
+from shop.services.orders.holds import OrderNotFound, order_for_customer
 from shop.services.payments import (
     NotPayable,
     PaymentUnderway,

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 
 from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
-from shop.services.admin_orders import OrderRefusal
-from shop.services.refunds import RefundRefusal
+from shop.services.orders.fulfilment import OrderRefusal
+from shop.services.orders.refunds import RefundRefusal
 from shop.web.formatting import format_money, local_time
 
 Params = Mapping[str, Any]

@@ -21,12 +21,8 @@ from shop.models import AuditEntry, Order, OrderStatus, PromoCode, Refund, Role
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
 from shop.rules.promotions import window_from_local
-from shop.services.admin_orders import (
-    OrderFilters,
-    order_csv,
-    spreadsheet_safe,
-)
 from shop.services.emails import send_pending_emails
+from shop.services.orders.export import OrderFilters, order_csv, spreadsheet_safe
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.admin_support import admin_csrf, signed_in

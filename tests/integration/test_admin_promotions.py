@@ -25,9 +25,9 @@ from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.rules.promotions import Kind
 from shop.services.checkout import Customer
+from shop.services.orders.refunds import refund_order
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import InvalidPromoCode, PromoDraft, update_promo_code
-from shop.services.refunds import refund_order
 from tests.admin_support import admin_csrf, signed_in
 from tests.helpers import make_category, make_product, pass_age_gate
 from tests.integration.payment_support import ANN, fresh_order, place

@@ -31,7 +31,7 @@ from shop.services.checkout import (
     ShopPolicy,
     place_order,
 )
-from shop.services.orders import expire_due_orders
+from shop.services.orders.holds import expire_due_orders
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import CREATED, make_category, make_product
 

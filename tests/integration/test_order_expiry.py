@@ -18,7 +18,7 @@ from shop.models import Order, OrderStatus, Product, PromoCode, PromoRedemption
 from shop.rules.age import local_today
 from shop.rules.promotions import PromoNotApplicable, Refusal, window_from_local
 from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
-from shop.services.orders import expire_due_orders, order_for_customer, release_order
+from shop.services.orders.holds import expire_due_orders, order_for_customer, release_order
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import CREATED, make_product
 

@@ -653,7 +653,7 @@ def test_a_bank_still_confirming_holds_the_order_past_its_time(
 ):
     from datetime import timedelta
 
-    from shop.services.orders import expire_due_orders
+    from shop.services.orders.holds import expire_due_orders
 
     send(live, "payment_intent.processing", intent_of(order, status="processing"))
     late = order.expires_at + timedelta(hours=2)

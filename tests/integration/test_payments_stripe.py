@@ -24,7 +24,7 @@ from shop.rules.age import local_today
 from shop.rules.promotions import window_from_local
 from shop.services.emails import send_pending_emails
 from shop.services.installation import installation_key
-from shop.services.orders import expire_due_orders
+from shop.services.orders.holds import expire_due_orders
 from shop.services.payments import reconcile_pending_orders
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.conftest import settings_for

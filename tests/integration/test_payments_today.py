@@ -23,9 +23,9 @@ from shop import clock
 from shop.models import IntentStatus, OrderStatus, PaymentAttempt, RefundStatus
 from shop.payments import gateway_for
 from shop.services.installation import installation_key
-from shop.services.orders import expire_due_orders
+from shop.services.orders.holds import expire_due_orders
+from shop.services.orders.refunds import RefundRefused, refund_extra_payment, refund_order
 from shop.services.payments import cancel_abandoned_intents, reconcile_payments
-from shop.services.refunds import RefundRefused, refund_extra_payment, refund_order
 from tests.admin_support import signed_in
 from tests.conftest import settings_for
 from tests.helpers import make_product

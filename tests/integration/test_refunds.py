@@ -16,13 +16,13 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus, Refund, RefundStatus
 from shop.payments import RefundResult, gateway_for
 from shop.payments import test_gateway as test_mode
-from shop.services.orders import expire_due_orders
+from shop.services.orders.holds import expire_due_orders
+from shop.services.orders.refunds import RefundRefusal, RefundRefused, refund_order
 from shop.services.payments import (
     pay_in_test_mode,
     reconcile_pending_orders,
     start_payment,
 )
-from shop.services.refunds import RefundRefusal, RefundRefused, refund_order
 from tests.conftest import settings_for
 from tests.helpers import make_product
 from tests.integration.payment_support import (

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, select
 from shop import clock
 from shop.models import EmailStatus, Order, OrderStatus, PaymentProvider
 from shop.payments.test_gateway import TestGateway
-from shop.services.orders import expire_due_orders
+from shop.services.orders.holds import expire_due_orders
 from shop.services.payments import start_payment
 from tests.conftest import settings_for
 from tests.helpers import make_product

@@ -29,23 +29,26 @@ from shop import clock
 from shop.extensions import db, payments
 from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus, StaffMember
 from shop.rules.input import Unreadable, parse_euros
-from shop.services.admin_orders import (
+from shop.services.orders.export import OrderFilters, list_orders, order_csv
+from shop.services.orders.fulfilment import (
     OrderActionRefused,
-    OrderFilters,
-    can_restock,
     can_ship,
     cancel_order,
     clear_attention,
-    list_orders,
     mark_shipped,
-    order_csv,
-    order_detail,
-    payment_event_of,
-    refund_paid_order,
+)
+from shop.services.orders.reading import order_detail, payment_event_of
+from shop.services.orders.refunds import (
+    RefundRefused,
+    can_restock,
+    refund_extra_payment,
+    refund_state,
     refundable_cents,
 )
+from shop.services.orders.refunds import (
+    refund_order as make_refund,
+)
 from shop.services.payments import cancel_abandoned_intents
-from shop.services.refunds import RefundRefused, refund_extra_payment, refund_state
 from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
 from shop.web.formatting import format_money, local_time
 from shop.web.forms import euros_text
@@ -324,7 +327,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
     # says what would happen: the service refuses it and staff confirm again.
     seen_state = request.form.get("seen_state", "")[:40]
     try:
-        made = refund_paid_order(
+        made = make_refund(
             db.session(),
             payments.gateway,
             order_id,

@@ -43,7 +43,7 @@ from shop.payments import Gateway, GatewayError, RefundResult
 from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
 from shop.services.installation import installation_key
-from shop.services.orders import lock_order
+from shop.services.orders.holds import lock_order
 from shop.services.payment_links import EventOutcome, Outcome, flag_order
 from shop.services.reservations import order_quantities, release_stock
 
@@ -394,6 +394,29 @@ def refund_order(
     )
     session.commit()
     return _send(session, gateway, refund, now=now)
+
+
+def refundable_cents(order: Order) -> int:
+    """What may still be refunded: nothing unless the order was paid."""
+    if order.status not in {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED}:
+        return 0
+    return order.total_cents - order.refunded_cents
+
+
+def can_restock(session: Session, order: Order) -> bool:
+    """Whether a refund may still put the order's goods back: once per order, and only if
+    the order held them (one paid after its stock was released never did)."""
+    if order.released_at is not None:
+        return False
+    return not session.scalar(
+        select(
+            exists().where(
+                Refund.order_id == order.id,
+                Refund.restock_requested.is_(True),
+                Refund.status.in_(COUNTING_REFUND_STATUSES),
+            )
+        )
+    )
 
 
 def extra_payments(session: Session, order: Order) -> list[PaymentAttempt]:
