@@ -428,7 +428,9 @@ def outbox_send() -> None:
     from shop.services.emails import retry_failed_emails, send_pending_emails
 
     retried = retry_failed_emails(db.session())
-    sent = send_pending_emails(db.session(), mail.mailer, now=clock.now())
+    from shop.web.emails import write_email
+
+    sent = send_pending_emails(db.session(), mail.mailer, write=write_email, now=clock.now())
     click.echo(f"Sent {sent} e-mail(s) ({retried} retried).")
 
 

@@ -10,18 +10,16 @@ retried by `flask --app shop outbox send`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from shop.db import begin_write, rows_changed
 from shop.mail import Mailer
-from shop.models import EmailStatus, Order, OrderLine, OutboxEmail
+from shop.models import EmailStatus, Order, OutboxEmail
 
 log = logging.getLogger(__name__)
 
@@ -45,33 +43,24 @@ def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -
     )
 
 
-def _write_confirmation(session: Session, email: OutboxEmail) -> None:
-    """Render the order's confirmation into the outbox row, in the order's language; kept,
-    so a retry sends the same words."""
-    order = session.get(Order, email.order_id)
-    assert order is not None  # the outbox row is deleted with its order
-    # The lines and the warnings acknowledged, two queries whatever the order's size.
-    lines = session.scalars(
-        select(OrderLine)
-        .where(OrderLine.order_id == order.id)
-        .order_by(OrderLine.position)
-        .options(selectinload(OrderLine.warnings))
-    ).all()
-    set_committed_value(order, "lines", list(lines))
-    with force_locale(order.locale):
-        email.subject = _("Your order %(number)s is paid", number=order.number)
-        email.body_text = render_template(
-            "email/order_confirmation.txt", order=order, locale=order.locale
-        )
-        email.body_html = render_template(
-            "email/order_confirmation.html", order=order, locale=order.locale
-        )
+@dataclass(frozen=True)
+class WrittenEmail:
+    subject: str
+    text: str
+    html: str
+
+
+# Writes an outbox row's words (templates, the order's language): the web layer's job
+# (`shop.web.emails.write_email`), handed in so that this module needs no template or
+# translation machinery.
+Writer = Callable[[Session, OutboxEmail], WrittenEmail]
 
 
 def send_pending_emails(
     session: Session,
     mailer: Mailer,
     *,
+    write: Writer,
     now: datetime,
     order_id: int | None = None,
     limit: int | None = None,
@@ -98,9 +87,14 @@ def send_pending_emails(
             continue  # another server is sending it
         email = session.get(OutboxEmail, email_id)
         assert email is not None
-        if not email.subject and email.kind == ORDER_CONFIRMATION:
+        if not email.subject:
             begin_write(session)
-            _write_confirmation(session, email)
+            written = write(session, email)
+            email.subject, email.body_text, email.body_html = (
+                written.subject,
+                written.text,
+                written.html,
+            )
             session.commit()
         try:
             mailer.send(
@@ -123,12 +117,14 @@ def send_pending_emails(
     return sent
 
 
-def deliver_soon(session: Session, mailer: Mailer, *, now: datetime, limit: int = 5) -> None:
+def deliver_soon(
+    session: Session, mailer: Mailer, *, write: Writer, now: datetime, limit: int = 5
+) -> None:
     """Send a few queued e-mails right after a payment; a failure here is retried later by
     `flask --app shop outbox send` and never fails the caller (a webhook must not be
     answered 500 because a mail server is slow: Stripe would send the payment again)."""
     try:
-        send_pending_emails(session, mailer, now=now, limit=limit)
+        send_pending_emails(session, mailer, write=write, now=now, limit=limit)
     except Exception:
         session.rollback()
         log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")

@@ -37,6 +37,7 @@ from shop.services.payments import (
     pay_in_test_mode,
     start_payment,
 )
+from shop.web.emails import write_email
 
 bp = Blueprint("payment", __name__)
 log = logging.getLogger(__name__)
@@ -103,5 +104,5 @@ def pay_test(token: str) -> Response:
                 secret=local_webhook_secret(current_app.config["SECRET_KEY"]),
                 now=clock.now(),
             )
-        deliver_soon(db.session(), mail.mailer, now=clock.now())
+        deliver_soon(db.session(), mail.mailer, write=write_email, now=clock.now())
     return redirect(url_for("orders.show", token=token), code=303)

@@ -15,6 +15,7 @@ from shop.models import PaymentProvider
 from shop.payments import BadSignature
 from shop.services.emails import deliver_soon
 from shop.services.webhooks import receive_event
+from shop.web.emails import write_email
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -36,5 +37,5 @@ def stripe_events() -> tuple[Response, int]:
     except Exception:
         log.exception("payment event %s could not be processed", event.id)
         return jsonify(error="processing failed"), 500
-    deliver_soon(db.session(), mail.mailer, now=clock.now())
+    deliver_soon(db.session(), mail.mailer, write=write_email, now=clock.now())
     return jsonify(received=True, outcome=outcome.text), 200

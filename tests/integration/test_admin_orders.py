@@ -25,6 +25,7 @@ from shop.services.emails import send_pending_emails
 from shop.services.orders.export import OrderFilters, order_csv, spreadsheet_safe
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import PromoDraft, create_promo_code
+from shop.web.emails import write_email
 from tests.admin_support import admin_csrf, signed_in
 from tests.helpers import make_product
 from tests.integration.payment_support import (
@@ -434,7 +435,9 @@ def test_the_order_page_lists_the_events_and_emails_and_shows_a_raw_body(
     assert "payment_intent.succeeded" in html
     assert f"/admin/orders/{paid_order.id}/events/{event.id}" in html
     assert "Order confirmation: written when it is sent" in html  # queued, not sent yet
-    send_pending_emails(session, mailer_for(manager.application.config), now=clock.now())
+    send_pending_emails(
+        session, mailer_for(manager.application.config), write=write_email, now=clock.now()
+    )
     sent = text_of(manager.get(f"/admin/orders/{paid_order.id}"))
     assert f"Your order {paid_order.number} is paid" in sent  # the confirmation e-mail
     assert raw.status_code == 200

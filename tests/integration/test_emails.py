@@ -18,6 +18,7 @@ from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.services.emails import retry_failed_emails, send_pending_emails
 from shop.services.payments import pay_in_test_mode, reconcile_pending_orders
+from shop.web.emails import write_email
 from tests.conftest import settings_for
 from tests.helpers import csrf_token, make_product
 from tests.integration.payment_support import (
@@ -121,7 +122,7 @@ def test_one_email_per_paid_order_however_often_the_payment_is_reported(
         post_event(client, body, secret=secret).get_json()["outcome"]
         for body in (succeeded, succeeded, reported_again, succeeded)
     ]
-    send_pending_emails(session, mailer_for(app.config), now=clock.now())
+    send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
 
     assert outcomes == ["paid", "duplicate", "already paid", "duplicate"]
     [email] = emails_of(session, order.id)
@@ -144,7 +145,7 @@ def test_reconcile_after_the_webhook_sends_no_second_email(
         eventually(lambda: inbox.messages)
 
     applied = reconcile_pending_orders(session, gateway_for(app.config), now=clock.now())
-    sent = send_pending_emails(session, mailer_for(app.config), now=clock.now())
+    sent = send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
 
     assert (applied, sent) == (0, 0)
     assert len(emails_of(session, order.id)) == 1
@@ -170,8 +171,14 @@ def test_while_the_smtp_server_is_down_the_email_waits_and_goes_out_once_it_is_b
     # and once the server is back, the retry (`flask --app shop outbox send`) sends it once
     with smtp_server_on(dead_smtp_port) as inbox:
         assert retry_failed_emails(session) == 1
-        assert send_pending_emails(session, mailer_for(app.config), now=clock.now()) == 1
-        assert send_pending_emails(session, mailer_for(app.config), now=clock.now()) == 0
+        assert (
+            send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
+            == 1
+        )
+        assert (
+            send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
+            == 0
+        )
 
     [email] = emails_of(session, order.id)
     assert (email.status, email.attempts) == (EmailStatus.SENT, 2)
@@ -187,8 +194,9 @@ def _paid_confirmation(app, session, order) -> Any:  # type: ignore[no-untyped-d
         session, test_mode.TestGateway(), order, succeed=True, secret=secret, now=clock.now()
     )
     [queued] = emails_of(session, order.id)
-    assert (queued.subject, queued.body_text) == ("", "")  # not rendered in the payment's
-    send_pending_emails(session, mailer_for(app.config), now=clock.now())  # transaction
+    # Not written in the payment's transaction: when it is sent.
+    assert (queued.subject, queued.body_text) == ("", "")
+    send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
     [email] = emails_of(session, order.id)
     return email
 

@@ -27,6 +27,7 @@ from shop.services.installation import installation_key
 from shop.services.orders.holds import expire_due_orders
 from shop.services.payments import reconcile_pending_orders
 from shop.services.promotions import PromoDraft, create_promo_code
+from shop.web.emails import write_email
 from tests.conftest import settings_for
 from tests.helpers import make_product
 from tests.integration.payment_support import (
@@ -275,7 +276,7 @@ def test_a_dropped_webhook_is_made_good_by_reconcile_and_nothing_happens_twice(
     # when reconcile runs (`flask --app shop payments reconcile`)
     gateway = gateway_for(app.config)
     applied = reconcile_pending_orders(session, gateway, now=clock.now())
-    send_pending_emails(session, mailer_for(app.config), now=clock.now())
+    send_pending_emails(session, mailer_for(app.config), write=write_email, now=clock.now())
 
     # then the order is paid, once, with one e-mail
     assert applied == 1
