@@ -16,7 +16,17 @@ from typing import Any
 
 class Reason(enum.StrEnum):
     """The base of every domain's enum of refusal reasons (`class RefundRefusal(Reason)`),
-    so a test can find them all and check that each has its words in `shop.web.wording`."""
+    so a test can find them all and check that each has its words in `shop.web.wording`.
+
+    A reason is itself, not its text: `OrderRefusal.NO_SUCH_ORDER` and
+    `RefundRefusal.NO_SUCH_ORDER` share the value "no_such_order" but are two reasons with
+    their own words (as plain `StrEnum` members they would be one dictionary key)."""
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return hash((type(self).__qualname__, self.value))
 
 
 class Refused(Exception):

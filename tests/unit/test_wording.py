@@ -48,3 +48,12 @@ def test_no_two_sections_word_the_same_reason():
     for section in sections:
         assert not (seen & set(section)), seen & set(section)
         seen |= set(section)
+
+
+def test_reasons_of_two_domains_with_the_same_text_have_their_own_words():
+    from shop.services.orders.fulfilment import OrderRefusal
+    from shop.services.orders.refunds import RefundRefusal
+
+    assert OrderRefusal.NO_SUCH_ORDER.value == RefundRefusal.NO_SUCH_ORDER.value
+    assert OrderRefusal.NO_SUCH_ORDER != RefundRefusal.NO_SUCH_ORDER
+    assert WORDING[OrderRefusal.NO_SUCH_ORDER] is not WORDING[RefundRefusal.NO_SUCH_ORDER]
