@@ -454,12 +454,13 @@ def _read_password(from_stdin: bool) -> str:
 def staff_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a staff account; the password comes from a prompt or standard input."""
     from shop.services.staff import StaffError, create_staff
+    from shop.web.wording import in_english
 
     password = _read_password(password_stdin)
     try:
         member = create_staff(db.session(), email, password, role, name=name, now=clock.now())
-    except StaffError as error:
-        _fail(str(error))
+    except StaffError as refused:
+        _fail(in_english(refused))
     click.echo(f"Created {member.role} account {member.email}.")
 
 
@@ -471,6 +472,7 @@ def staff_set_password(email: str, password_stdin: bool) -> None:
     from shop.models import StaffMember
     from shop.rules.promotions import normalise_email
     from shop.services.staff import StaffError, change_password
+    from shop.web.wording import in_english
 
     member = db.session.scalars(
         select(StaffMember).where(StaffMember.email == normalise_email(email))
@@ -480,8 +482,8 @@ def staff_set_password(email: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     try:
         change_password(db.session(), member.id, password, now=clock.now(), actor=None)
-    except StaffError as error:
-        _fail(str(error))
+    except StaffError as refused:
+        _fail(in_english(refused))
     click.echo(f"Password of {member.email} changed; its sessions have ended.")
 
 

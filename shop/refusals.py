@@ -25,6 +25,9 @@ class Reason(enum.StrEnum):
     def __eq__(self, other: object) -> bool:
         return self is other
 
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
     def __hash__(self) -> int:
         return hash((type(self).__qualname__, self.value))
 

@@ -5,31 +5,33 @@ and in Dutch (and a title in at least one language). CHECK constraints on `artic
 it up, so a direct UPDATE that skips this module is refused as well. A published article
 is shown from its `published_at` on; before that, like a draft, it does not exist for
 readers. Every staff write adds its audit entry in the same transaction.
+
+Refusals are data: `InvalidArticle` maps fields to `ArticleError`s, `ArticleNotPublishable`
+names what publishing needs (`PublishingNeed`); `shop.web.wording` words them.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from shop.db import begin_write, save_in_write_transaction
 from shop.models import Article, ArticleProduct, ArticleStatus, Product, StaffMember
+from shop.refusals import Reason, Refused
+from shop.rules.input import is_slug
 from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import Page
 from shop.text import count_words
 
 WORDS_PER_MINUTE = 200
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_RELATED = 12
 
 # The columns bound the short ones (PostgreSQL enforces VARCHAR lengths); bodies and
@@ -51,20 +53,48 @@ class ArticleNotFound(LookupError):
     """No article by that slug or id (for readers: none published yet)."""
 
 
-class InvalidArticle(ValueError):
-    """The article's data breaks rules; `errors` maps each field to its message."""
+class ArticleRefusal(Reason):
+    """Why an article is not saved or not published."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+    SLUG_MISSING = "article_slug_missing"
+    SLUG_MALFORMED = "article_slug_malformed"
+    SLUG_TAKEN = "article_slug_taken"
+    TOO_LONG = "article_too_long"  # limit
+    TITLE_MISSING = "article_title_missing"
+    TOO_MANY_RELATED = "article_too_many_related"  # limit
+    RELATED_TWICE = "article_related_twice"
+    NOT_IN_SHOP = "article_related_not_in_shop"  # slugs
+    # Publishing refused (missing: the PublishingNeeds): while saving, or by the publish button.
+    SAVED_UNPUBLISHABLE = "article_saved_unpublishable"
+    UNPUBLISHABLE = "article_unpublishable"
+
+
+class PublishingNeed(Reason):
+    """What a published article must have and this one lacks."""
+
+    TITLE = "article_needs_title"
+    DISCLAIMER_EN = "article_needs_disclaimer_en"
+    DISCLAIMER_NL = "article_needs_disclaimer_nl"
+
+
+class ArticleError(Refused):
+    """One thing wrong with an article: an `ArticleRefusal` and its data."""
+
+
+class InvalidArticle(ValueError):
+    """The article's data breaks rules; `errors` maps each field to its refusal."""
+
+    def __init__(self, errors: dict[str, ArticleError]) -> None:
+        super().__init__("; ".join(f"{name}: {error}" for name, error in errors.items()))
         self.errors = errors
 
 
-class ArticleNotPublishable(Exception):
-    """Publishing was asked but the article lacks what a published one needs."""
+class ArticleNotPublishable(ArticleError):
+    """Publishing was asked but the article lacks what a published one needs (`missing`)."""
 
-    def __init__(self, missing: Sequence[str]) -> None:
-        super().__init__("cannot publish: missing " + ", ".join(missing))
-        self.missing = tuple(missing)
+    def __init__(self, reason: ArticleRefusal, missing: Sequence[PublishingNeed]) -> None:
+        super().__init__(reason, missing=tuple(missing))
+        self.missing: tuple[PublishingNeed, ...] = tuple(missing)
 
 
 def reading_minutes(text: str) -> int:
@@ -180,37 +210,35 @@ class SavedArticle:
     changed: bool
 
 
-def missing_for_publishing(draft: ArticleDraft | Article) -> list[str]:
-    """What keeps an article from being published, in words for staff; empty when none."""
+def missing_for_publishing(draft: ArticleDraft | Article) -> list[PublishingNeed]:
+    """What keeps an article from being published; empty when nothing does."""
     missing = []
     if not (draft.title_en.strip() or draft.title_nl.strip()):
-        missing.append(_("a title (in English or Dutch)"))
+        missing.append(PublishingNeed.TITLE)
     if not draft.disclaimer_en.strip():
-        missing.append(_("the disclaimer in English"))
+        missing.append(PublishingNeed.DISCLAIMER_EN)
     if not draft.disclaimer_nl.strip():
-        missing.append(_("the disclaimer in Dutch"))
+        missing.append(PublishingNeed.DISCLAIMER_NL)
     return missing
 
 
-def _check(draft: ArticleDraft) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _check(draft: ArticleDraft) -> dict[str, ArticleError]:
+    errors: dict[str, ArticleError] = {}
     if not draft.slug:
-        errors["slug"] = _("Please give a slug: lower-case letters, digits and hyphens.")
-    elif not SLUG.fullmatch(draft.slug):
-        errors["slug"] = _(
-            "Use only lower-case letters, digits and single hyphens, like lions-mane-explained."
-        )
+        errors["slug"] = ArticleError(ArticleRefusal.SLUG_MISSING)
+    elif not is_slug(draft.slug):
+        errors["slug"] = ArticleError(ArticleRefusal.SLUG_MALFORMED)
     for name, limit in MAX_LENGTHS.items():
         if name not in errors and len(getattr(draft, name)) > limit:
-            errors[name] = _("Please use at most %(n)s characters.", n=limit)
+            errors[name] = ArticleError(ArticleRefusal.TOO_LONG, limit=limit)
     if not (draft.title_en.strip() or draft.title_nl.strip()):
-        errors["title_en"] = _("Please give the article a title, in English or in Dutch.")
+        errors["title_en"] = ArticleError(ArticleRefusal.TITLE_MISSING)
     if draft.published_at is not None and draft.published_at.tzinfo is None:
         raise ValueError("published_at must be aware")
     if len(draft.related_slugs) > MAX_RELATED:
-        errors["related"] = _("At most %(n)s related products.", n=MAX_RELATED)
+        errors["related"] = ArticleError(ArticleRefusal.TOO_MANY_RELATED, limit=MAX_RELATED)
     elif len(set(draft.related_slugs)) != len(draft.related_slugs):
-        errors["related"] = _("Each related product can be listed once.")
+        errors["related"] = ArticleError(ArticleRefusal.RELATED_TWICE)
     return errors
 
 
@@ -221,12 +249,7 @@ def _related_products(session: Session, slugs: list[str]) -> list[Product]:
     unknown = [slug for slug in slugs if slug not in found or not found[slug].is_active]
     if unknown:
         raise InvalidArticle(
-            {
-                "related": _(
-                    "Not a product in the shop: %(slugs)s. Choose products that are in the shop.",
-                    slugs=", ".join(unknown),
-                )
-            }
+            {"related": ArticleError(ArticleRefusal.NOT_IN_SHOP, slugs=tuple(unknown))}
         )
     return [found[slug] for slug in slugs]
 
@@ -270,7 +293,7 @@ def save_article(
     if publish:
         missing = missing_for_publishing(draft)
         if missing:
-            raise ArticleNotPublishable(missing)
+            raise ArticleNotPublishable(ArticleRefusal.SAVED_UNPUBLISHABLE, missing)
     return save_in_write_transaction(
         session, lambda: _save(session, article_id, draft, publish, actor, now)
     )
@@ -288,7 +311,7 @@ def _save(
     if article_id is not None:
         taken = taken.where(Article.id != article_id)
     if session.scalar(taken) is not None:
-        raise InvalidArticle({"slug": _("Another article has this slug already.")})
+        raise InvalidArticle({"slug": ArticleError(ArticleRefusal.SLUG_TAKEN)})
     products = _related_products(session, draft.related_slugs)
 
     if article_id is None:
@@ -355,7 +378,7 @@ def _flush(session: Session) -> None:
         # Two people saving the same new slug at once: the unique index decides.
         if "slug" not in str(error.orig):
             raise
-        raise InvalidArticle({"slug": _("Another article has this slug already.")}) from None
+        raise InvalidArticle({"slug": ArticleError(ArticleRefusal.SLUG_TAKEN)}) from None
 
 
 def _summary(article: Article, changes: dict[str, tuple[Any, Any]]) -> str:
@@ -385,7 +408,7 @@ def set_published(
         if publish:
             missing = missing_for_publishing(article)
             if missing:
-                raise ArticleNotPublishable(missing)
+                raise ArticleNotPublishable(ArticleRefusal.UNPUBLISHABLE, missing)
         if article.is_published == publish:
             session.rollback()
             return article

@@ -5,6 +5,9 @@ Passwords are hashed with argon2id. The rules follow current guidance (NIST SP 8
 passwords shipped in `shop/data/common_passwords.txt` (compared case-insensitively).
 Signing in answers the same for an unknown e-mail and a wrong password, and takes the same
 time: an unknown e-mail is checked against a dummy hash.
+
+Refusals are `StaffError`s carrying a `StaffRefusal` and its data; `shop.web.wording` words
+them (in English for the command line).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
 from shop.models import Role, StaffMember
+from shop.refusals import Reason, Refused
+from shop.rules.input import Unreadable, email_address
 from shop.rules.promotions import normalise_email
 from shop.services.audit import diff, record_change
 
@@ -33,8 +37,25 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a password anyone has: timing equaliser")
 
 
-class StaffError(ValueError):
-    """A staff account change the shop refuses; the message says why, for staff."""
+class StaffRefusal(Reason):
+    """Why a staff account change or a sign-in is refused."""
+
+    PASSWORD_TOO_SHORT = "staff_password_too_short"  # count
+    PASSWORD_TOO_LONG = "staff_password_too_long"  # count
+    PASSWORD_TOO_COMMON = "staff_password_too_common"
+    EMAIL_REQUIRED = "staff_email_required"
+    NAME_TOO_LONG = "staff_name_too_long"  # count
+    UNKNOWN_ROLE = "staff_unknown_role"
+    EMAIL_TAKEN = "staff_email_taken"
+    NO_SUCH_ACCOUNT = "staff_no_such_account"
+    LAST_OWNER = "staff_last_owner"
+    WRONG_CURRENT_PASSWORD = "staff_wrong_current_password"
+    SIGN_IN_REFUSED = "staff_sign_in_refused"
+    NOT_YOUR_PASSWORD = "staff_not_your_password"
+
+
+class StaffError(Refused):
+    """A staff account change or sign-in the shop refuses: a `StaffRefusal` and its data."""
 
 
 class WrongPassword(StaffError):
@@ -49,26 +70,29 @@ def common_passwords() -> frozenset[str]:
     )
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> StaffError | None:
     """Why a password is refused, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return str(_("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
+        return StaffError(StaffRefusal.PASSWORD_TOO_SHORT, count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return str(
-            _("A password may have at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
-        )
+        return StaffError(StaffRefusal.PASSWORD_TOO_LONG, count=MAX_PASSWORD_LENGTH)
     if password.casefold() in common_passwords():
-        return str(
-            _("That password is too common; choose another (a few unrelated words work well).")
-        )
+        return StaffError(StaffRefusal.PASSWORD_TOO_COMMON)
     return None
 
 
 def hash_password(password: str) -> str:
     problem = password_problem(password)
     if problem:
-        raise StaffError(problem)
+        raise problem
     return _hasher.hash(password)
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise StaffError(StaffRefusal.UNKNOWN_ROLE) from None
 
 
 def create_staff(
@@ -82,15 +106,13 @@ def create_staff(
     actor: StaffMember | None = None,
 ) -> StaffMember:
     """Add a staff account (from the CLI, or by the owner in the back office)."""
-    address = normalise_email(email)
-    if "@" not in address or len(address) > 320:
-        raise StaffError(_("An e-mail address is required."))
-    if len(name.strip()) > MAX_NAME_LENGTH:
-        raise StaffError(_("A name may have at most %(count)s characters.", count=MAX_NAME_LENGTH))
     try:
-        role = Role(role)
-    except ValueError:
-        raise StaffError(_("The role is owner, manager or viewer.")) from None
+        address = normalise_email(email_address(email))
+    except Unreadable:
+        raise StaffError(StaffRefusal.EMAIL_REQUIRED) from None
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        raise StaffError(StaffRefusal.NAME_TOO_LONG, count=MAX_NAME_LENGTH)
+    role = _role(role)
     password_hash = hash_password(password)
     begin_write(session)
     member = StaffMember(
@@ -107,7 +129,7 @@ def create_staff(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise StaffError(_("A staff account with that e-mail address exists already.")) from None
+        raise StaffError(StaffRefusal.EMAIL_TAKEN) from None
     record_change(
         session,
         actor,
@@ -121,19 +143,18 @@ def create_staff(
     return member
 
 
-def authenticate(
-    session: Session, email: str, password: str, *, now: datetime
-) -> StaffMember | None:
-    """The active staff member with these credentials, or None (same answer, same time)."""
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> StaffMember:
+    """The active staff member with these credentials; else SIGN_IN_REFUSED, the same refusal
+    in the same time whether the address or the password was wrong."""
     address = normalise_email(email or "")
     member = session.scalars(select(StaffMember).where(StaffMember.email == address)).first()
     candidate_hash = member.password_hash if member and member.is_active else _DUMMY_HASH
     try:
         _hasher.verify(candidate_hash, password or "")
     except (VerificationError, InvalidHashError):
-        return None
+        raise StaffError(StaffRefusal.SIGN_IN_REFUSED) from None
     if member is None or not member.is_active:
-        return None
+        raise StaffError(StaffRefusal.SIGN_IN_REFUSED)
     begin_write(session)
     member = session.get(StaffMember, member.id)
     assert member is not None
@@ -144,15 +165,17 @@ def authenticate(
     return member
 
 
-def password_matches(session: Session, member_id: int, password: str) -> bool:
-    """Is `password` that of this active account? (Re-entered before a sensitive action.)"""
+def check_password(session: Session, member_id: int, password: str) -> None:
+    """Refuse (NOT_YOUR_PASSWORD) unless `password` is that of this active account; it is
+    re-entered before a sensitive action."""
     member = session.get(StaffMember, member_id)
     candidate_hash = member.password_hash if member and member.is_active else _DUMMY_HASH
     try:
         _hasher.verify(candidate_hash, password or "")
     except (VerificationError, InvalidHashError):
-        return False
-    return member is not None and member.is_active
+        raise StaffError(StaffRefusal.NOT_YOUR_PASSWORD) from None
+    if member is None or not member.is_active:
+        raise StaffError(StaffRefusal.NOT_YOUR_PASSWORD)
 
 
 def change_password(
@@ -164,7 +187,7 @@ def change_password(
     member = session.get(StaffMember, member_id)
     if member is None:
         session.rollback()
-        raise StaffError(_("No such staff account."))
+        raise StaffError(StaffRefusal.NO_SUCH_ACCOUNT)
     member.password_hash = password_hash
     member.session_version += 1
     record_change(
@@ -191,7 +214,7 @@ def change_own_password(
         matches = False
     if member is None or not matches:
         session.rollback()
-        raise WrongPassword(_("That is not your current password."))
+        raise WrongPassword(StaffRefusal.WRONG_CURRENT_PASSWORD)
     return change_password(session, member_id, new_password, now=now, actor=member)
 
 
@@ -217,10 +240,7 @@ def set_role(
     actor: StaffMember | None,
 ) -> StaffMember:
     """Change an account's role or switch it off; the last active owner stays an owner."""
-    try:
-        role = Role(role)
-    except ValueError:
-        raise StaffError(_("The role is owner, manager or viewer.")) from None
+    role = _role(role)
     begin_write(session)
     # The owners first, locked, then the account, read afresh: two owners demoting each other
     # at once cannot both succeed (PostgreSQL; on SQLite begin_write lets one writer in).
@@ -232,15 +252,10 @@ def set_role(
     member = session.get(StaffMember, member_id, with_for_update=True, populate_existing=True)
     if member is None:
         session.rollback()
-        raise StaffError(_("No such staff account."))
+        raise StaffError(StaffRefusal.NO_SUCH_ACCOUNT)
     if member.id in owners and len(owners) == 1 and (role != Role.OWNER or not active):
         session.rollback()
-        raise StaffError(
-            _(
-                "This is the last active owner: it cannot be demoted or switched off, because "
-                "the shop needs at least one active owner. Make another account an owner first."
-            )
-        )
+        raise StaffError(StaffRefusal.LAST_OWNER)
     changes = diff(
         {"role": str(member.role), "is_active": member.is_active},
         {"role": str(role), "is_active": active},

@@ -6,7 +6,8 @@ makes them; the rules are in `shop.rules.two_factor`. The secret is stored in th
 member's row (see `shop.models.staff` for what protects it). Each accepted code moves the
 account's last used step forward in one conditional UPDATE, so the same code cannot be used
 twice, not even by two requests at the same moment; a recovery code is marked used the same
-way.
+way. Refusals are `TwoFactorError`s carrying a `TwoFactorRefusal` (or, for an account that is
+gone, `StaffRefusal.NO_SUCH_ACCOUNT`); `shop.web.wording` words them.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write, rows_changed
 from shop.models import Role, StaffMember, StaffRecoveryCode
+from shop.refusals import Reason
 from shop.rules.two_factor import (
     RECOVERY_CODE_ALPHABET,
     RECOVERY_CODE_LENGTH,
@@ -33,7 +34,7 @@ from shop.rules.two_factor import (
     normalise_code,
 )
 from shop.services.audit import record_change
-from shop.services.staff import StaffError
+from shop.services.staff import StaffError, StaffRefusal
 
 RECOVERY_CODE_COUNT = 10
 ISSUER = "Paddo & Co."
@@ -42,8 +43,22 @@ ISSUER = "Paddo & Co."
 ROLES_THAT_MUST = frozenset({Role.OWNER, Role.MANAGER})
 
 
+class TwoFactorRefusal(Reason):
+    """Why a two-factor change or a code is refused."""
+
+    NOT_STARTED = "two_factor_not_started"
+    ALREADY_ON = "two_factor_already_on"
+    ALREADY_OFF = "two_factor_already_off"
+    NOTHING_TO_CHECK = "two_factor_nothing_to_check"
+    REQUIRED_FOR_ROLE = "two_factor_required_for_role"
+    # A code refused: while setting up, at sign-in, and at sign-in when it was already used.
+    WRONG_SET_UP_CODE = "two_factor_wrong_set_up_code"
+    WRONG_CODE = "two_factor_wrong_code"
+    WRONG_OR_USED_CODE = "two_factor_wrong_or_used_code"
+
+
 class TwoFactorError(StaffError):
-    """A two-factor change the shop refuses; the message says why, for staff."""
+    """A two-factor change the shop refuses: a `TwoFactorRefusal` and its data."""
 
 
 class WrongCode(TwoFactorError):
@@ -89,14 +104,14 @@ def _member_for_update(session: Session, member_id: int) -> StaffMember:
     member = session.get(StaffMember, member_id, with_for_update=True, populate_existing=True)
     if member is None:
         session.rollback()
-        raise TwoFactorError(_("No such staff account."))
+        raise TwoFactorError(StaffRefusal.NO_SUCH_ACCOUNT)
     return member
 
 
 def provisioning_uri(member: StaffMember) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
     if not member.totp_secret:
-        raise TwoFactorError(_("Two-factor sign-in has not been started for this account."))
+        raise TwoFactorError(TwoFactorRefusal.NOT_STARTED)
     return pyotp.TOTP(member.totp_secret).provisioning_uri(name=member.email, issuer_name=ISSUER)
 
 
@@ -106,7 +121,7 @@ def start_enrolment(session: Session, member_id: int) -> StaffMember:
     member = _member_for_update(session, member_id)
     if member.has_two_factor:
         session.rollback()
-        raise TwoFactorError(_("Two-factor sign-in is already on for this account."))
+        raise TwoFactorError(TwoFactorRefusal.ALREADY_ON)
     # 160 bits, RFC 4226's recommended length; base32, as the apps expect it.
     member.totp_secret = pyotp.random_base32(length=32)
     member.totp_enabled_at = None
@@ -121,16 +136,14 @@ def confirm_enrolment(session: Session, member_id: int, code: str, *, now: datet
     member = _member_for_update(session, member_id)
     if member.has_two_factor:
         session.rollback()
-        raise TwoFactorError(_("Two-factor sign-in is already on for this account."))
+        raise TwoFactorError(TwoFactorRefusal.ALREADY_ON)
     if not member.totp_secret:
         session.rollback()
-        raise TwoFactorError(_("Start the set-up again: there is no code to check yet."))
+        raise TwoFactorError(TwoFactorRefusal.NOTHING_TO_CHECK)
     step = matching_step(member.totp_secret, normalise_code(code), now=now, last_used_step=None)
     if step is None:
         session.rollback()
-        raise WrongCode(
-            _("That code is not right. Type the six digits your app shows now for this account.")
-        )
+        raise WrongCode(TwoFactorRefusal.WRONG_SET_UP_CODE)
     member.totp_enabled_at = now
     member.totp_last_step = step  # the code that switched it on cannot also sign in
     codes = _new_recovery_codes(session, member, now)
@@ -156,7 +169,7 @@ def verify_second_factor(
     member = session.get(StaffMember, member_id, populate_existing=True)
     if member is None or not member.has_two_factor or not member.is_active:
         session.rollback()
-        raise WrongCode(_("That code is not right."))
+        raise WrongCode(TwoFactorRefusal.WRONG_CODE)
     assert member.totp_secret is not None
     if is_totp_shaped(typed):
         step = matching_step(
@@ -179,9 +192,7 @@ def verify_second_factor(
         )
         if not moved:
             session.rollback()
-            raise WrongCode(
-                _("That code is not right, or it has been used already: wait for the next one.")
-            )
+            raise WrongCode(TwoFactorRefusal.WRONG_OR_USED_CODE)
         session.commit()
         return SecondFactor.APP
     used = rows_changed(
@@ -197,7 +208,7 @@ def verify_second_factor(
     )
     if used != 1:
         session.rollback()
-        raise WrongCode(_("That code is not right."))
+        raise WrongCode(TwoFactorRefusal.WRONG_CODE)
     left = unused_recovery_codes(session, member_id)
     record_change(
         session,
@@ -229,7 +240,7 @@ def replace_recovery_codes(session: Session, member_id: int, *, now: datetime) -
     member = _member_for_update(session, member_id)
     if not member.has_two_factor:
         session.rollback()
-        raise TwoFactorError(_("Two-factor sign-in is off for this account."))
+        raise TwoFactorError(TwoFactorRefusal.ALREADY_OFF)
     codes = _new_recovery_codes(session, member, now)
     record_change(
         session,
@@ -262,12 +273,10 @@ def disable_own_two_factor(
     member = _member_for_update(session, member_id)
     if is_required_for(member.role, required=required):
         session.rollback()
-        raise TwoFactorError(
-            _("The shop requires two-factor sign-in for owners and managers: it stays on.")
-        )
+        raise TwoFactorError(TwoFactorRefusal.REQUIRED_FOR_ROLE)
     if not member.has_two_factor:
         session.rollback()
-        raise TwoFactorError(_("Two-factor sign-in is off for this account."))
+        raise TwoFactorError(TwoFactorRefusal.ALREADY_OFF)
     _switch_off(session, member)
     record_change(
         session,

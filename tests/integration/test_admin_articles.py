@@ -4,9 +4,7 @@ date in Amsterdam time, the publishing rule, preview and the audit log."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
-from html import unescape
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from shop import clock
 from shop.models import Article, ArticleStatus, AuditEntry, Role
 from tests.admin_support import admin_csrf, signed_in
 from tests.helpers import make_product
+from tests.pages import Page
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 NEW = "/admin/articles/new"
@@ -47,7 +46,7 @@ def form(client: Any, **changes: Any) -> dict[str, Any]:
 
 
 def text_of(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+    return Page.of(response).text
 
 
 def test_a_manager_writes_and_publishes_an_article_with_related_products(client, session):

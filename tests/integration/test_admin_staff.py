@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,61 +15,34 @@ from sqlalchemy import func, select, update
 from shop.extensions import db
 from shop.models import AuditEntry, Role, StaffMember
 from shop.services.staff import StaffError, set_role
+from shop.web.wording import in_english
 from tests.admin_support import PASSWORD, admin_csrf, make_staff, sign_in, signed_in
 from tests.helpers import csrf_token
+from tests.pages import Page
 
 NEW_PASSWORD = "seven quiet herons at dawn"
 NOW = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 
 
-class _Controls(HTMLParser):
-    """Collects form controls, labels and what the pages must not carry."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.controls: list[dict[str, str | None]] = []
-        self.label_targets: set[str] = set()
-        self.inline_styles = 0
-        self.scripts = 0
-        self.post_forms_without_token = 0
-        self._in_post_form = False
-        self._form_has_token = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if "style" in attributes or tag == "style":
-            self.inline_styles += 1
-        if tag == "script":
-            self.scripts += 1
-        if tag == "label" and attributes.get("for"):
-            self.label_targets.add(str(attributes["for"]))
-        if tag == "form" and (attributes.get("method") or "").lower() == "post":
-            self._in_post_form, self._form_has_token = True, False
-        if tag == "input" and attributes.get("name") == "csrf_token":
-            self._form_has_token = True
-        if tag in {"input", "select", "textarea"} and attributes.get("type") != "hidden":
-            self.controls.append(attributes)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self._in_post_form:
-            self.post_forms_without_token += not self._form_has_token
-            self._in_post_form = False
-
-
 def page_problems(html: str) -> list[str]:
     """What keeps a page from being usable without a mouse, JavaScript or inline styles."""
-    parsed = _Controls()
-    parsed.feed(html)
+    page = Page(html)
+    labelled = set(page.attributes("label[for]", "for"))
+    controls = page.select('input:not([type="hidden"]), select, textarea')
     problems = [
         f"unlabelled {control.get('name')}"
-        for control in parsed.controls
-        if control.get("id") not in parsed.label_targets
+        for control in controls
+        if control.get("id") not in labelled
     ]
-    if parsed.inline_styles:
+    if page.select("[style], style"):
         problems.append("inline style")
-    if parsed.scripts:
+    if page.select("script"):
         problems.append("script")
-    if parsed.post_forms_without_token:
+    if any(
+        not form.select('input[name="csrf_token"]')
+        for form in page.select("form")
+        if str(form.get("method", "")).lower() == "post"
+    ):
         problems.append("POST form without a CSRF token")
     return problems
 
@@ -413,7 +385,7 @@ def demote_at_once(app: Any, pairs: list[tuple[int, int]]) -> list[str]:
                 set_role(db.session, target_id, Role.MANAGER, active=True, now=NOW, actor=actor)
                 outcomes[index] = "demoted"
             except StaffError as refused:
-                outcomes[index] = str(refused)
+                outcomes[index] = in_english(refused)
             except Exception as error:  # anything else fails the test
                 outcomes[index] = f"unexpected {error!r}"
 

@@ -8,9 +8,7 @@ fact, the method and the time: never a date of birth, never an IP address.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +20,7 @@ from shop.clock import frozen_at
 from shop.extensions import db
 from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome
 from tests.helpers import csrf_token, make_category
+from tests.pages import Page
 
 GATE = "/age-gate"
 REFUSED = "/age-gate/refused"
@@ -94,9 +93,7 @@ def gate_next(response) -> str:
 
 
 def hidden_next(html: str) -> str:
-    match = re.search(r'name="next" value="([^"]*)"', html)
-    assert match, "no next field in the gate form"
-    return match.group(1)
+    return Page(html).form(f'form[action="{GATE}"]')["next"]
 
 
 def audit_rows(session) -> list[AgeCheck]:
@@ -570,44 +567,20 @@ def test_a_page_behind_the_gate_is_kept_out_of_shared_caches_once_open(verified_
 # --- 8. no JavaScript needed ----------------------------------------------------------------
 
 
-class FormReader(HTMLParser):
-    """The forms, controls and labels of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, str | None]] = []
-        self.inputs: list[dict[str, str | None]] = []
-        self.buttons: list[dict[str, str | None]] = []
-        self.label_targets: set[str | None] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.forms.append(attributes)
-        elif tag in {"input", "select", "textarea"}:
-            self.inputs.append(attributes)
-        elif tag == "button":
-            self.buttons.append(attributes)
-        elif tag == "label":
-            self.label_targets.add(attributes.get("for"))
+def read_gate_form(client) -> Page:
+    return Page(open_gate(client))
 
 
-def read_gate_form(client) -> FormReader:
-    reader = FormReader()
-    reader.feed(open_gate(client))
-    return reader
-
-
-def assert_usable_without_javascript(page: FormReader) -> None:
+def assert_usable_without_javascript(page: Page) -> None:
     # The gate's own form (the language switcher is the page's other POST form).
-    gate_forms = [f for f in page.forms if f.get("method") == "post" and f.get("action") == GATE]
-    assert len(gate_forms) == 1, page.forms
-    visible = [i for i in page.inputs if i.get("type") != "hidden"]
+    assert len(page.select(f'form[method="post"][action="{GATE}"]')) == 1, page.select("form")
+    visible = page.select('input:not([type="hidden"]), select, textarea')
     assert visible, "no controls to fill in"
+    labelled = set(page.attributes("label[for]", "for"))
     for control in visible:
-        assert control.get("id") in page.label_targets, control
-    assert page.buttons
-    assert all(b.get("type") == "submit" for b in page.buttons)
+        assert control.get("id") in labelled, control
+    assert page.select("button")
+    assert set(page.attributes("button", "type")) == {"submit"}
 
 
 def test_the_yes_no_gate_is_a_plain_form_with_labelled_controls_and_submit_buttons(
@@ -616,9 +589,13 @@ def test_the_yes_no_gate_is_a_plain_form_with_labelled_controls_and_submit_butto
     page = read_gate_form(client)
 
     assert_usable_without_javascript(page)
-    answers = {(b.get("name"), b.get("value")) for b in page.buttons if b.get("name") != "locale"}
+    answers = {
+        (button.get("name"), button.get("value"))
+        for button in page.select("button")
+        if button.get("name") != "locale"
+    }
     assert answers == {("answer", "yes"), ("answer", "no")}
-    assert {i.get("name") for i in page.inputs} >= {"csrf_token", "next", "remember"}
+    assert set(page.attributes("input", "name")) >= {"csrf_token", "next", "remember"}
 
 
 def test_the_birth_date_gate_is_a_plain_form_with_labelled_controls_and_a_submit_button(
@@ -627,4 +604,4 @@ def test_the_birth_date_gate_is_a_plain_form_with_labelled_controls_and_a_submit
     page = read_gate_form(dob_client)
 
     assert_usable_without_javascript(page)
-    assert {i.get("name") for i in page.inputs} >= {"day", "month", "year", "remember"}
+    assert set(page.attributes("input", "name")) >= {"day", "month", "year", "remember"}

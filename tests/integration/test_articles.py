@@ -18,13 +18,16 @@ from shop.models import Article, ArticleStatus, AuditEntry
 from shop.services.articles import (
     ArticleDraft,
     ArticleNotPublishable,
+    ArticleRefusal,
     InvalidArticle,
+    PublishingNeed,
     save_article,
     set_published,
 )
 from shop.web.articles import PAGE_SIZE
 from tests.helpers import make_product
 from tests.integration.test_query_counts import counting_queries
+from tests.pages import Page
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _serial = count(1)
@@ -60,7 +63,7 @@ def make_article(
 
 
 def page_text(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+    return Page.of(response).text
 
 
 @pytest.fixture(autouse=True)
@@ -315,14 +318,18 @@ def test_a_missing_dutch_title_falls_back_to_english(session, verified_client):
 
 
 @pytest.mark.parametrize(
-    ("missing", "field"),
-    [("disclaimer_en", "the disclaimer in English"), ("disclaimer_nl", "the disclaimer in Dutch")],
+    ("missing", "need"),
+    [
+        ("disclaimer_en", PublishingNeed.DISCLAIMER_EN),
+        ("disclaimer_nl", PublishingNeed.DISCLAIMER_NL),
+    ],
 )
-def test_the_service_refuses_to_publish_without_both_disclaimers(session, missing, field):
+def test_the_service_refuses_to_publish_without_both_disclaimers(session, missing, need):
     with pytest.raises(ArticleNotPublishable) as refused:
         make_article(session, slug="no-disclaimer", **{missing: "  "})
 
-    assert field in refused.value.missing
+    assert refused.value.reason == ArticleRefusal.SAVED_UNPUBLISHABLE
+    assert refused.value.missing == (need,)
     assert session.scalar(select(Article).where(Article.slug == "no-disclaimer")) is None
 
 
@@ -339,7 +346,7 @@ def test_an_article_needs_a_title_in_a_language(session):
     with pytest.raises(InvalidArticle) as refused:
         make_article(session, "", title_nl="", publish=False)
 
-    assert "title_en" in refused.value.errors
+    assert refused.value.errors["title_en"].reason == ArticleRefusal.TITLE_MISSING
 
 
 def test_publishing_and_unpublishing_are_audited(session):

@@ -17,6 +17,7 @@ from shop.models import Role, StaffMember
 from shop.services.staff import change_password, set_role
 from tests.admin_support import PASSWORD, admin_csrf, make_staff, sign_in
 from tests.helpers import csrf_token
+from tests.pages import Page
 from tests.peers import running_redis
 
 REFUSAL = "That e-mail address and password do not match an account."
@@ -24,9 +25,9 @@ WRONG = "not the password at all, sorry"
 
 
 def alert(response: Any) -> str:
-    match = re.search(r'role="alert"[^>]*>([^<]+)<', response.get_data(as_text=True))
-    assert match, "no message on the page"
-    return match.group(1)
+    messages = Page.of(response).texts('[role="alert"]')
+    assert messages, "no message on the page"
+    return messages[0]
 
 
 def from_address(client: Any, address: str) -> Any:

@@ -11,10 +11,12 @@ from shop.services.staff import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     StaffError,
+    StaffRefusal,
     common_passwords,
     hash_password,
     password_problem,
 )
+from shop.web.wording import in_english
 
 PHRASE = "moss lantern over the quiet river "
 
@@ -29,7 +31,11 @@ def test_the_limits_are_twelve_and_one_hundred_and_twenty_eight():
 
 
 def test_eleven_characters_are_refused_and_the_message_names_the_minimum():
-    assert password_problem(of_length(11)) == "A password needs at least 12 characters."
+    problem = password_problem(of_length(11))
+
+    assert problem is not None
+    assert (problem.reason, problem.params) == (StaffRefusal.PASSWORD_TOO_SHORT, {"count": 12})
+    assert in_english(problem) == "A password needs at least 12 characters."
 
 
 def test_twelve_characters_are_accepted():
@@ -41,7 +47,11 @@ def test_one_hundred_and_twenty_eight_characters_are_accepted():
 
 
 def test_one_hundred_and_twenty_nine_characters_are_refused():
-    assert password_problem(of_length(129)) == "A password may have at most 128 characters."
+    problem = password_problem(of_length(129))
+
+    assert problem is not None
+    assert (problem.reason, problem.params) == (StaffRefusal.PASSWORD_TOO_LONG, {"count": 128})
+    assert in_english(problem) == "A password may have at most 128 characters."
 
 
 def test_the_empty_password_is_refused():
@@ -57,7 +67,8 @@ def test_a_common_password_is_refused_however_it_is_capitalised(spelling: str):
     problem = password_problem(spelling)
 
     assert problem is not None
-    assert "too common" in problem
+    assert problem.reason == StaffRefusal.PASSWORD_TOO_COMMON
+    assert "too common" in in_english(problem)
 
 
 @pytest.mark.parametrize(

@@ -1,25 +1,29 @@
 """Articles: list, write both language versions, relate products, preview, publish.
 
-The form is read in plain code, as the products' is, and saved through
-`services.articles.save_article`, which decides the publishing rule (a disclaimer in English
-and in Dutch) and writes the audit entry in the same transaction. The publication date is
-typed in the shop's local time (Amsterdam) and stored in UTC.
+The form is a `ShopForm` (`ArticleForm`): it reads what staff typed (one-line titles and
+summaries, a slug made from the title when left empty, the publication date typed in the
+shop's local time and read as a UTC instant). `services.articles.save_article` decides the
+rules (the slug rule, lengths, a disclaimer in English and in Dutch for publishing) and writes
+the audit entry in the same transaction; its refusals are worded by `shop.web.wording`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response
+from wtforms import BooleanField, Field, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import DateTimeLocalInput
 
 from shop import clock
 from shop.extensions import db
 from shop.models import Article, StaffMember
+from shop.rules.input import slug_from
 from shop.services.articles import (
     MAX_LENGTHS,
     ArticleDraft,
@@ -36,8 +40,10 @@ from shop.services.articles import (
     set_published,
     utc_to_local_input,
 )
-from shop.text import render_article, slugify
+from shop.text import render_article
 from shop.web.admin import Access, bp, can, current_staff, requires, section
+from shop.web.forms import ShopForm, one_line
+from shop.web.wording import publishing_needs, refusal_text
 
 section("admin.articles", _l("Articles"), Access.VIEW)
 
@@ -46,65 +52,108 @@ MAX_PAGE = 10_000
 TEXT_FIELDS = tuple(MAX_LENGTHS)  # slug, titles, summaries, bodies, disclaimers
 
 
-def _text(form: Mapping[str, str], name: str) -> str:
+def _line(name: str) -> Any:
+    # One more character than allowed is read, so that the service can say it is too long.
+    return one_line(MAX_LENGTHS[name] + 1)
+
+
+def _paragraphs(typed: object) -> str:
     # Browsers send a textarea's line breaks as CRLF; stored as LF.
-    return form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
+    text = typed if isinstance(typed, str) else ""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _line(form: Mapping[str, str], name: str) -> str:
-    return " ".join(form.get(name, "").split())
+class LocalDateTimeField(Field):
+    """A date and time typed in the shop's time zone ("2026-03-29T14:30", a datetime-local
+    input); `data` is the aware UTC instant, or None when left empty."""
 
+    widget = DateTimeLocalInput()
 
-@dataclass
-class ArticleForm:
-    """What staff typed, and what is wrong with it, field by field."""
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(str(self.raw_data[0]).split())
+        return utc_to_local_input(self.data, clock.shop_timezone())
 
-    values: dict[str, str] = field(default_factory=dict)
-    published_at: str = ""
-    related: list[str] = field(default_factory=list)
-    publish: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_article(cls, article: Article) -> ArticleForm:
-        return cls(
-            values={name: getattr(article, name) for name in TEXT_FIELDS},
-            published_at=utc_to_local_input(article.published_at, clock.shop_timezone()),
-            related=[link.product.slug for link in article.related],
-            publish=article.is_published,
-        )
-
-    @classmethod
-    def from_request(cls, form: Mapping[str, str], related: list[str]) -> ArticleForm:
-        values = {}
-        for name in TEXT_FIELDS:
-            multiline = name.startswith(("body_md", "disclaimer"))
-            values[name] = _text(form, name).strip() if multiline else _line(form, name)
-        values["slug"] = values["slug"].lower()
-        return cls(
-            values=values,
-            published_at=_line(form, "published_at"),
-            related=related,
-            publish=form.get("publish") == "yes",
-        )
-
-    def to_draft(self) -> ArticleDraft | None:
-        """The article as the service takes it, or None with `errors` filled in."""
-        if not self.values["slug"]:
-            self.values["slug"] = slugify(self.values["title_en"] or self.values["title_nl"])
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
         try:
-            published_at = local_to_utc(self.published_at, clock.shop_timezone())
+            self.data = local_to_utc(str(valuelist[0])[:40], clock.shop_timezone())
         except InvalidLocalTime:
-            self.errors["published_at"] = _(
-                "Please give a date and time that exists in the shop's time zone, "
-                "like 2026-03-29 14:30."
-            )
-            return None
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Please give a date and time that exists in the shop's time zone, "
+                    "like 2026-03-29 14:30."
+                )
+            ) from None
+
+
+class ArticleForm(ShopForm):
+    """What staff typed; the service's refusals are added to the fields they are about."""
+
+    title_en = StringField(_l("Title (English)"), id="f-title_en", filters=[_line("title_en")])
+    title_nl = StringField(_l("Title (Dutch)"), id="f-title_nl", filters=[_line("title_nl")])
+    slug = StringField(
+        _l("Slug"), id="f-slug", filters=[_line("slug"), lambda typed: typed.lower()]
+    )
+    summary_en = StringField(
+        _l("Summary (English)"), id="f-summary_en", filters=[_line("summary_en")]
+    )
+    summary_nl = StringField(
+        _l("Summary (Dutch)"), id="f-summary_nl", filters=[_line("summary_nl")]
+    )
+    disclaimer_en = TextAreaField(
+        _l("Disclaimer (English)"), id="f-disclaimer_en", filters=[_paragraphs]
+    )
+    disclaimer_nl = TextAreaField(
+        _l("Disclaimer (Dutch)"), id="f-disclaimer_nl", filters=[_paragraphs]
+    )
+    body_md_en = TextAreaField(_l("Text (English)"), id="f-body_md_en", filters=[_paragraphs])
+    body_md_nl = TextAreaField(_l("Text (Dutch)"), id="f-body_md_nl", filters=[_paragraphs])
+    # Slugs of products, in the order shown; the service says which are not in the shop.
+    related = SelectMultipleField(_l("Related products"), id="f-related", validate_choice=False)
+    published_at = LocalDateTimeField(id="f-published_at")
+    publish = BooleanField(_l("Published"), id="f-publish")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = clock.shop_timezone().key
+        self.published_at.label.text = _("Published at (%(zone)s time)", zone=zone)
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleForm:
+        """The form showing the article as it is saved."""
+        values: dict[str, Any] = {name: getattr(article, name) for name in TEXT_FIELDS}
+        values["published_at"] = article.published_at
+        values["related"] = [link.product.slug for link in article.related]
+        values["publish"] = article.is_published
+        return cls(formdata=None, data=values)
+
+    @property
+    def related_slugs(self) -> list[str]:
+        return list(self.related.data or [])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not self.slug.data:
+            # Made from the title when left empty, and shown so if the form comes back.
+            title = self.title_en.data or self.title_nl.data or ""
+            self.slug.data = slug_from(title, MAX_LENGTHS["slug"])
+        return bool(super().validate(extra_validators))
+
+    def to_draft(self) -> ArticleDraft:
+        """The article as the service takes it (after `validate`)."""
+        published_at: datetime | None = self.published_at.data
         return ArticleDraft(
-            **{name: self.values[name] for name in TEXT_FIELDS},
+            **{name: self[name].data or "" for name in TEXT_FIELDS},
             published_at=published_at,
-            related_slugs=self.related,
+            related_slugs=self.related_slugs,
         )
+
+    def refused(self, invalid: InvalidArticle) -> None:
+        """Add the service's refusals, in words, to the fields they are about."""
+        for name, error in invalid.errors.items():
+            self[name].errors = [*self[name].errors, refusal_text(error)]
 
 
 def _staff() -> StaffMember:
@@ -131,23 +180,22 @@ def _render_form(
     previews: dict[str, Markup] = {}
     if preview:
         previews = {
-            language: render_article(form.values[f"body_md_{language}"]).html
+            language: render_article(form[f"body_md_{language}"].data or "").html
             for language in ("en", "nl")
         }
     choices = product_choices(db.session())
     # The chosen products first, in their order, then the others by name.
-    chosen = {slug: index for index, slug in enumerate(form.related)}
+    chosen = {slug: index for index, slug in enumerate(form.related_slugs)}
     choices.sort(key=lambda p: chosen.get(p.slug, len(chosen)))
+    missing = missing_for_publishing(article) if article is not None else []
     html = render_template(
         "admin/articles/form.html",
         article=article,
         form=form,
-        errors=list(form.errors.items()),
         previews=previews,
         products=choices,
-        missing=missing_for_publishing(article) if article is not None else [],
+        missing=publishing_needs(missing),
         can_manage=can(Access.MANAGE),
-        zone_name=clock.shop_timezone().key,
         max_lengths=MAX_LENGTHS,
     )
     return html, status
@@ -176,7 +224,7 @@ def articles() -> str:
 @requires(Access.MANAGE)
 def article_new() -> tuple[str, int]:
     """Show an empty article form."""
-    return _render_form(None, ArticleForm(values=dict.fromkeys(TEXT_FIELDS, "")))
+    return _render_form(None, ArticleForm(formdata=None))
 
 
 @bp.post("/articles/new")
@@ -191,7 +239,7 @@ def article_create() -> Response | tuple[str, int]:
 def article(article_id: int) -> tuple[str, int]:
     """Show the article's form."""
     found = _article_or_404(article_id)
-    return _render_form(found, ArticleForm.from_article(found))
+    return _render_form(found, ArticleForm.of(found))
 
 
 @bp.post("/articles/<int:article_id>")
@@ -203,30 +251,25 @@ def article_save(article_id: int) -> Response | tuple[str, int]:
 
 def _save(article_id: int | None) -> Response | tuple[str, int]:
     article = _article_or_404(article_id) if article_id is not None else None
-    form = ArticleForm.from_request(request.form, request.form.getlist("related"))
+    form = ArticleForm()
     if request.form.get("action") == "preview":
         return _render_form(article, form, preview=True)
-    draft = form.to_draft()
-    if draft is None:
+    if not form.validate():
         return _render_form(article, form, status=422)
     try:
         saved = save_article(
             db.session(),
             article_id,
-            draft,
-            publish=form.publish,
+            form.to_draft(),
+            publish=form.publish.data,
             actor=_staff(),
             now=clock.now(),
         )
     except InvalidArticle as invalid:
-        form.errors.update(invalid.errors)
+        form.refused(invalid)
         return _render_form(article, form, status=422)
     except ArticleNotPublishable as refused:
-        form.errors["publish"] = _(
-            "An article cannot be published without %(missing)s. Nothing was saved. Write "
-            "what is missing, or untick “Published” to save it as a draft.",
-            missing=", ".join(refused.missing),
-        )
+        form.publish.errors = [*form.publish.errors, refusal_text(refused)]
         return _render_form(article, form, status=422)
     except ArticleNotFound:
         abort(404)
@@ -249,11 +292,8 @@ def article_publish(article_id: int) -> Response | tuple[str, int]:
         abort(404)
     except ArticleNotPublishable as refused:
         found = _article_or_404(article_id)
-        form = ArticleForm.from_article(found)
-        form.errors["publish"] = _(
-            "An article cannot be published without %(missing)s. Nothing was changed.",
-            missing=", ".join(refused.missing),
-        )
+        form = ArticleForm.of(found)
+        form.publish.errors = [refusal_text(refused)]
         return _render_form(found, form, status=422)
     flash(_("The article is published."))
     return redirect(url_for("admin.article", article_id=article_id), code=303)

@@ -4,7 +4,8 @@ One answer for an unknown e-mail and a wrong password; a new session at sign-in.
 passwords, wrong codes and wrong passwords on /admin/reauth count together, per account
 (5 a minute, 20 an hour) and per client address (30 a minute); only failures count.
 The counts live where `SHOP_RATELIMIT_STORAGE_URL` says (memory, or Redis for several app
-servers).
+servers). The forms are `ShopForm`s; the refusals come from the services as data and are
+worded by `shop.web.wording`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
 
 from shop import clock
 from shop.extensions import db, limiter
+from shop.rules.input import MAX_EMAIL_LENGTH
 from shop.rules.promotions import normalise_email
-from shop.services.staff import authenticate, end_sessions, password_matches
+from shop.services.staff import StaffError, authenticate, check_password, end_sessions
 from shop.services.two_factor import (
     SecondFactor,
     WrongCode,
@@ -39,6 +43,8 @@ from shop.web.admin.sessions import (
     second_step_email,
     start_session,
 )
+from shop.web.forms import ShopForm
+from shop.web.wording import refusal_text
 
 LOGIN_FAILED = 401
 ACCOUNT_ATTEMPTS = "5 per minute;20 per hour"
@@ -77,29 +83,43 @@ def _admin_next() -> str:
     return admin_path(request.values.get("next"))
 
 
+class SignInForm(ShopForm):
+    # Not an EmailField: a malformed address gets the same answer as a wrong password.
+    email = StringField(
+        _l("E-mail address"), filters=[lambda typed: (typed or "")[:MAX_EMAIL_LENGTH]]
+    )
+    password = PasswordField(_l("Password"))
+
+
+class SignInCodeForm(ShopForm):
+    code = StringField(_l("Code"))
+
+
+class ReauthForm(ShopForm):
+    password = PasswordField(_l("Password"), id="reauth-password")
+    code = StringField(_l("Code from your authenticator app"), id="reauth-code")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @requires(Access.PUBLIC)
 @_throttled
 def login() -> Response | tuple[str, int] | str:
     """Sign a staff member in: the password, then the code when two-factor sign-in is on."""
+    form = SignInForm()
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(_admin_next(), code=303)
-        return render_template("admin/login.html", next_path=_admin_next())
+        return render_template("admin/login.html", form=form, next_path=_admin_next())
     now = clock.now()
-    member = authenticate(
-        db.session(), request.form.get("email", ""), request.form.get("password", ""), now=now
-    )
-    if member is None:
-        return (
-            render_template(
-                "admin/login.html",
-                next_path=_admin_next(),
-                error=_("That e-mail address and password do not match an account."),
-                email=request.form.get("email", "")[:320],
-            ),
-            LOGIN_FAILED,
+    try:
+        member = authenticate(
+            db.session(), form.email.data or "", form.password.data or "", now=now
         )
+    except StaffError as refused:
+        page = render_template(
+            "admin/login.html", form=form, next_path=_admin_next(), error=refusal_text(refused)
+        )
+        return page, LOGIN_FAILED
     target = _admin_next()
     if member.has_two_factor:
         begin_second_step(member, target, now=now)
@@ -122,14 +142,14 @@ def login_two_factor() -> Response | tuple[str, int] | str:
         forget_second_step()
         flash(_("Please sign in again: the code must follow the password within 5 minutes."))
         return redirect(url_for("admin.login"), code=303)
+    form = SignInCodeForm()
     if request.method == "GET":
-        return render_template("admin/login_two_factor.html")
+        return render_template("admin/login_two_factor.html", form=form)
     try:
-        used = verify_second_factor(
-            db.session(), pending.member.id, request.form.get("code", ""), now=now
-        )
+        used = verify_second_factor(db.session(), pending.member.id, form.code.data or "", now=now)
     except WrongCode as wrong:
-        return render_template("admin/login_two_factor.html", error=str(wrong)), LOGIN_FAILED
+        page = render_template("admin/login_two_factor.html", form=form, error=refusal_text(wrong))
+        return page, LOGIN_FAILED
     start_session(pending.member, now=now)
     if used == SecondFactor.RECOVERY_CODE:
         left = unused_recovery_codes(db.session(), pending.member.id)
@@ -152,20 +172,21 @@ def login_two_factor() -> Response | tuple[str, int] | str:
 def reauth() -> Response | tuple[str, int] | str:
     """Ask for the password (and code) again before a refund or a change to staff accounts."""
     target = _admin_next()
+    form = ReauthForm()
     if request.method == "GET":
-        return render_template("admin/reauth.html", next_path=target, errors={})
+        return render_template("admin/reauth.html", form=form, next_path=target)
     member = current_user._get_current_object()
     now = clock.now()
-    errors: dict[str, str] = {}
-    if not password_matches(db.session(), member.id, request.form.get("password", "")):
-        errors["password"] = _("That is not your password.")
-    elif member.has_two_factor:
-        try:
-            verify_second_factor(db.session(), member.id, request.form.get("code", ""), now=now)
-        except WrongCode as wrong:
-            errors["code"] = str(wrong)
-    if errors:
-        page = render_template("admin/reauth.html", next_path=target, errors=errors)
+    try:
+        check_password(db.session(), member.id, form.password.data or "")
+        if member.has_two_factor:
+            verify_second_factor(db.session(), member.id, form.code.data or "", now=now)
+    except WrongCode as wrong:
+        form.code.errors = [refusal_text(wrong)]
+    except StaffError as refused:
+        form.password.errors = [refusal_text(refused)]
+    if form.errors:
+        page = render_template("admin/reauth.html", form=form, next_path=target)
         return page, LOGIN_FAILED
     mark_authenticated(now=now)
     return redirect(target, code=303)

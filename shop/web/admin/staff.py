@@ -1,15 +1,15 @@
 """Staff accounts (owner only), the audit log (owner only), and one's own password.
 
-The forms are checked here in plain code, as the checkout's are: a few fields, each message
-next to its own control. Every write goes through `shop.services.staff`, which records the
-audit entry in the same transaction; this module only reads the audit log.
+The forms are WTForms classes (`shop.web.forms.ShopForm`): each message next to its own
+control, the password rules checked by `services.staff.password_problem` and worded by
+`shop.web.wording`. Every write goes through `shop.services.staff`, which records the audit
+entry in the same transaction; this module only reads the audit log.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,11 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
+from wtforms import Field, PasswordField, RadioField, SelectField, StringField, ValidationError
+from wtforms.validators import AnyOf, DataRequired
 
 from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import role_name
 from shop.models import AuditEntry, Role, StaffMember
+from shop.rules.input import MAX_EMAIL_LENGTH
 from shop.rules.promotions import normalise_email, window_from_local
 from shop.services.staff import (
     MAX_NAME_LENGTH,
@@ -40,6 +43,8 @@ from shop.services.staff import (
     set_role,
 )
 from shop.web.admin import Access, bp, fresh_login_required, requires, section
+from shop.web.forms import EmailField, ShopForm, one_line
+from shop.web.wording import refusal_text
 
 section("admin.staff_list", _l("Staff"), Access.OWNER)
 section("admin.audit", _l("Audit log"), Access.OWNER)
@@ -48,9 +53,7 @@ section("admin.account_password", _l("Your password"), Access.VIEW)
 # A form the shop refuses is answered with this status and the form again, messages inline.
 FORM_REFUSED = 422
 AUDIT_PAGE_SIZE = 50
-MAX_EMAIL_LENGTH = 320  # StaffMember.email's column
 MAX_FILTER_LENGTH = 60  # AuditEntry.object_id / action / object_type columns
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 ROLE_LABELS = {
     Role.OWNER: _l("Owner: everything, including staff accounts and the audit log"),
@@ -65,16 +68,6 @@ OWN_PASSWORD_ATTEMPTS = "5 per minute;20 per hour"
 
 def _field(form: Mapping[str, str], name: str, limit: int = 400) -> str:
     return (form.get(name) or "").strip()[:limit]
-
-
-def _password_errors(password: str, again: str) -> dict[str, str]:
-    """Messages for a new password typed twice, by field; empty when it may be used."""
-    problem = password_problem(password)
-    if problem:
-        return {"password": problem}
-    if password != again:
-        return {"password_again": _("The two passwords are not the same.")}
-    return {}
 
 
 def _member_or_404(member_id: int) -> StaffMember:
@@ -96,35 +89,138 @@ def _signed_in_again_if_changed(member: StaffMember) -> bool:
     return True
 
 
-# --- Staff accounts ------------------------------------------------------------------------
+# --- The forms -----------------------------------------------------------------------------
 
 
-@dataclass
-class NewAccountForm:
-    email: str = ""
-    name: str = ""
-    role: str = Role.VIEWER.value
-    errors: dict[str, str] = field(default_factory=dict)
+def _acceptable_password(form: ShopForm, password: Field) -> None:
+    problem = password_problem(password.data or "")
+    if problem:
+        raise ValidationError(refusal_text(problem))
+
+
+def _same_password(form: ShopForm, again: Field) -> None:
+    # Only once the first one may be used: one message at a time about the new password.
+    password = form["password"]
+    if not password.errors and again.data != password.data:
+        raise ValidationError(_("The two passwords are not the same."))
+
+
+def _at_most(limit: int) -> Any:
+    def check(form: ShopForm, typed: Field) -> None:
+        if len(typed.data or "") > limit:
+            raise ValidationError(_("Please use at most %(n)s characters.", n=limit))
+
+    return check
+
+
+def _role_field(form_id: str) -> SelectField:
+    return SelectField(
+        _l("Role"),
+        id=f"{form_id}-role",
+        default=Role.VIEWER.value,
+        validate_choice=False,  # AnyOf says it in the staff pages' words
+        validators=[AnyOf([role.value for role in Role], message=_l("Please choose a role."))],
+    )
+
+
+def _role_choices() -> dict[str, str]:
+    # Made per request: the labels are in the staff member's language.
+    return {role.value: str(label) for role, label in ROLE_LABELS.items()}
+
+
+class StaffEmailField(EmailField):
+    """An e-mail address checked as everywhere in the shop, refused in the staff pages' words."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(
+                _l("Please enter a valid e-mail address, like name@example.com.")
+            ) from None
+
+
+class NewAccountForm(ShopForm):
+    email = StaffEmailField(
+        _l("E-mail address"),
+        id="new-email",
+        validators=[DataRequired(_l("Please enter the staff member's e-mail address."))],
+    )
+    name = StringField(
+        _l("Name"),
+        id="new-name",
+        filters=[one_line(MAX_NAME_LENGTH + 1)],
+        validators=[_at_most(MAX_NAME_LENGTH)],
+    )
+    role = _role_field("new")
+    password = PasswordField(
+        _l("Initial password"), id="new-password", validators=[_acceptable_password]
+    )
+    password_again = PasswordField(
+        _l("The same password again"), id="new-password_again", validators=[_same_password]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
+
+
+class AccessForm(ShopForm):
+    role = _role_field("access")
+    active = RadioField(
+        _l("May sign in"),
+        id="access-active",
+        validate_choice=False,
+        validators=[
+            AnyOf(["yes", "no"], message=_l("Please say whether the account may sign in."))
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
+        self.active.choices = {
+            "yes": _("Yes, active"),
+            "no": _("No, switched off (its sessions end)"),
+        }
 
     @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> NewAccountForm:
-        return cls(
-            email=_field(form, "email", MAX_EMAIL_LENGTH + 1),
-            name=_field(form, "name", MAX_NAME_LENGTH + 1),
-            role=_field(form, "role", 20),
-        )
+    def of(cls, member: StaffMember) -> AccessForm:
+        """The form showing the account as it is."""
+        current = {"role": member.role.value, "active": "yes" if member.is_active else "no"}
+        return cls(formdata=None, data=current)
 
-    def validate(self, password: str, again: str) -> bool:
-        if not self.email:
-            self.errors["email"] = _("Please enter the staff member's e-mail address.")
-        elif len(self.email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(self.email):
-            self.errors["email"] = _("Please enter a valid e-mail address, like name@example.com.")
-        if len(self.name) > MAX_NAME_LENGTH:
-            self.errors["name"] = _("Please use at most %(n)s characters.", n=MAX_NAME_LENGTH)
-        if self.role not in {role.value for role in Role}:
-            self.errors["role"] = _("Please choose a role.")
-        self.errors.update(_password_errors(password, again))
-        return not self.errors
+
+class SetPasswordForm(ShopForm):
+    password = PasswordField(
+        _l("New password"), id="set-password", validators=[_acceptable_password]
+    )
+    password_again = PasswordField(
+        _l("The same password again"), id="set-password_again", validators=[_same_password]
+    )
+
+
+class OwnPasswordForm(ShopForm):
+    current_password = PasswordField(_l("Current password"), id="own-current_password")
+    password = PasswordField(
+        _l("New password"), id="own-password", validators=[_acceptable_password]
+    )
+    password_again = PasswordField(
+        _l("The same password again"), id="own-password_again", validators=[_same_password]
+    )
+
+
+def password_rules() -> str:
+    """The password rules, as shown next to every field where a password is chosen."""
+    return _(
+        "%(min)s to %(max)s characters. Any characters, spaces included; no mix of digits or "
+        "symbols is required. Common passwords are refused: a few unrelated words work well.",
+        min=MIN_PASSWORD_LENGTH,
+        max=MAX_PASSWORD_LENGTH,
+    )
+
+
+# --- Staff accounts ------------------------------------------------------------------------
 
 
 def _all_staff() -> list[StaffMember]:
@@ -141,27 +237,16 @@ def _render_list(form: NewAccountForm, *, notice: str = "", status: int = 200) -
         members=_all_staff(),
         form=form,
         notice=notice,
-        roles=ROLE_LABELS,
         password_rules=password_rules(),
     )
     return page, status
-
-
-def password_rules() -> str:
-    """The password rules, as shown next to every field where a password is chosen."""
-    return _(
-        "%(min)s to %(max)s characters. Any characters, spaces included; no mix of digits or "
-        "symbols is required. Common passwords are refused: a few unrelated words work well.",
-        min=MIN_PASSWORD_LENGTH,
-        max=MAX_PASSWORD_LENGTH,
-    )
 
 
 @bp.get("/staff")
 @requires(Access.OWNER)
 def staff_list() -> Any:
     """List the staff accounts, with a form to add one."""
-    return _render_list(NewAccountForm())
+    return _render_list(NewAccountForm(formdata=None))
 
 
 @bp.post("/staff")
@@ -169,22 +254,21 @@ def staff_list() -> Any:
 @fresh_login_required(back_to="admin.staff_list")
 def staff_create() -> Any:
     """Add a staff account with an initial password."""
-    form = NewAccountForm.from_form(request.form)
-    password = request.form.get("password", "")
-    if not form.validate(password, request.form.get("password_again", "")):
+    form = NewAccountForm()
+    if not form.validate():
         return _render_list(form, status=FORM_REFUSED)
     try:
         member = create_staff(
             db.session(),
-            form.email,
-            password,
-            form.role,
-            name=form.name,
+            form.email.data or "",
+            form.password.data or "",
+            form.role.data or "",
+            name=form.name.data or "",
             now=clock.now(),
             actor=current_user._get_current_object(),
         )
     except StaffError as refused:
-        return _render_list(form, notice=str(refused), status=FORM_REFUSED)
+        return _render_list(form, notice=refusal_text(refused), status=FORM_REFUSED)
     flash(
         _(
             "Account %(email)s created (%(role)s).",
@@ -198,17 +282,16 @@ def staff_create() -> Any:
 def _render_member(
     member: StaffMember,
     *,
-    access_errors: Mapping[str, str] | None = None,
-    password_errors: Mapping[str, str] | None = None,
+    access: AccessForm | None = None,
+    new_password: SetPasswordForm | None = None,
     notice: str = "",
     status: int = 200,
 ) -> Any:
     page = render_template(
         "admin/staff/edit.html",
         member=member,
-        roles=ROLE_LABELS,
-        access_errors=access_errors or {},
-        password_errors=password_errors or {},
+        access=access or AccessForm.of(member),
+        new_password=new_password or SetPasswordForm(formdata=None),
         notice=notice,
         password_rules=password_rules(),
     )
@@ -229,16 +312,14 @@ def staff_edit(member_id: int) -> Any:
 def staff_set_access(member_id: int) -> Any:
     """Change an account's role, or switch it off (its sessions end at once)."""
     member = _member_or_404(member_id)
-    role = _field(request.form, "role", 20)
-    active = _field(request.form, "active", 5)
-    errors: dict[str, str] = {}
-    if role not in {r.value for r in Role}:
-        errors["role"] = _("Please choose a role.")
-    if active not in {"yes", "no"}:
-        errors["active"] = _("Please say whether the account may sign in.")
-    if errors:
-        return _render_member(member, access_errors=errors, status=FORM_REFUSED)
-    if role == member.role and (active == "yes") == member.is_active:
+    form = AccessForm()
+    if not form.validate():
+        # The messages, next to the account as it is (not a choice it was never given).
+        form.role.data = member.role.value
+        form.active.data = "yes" if member.is_active else "no"
+        return _render_member(member, access=form, status=FORM_REFUSED)
+    role, active = form.role.data, form.active.data == "yes"
+    if role == member.role and active == member.is_active:
         flash(_("Nothing changed."))
         return redirect(url_for("admin.staff_edit", member_id=member.id), code=303)
     try:
@@ -246,13 +327,13 @@ def staff_set_access(member_id: int) -> Any:
             db.session(),
             member.id,
             role,
-            active=active == "yes",
+            active=active,
             now=clock.now(),
             actor=current_user._get_current_object(),
         )
     except StaffError as refused:
         member = _member_or_404(member_id)
-        return _render_member(member, notice=str(refused), status=FORM_REFUSED)
+        return _render_member(member, notice=refusal_text(refused), status=FORM_REFUSED)
     if not _signed_in_again_if_changed(member):
         logout_user()
         flash(_("Your account is switched off; you have been signed out."))
@@ -272,24 +353,20 @@ def staff_set_access(member_id: int) -> Any:
 def staff_set_password(member_id: int) -> Any:
     """Give an account a new password; its sessions end."""
     member = _member_or_404(member_id)
-    password = request.form.get("password", "")
-    errors = _password_errors(password, request.form.get("password_again", ""))
-    if errors:
-        return _render_member(member, password_errors=errors, status=FORM_REFUSED)
+    form = SetPasswordForm()
+    if not form.validate():
+        return _render_member(member, new_password=form, status=FORM_REFUSED)
     try:
         member = change_password(
             db.session(),
             member.id,
-            password,
+            form.password.data or "",
             now=clock.now(),
             actor=current_user._get_current_object(),
         )
     except StaffError as refused:
-        return _render_member(
-            _member_or_404(member_id),
-            password_errors={"password": str(refused)},
-            status=FORM_REFUSED,
-        )
+        form.password.errors = [refusal_text(refused)]
+        return _render_member(_member_or_404(member_id), new_password=form, status=FORM_REFUSED)
     _signed_in_again_if_changed(member)
     flash(_("New password set for %(email)s; its sessions have ended.", email=member.email))
     return redirect(url_for("admin.staff_list"), code=303)
@@ -306,6 +383,11 @@ def _wrong_current_password(response: Response) -> bool:
     return bool(g.get("wrong_current_password"))
 
 
+def _render_own_password(form: OwnPasswordForm, status: int = 200) -> Any:
+    page = render_template("admin/staff/password.html", form=form, password_rules=password_rules())
+    return page, status
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Access.VIEW)
 @limiter.limit(
@@ -317,33 +399,28 @@ def _wrong_current_password(response: Response) -> bool:
 def account_password() -> Any:
     """Change one's own password; the account's other sessions end, this one continues."""
     if request.method == "GET":
-        return render_template(
-            "admin/staff/password.html", errors={}, password_rules=password_rules()
+        return _render_own_password(OwnPasswordForm(formdata=None))
+    form = OwnPasswordForm()
+    if not form.validate():
+        return _render_own_password(form, FORM_REFUSED)
+    try:
+        member = change_own_password(
+            db.session(),
+            current_user.id,
+            form.current_password.data or "",
+            form.password.data or "",
+            now=clock.now(),
         )
-    password = request.form.get("password", "")
-    errors = _password_errors(password, request.form.get("password_again", ""))
-    if not errors:
-        try:
-            member = change_own_password(
-                db.session(),
-                current_user.id,
-                request.form.get("current_password", ""),
-                password,
-                now=clock.now(),
-            )
-        except WrongPassword as wrong:
-            g.wrong_current_password = True
-            errors = {"current_password": str(wrong)}
-        except StaffError as refused:
-            errors = {"password": str(refused)}
-        else:
-            login_user(member)  # this session carries the new version; the others end
-            flash(_("Your password has been changed. Your other sessions have ended."))
-            return redirect(url_for("admin.account_password"), code=303)
-    page = render_template(
-        "admin/staff/password.html", errors=errors, password_rules=password_rules()
-    )
-    return page, FORM_REFUSED
+    except WrongPassword as wrong:
+        g.wrong_current_password = True
+        form.current_password.errors = [refusal_text(wrong)]
+    except StaffError as refused:
+        form.password.errors = [refusal_text(refused)]
+    else:
+        login_user(member)  # this session carries the new version; the others end
+        flash(_("Your password has been changed. Your other sessions have ended."))
+        return redirect(url_for("admin.account_password"), code=303)
+    return _render_own_password(form, FORM_REFUSED)
 
 
 # --- The audit log -------------------------------------------------------------------------

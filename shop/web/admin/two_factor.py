@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
+from wtforms import StringField
 
 from shop import clock
 from shop.extensions import db
@@ -35,10 +36,16 @@ from shop.services.two_factor import (
     unused_recovery_codes,
 )
 from shop.web.admin import Access, bp, fresh_login_required, requires, section
+from shop.web.forms import ShopForm
+from shop.web.wording import refusal_text
 
 section("admin.two_factor", _l("Two-factor"), Access.VIEW)
 
 FORM_REFUSED = 422
+
+
+class SetUpCodeForm(ShopForm):
+    code = StringField(_l("Code from the app"))
 
 
 def qr_code_svg(uri: str) -> Markup:
@@ -63,7 +70,9 @@ def _me() -> StaffMember:
     return current_user._get_current_object()
 
 
-def _render(status: int = 200, *, error: str = "") -> tuple[str, int]:
+def _render(
+    status: int = 200, *, form: SetUpCodeForm | None = None, error: str = ""
+) -> tuple[str, int]:
     member = _me()
     db.session.refresh(member)
     setting_up = bool(member.totp_secret) and not member.has_two_factor
@@ -76,6 +85,7 @@ def _render(status: int = 200, *, error: str = "") -> tuple[str, int]:
         qr_code=qr_code_svg(provisioning_uri(member)) if setting_up else None,
         secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)] if setting_up else [],
         codes_left=unused_recovery_codes(db.session(), member.id) if member.has_two_factor else 0,
+        form=form or SetUpCodeForm(formdata=None),
         error=error,
     )
     return page, status
@@ -104,7 +114,7 @@ def two_factor_start() -> Any:
     try:
         start_enrolment(db.session(), current_user.id)
     except TwoFactorError as refused:
-        flash(str(refused), "error")
+        flash(refusal_text(refused), "error")
     return redirect(url_for("admin.two_factor"), code=303)
 
 
@@ -112,14 +122,15 @@ def two_factor_start() -> Any:
 @requires(Access.VIEW)
 def two_factor_confirm() -> Any:
     """Switch two-factor sign-in on with a right code; show the recovery codes once."""
+    form = SetUpCodeForm()
     try:
         codes = confirm_enrolment(
-            db.session(), current_user.id, request.form.get("code", ""), now=clock.now()
+            db.session(), current_user.id, form.code.data or "", now=clock.now()
         )
     except WrongCode as wrong:
-        return _render(FORM_REFUSED, error=str(wrong))
+        return _render(FORM_REFUSED, form=form, error=refusal_text(wrong))
     except TwoFactorError as refused:
-        flash(str(refused), "error")
+        flash(refusal_text(refused), "error")
         return redirect(url_for("admin.two_factor"), code=303)
     return _recovery_codes_page(codes, first_time=True)
 
@@ -132,7 +143,7 @@ def two_factor_recovery_codes() -> Any:
     try:
         codes = replace_recovery_codes(db.session(), current_user.id, now=clock.now())
     except TwoFactorError as refused:
-        flash(str(refused), "error")
+        flash(refusal_text(refused), "error")
         return redirect(url_for("admin.two_factor"), code=303)
     return _recovery_codes_page(codes, first_time=False)
 
@@ -145,7 +156,7 @@ def two_factor_disable() -> Any:
     try:
         disable_own_two_factor(db.session(), current_user.id, now=clock.now(), required=_required())
     except TwoFactorError as refused:
-        return _render(FORM_REFUSED, error=str(refused))
+        return _render(FORM_REFUSED, error=refusal_text(refused))
     flash(_("Two-factor sign-in is off. Your recovery codes no longer work."))
     return redirect(url_for("admin.two_factor"), code=303)
 
