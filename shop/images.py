@@ -8,12 +8,13 @@ hidden chunk and no file that is also something else is ever served to a custome
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from dataclasses import dataclass
 from io import BytesIO
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from shop.refusals import Reason, Refused
 
 # What staff may upload. Anything else (GIF, SVG, PDF, a text file renamed .png) is refused
 # before a decoder other than these three ever looks at it.
@@ -30,20 +31,16 @@ JPEG_QUALITY = 85
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-class ImageProblem(enum.StrEnum):
+class ImageProblem(Reason):
     EMPTY = "empty"
-    TOO_LARGE = "too_large"
+    TOO_LARGE = "too_large"  # max_bytes
     NOT_AN_IMAGE = "not_an_image"
     BROKEN = "broken"
     TOO_MANY_PIXELS = "too_many_pixels"
 
 
-class InvalidImage(ValueError):
-    """The upload cannot become a product picture; `problem` says why."""
-
-    def __init__(self, problem: ImageProblem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+class InvalidImage(Refused):
+    """The upload cannot become a product picture (`reason`: an `ImageProblem`)."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ def prepare_image(raw: bytes, *, max_bytes: int) -> PreparedImage:
     if not raw:
         raise InvalidImage(ImageProblem.EMPTY)
     if len(raw) > max_bytes:
-        raise InvalidImage(ImageProblem.TOO_LARGE)
+        raise InvalidImage(ImageProblem.TOO_LARGE, max_bytes=max_bytes)
     try:
         picture = _decode(raw)
     except InvalidImage:

@@ -65,7 +65,8 @@ class Page:
                 chosen = control.select_one("option[selected]") or control.select_one("option")
                 values[name] = str(chosen.get("value", chosen.get_text())) if chosen else ""
             elif control.name == "textarea":
-                values[name] = control.get_text()
+                # As browsers do, one line break right after <textarea> is not the text's.
+                values[name] = control.get_text().removeprefix("\r").removeprefix("\n")
             elif control.get("type") in {"checkbox", "radio"}:
                 if control.has_attr("checked"):
                     values[name] = str(control.get("value", "on"))

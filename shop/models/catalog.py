@@ -3,7 +3,7 @@
 Texts a customer reads exist in English and Dutch (`*_en`, `*_nl`); `localized()` picks one
 and falls back to the other. A product's disclaimers and allergy statement are data, with a
 content hash, so an order can record exactly what the customer was shown. The rule "no
-active product without warnings" is enforced by `services.catalog` and backed by database
+active product without warnings" is enforced by `services.products` and backed by database
 triggers (see the initial migration), which also refuse a direct UPDATE that skips the service.
 """
 

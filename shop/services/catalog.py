@@ -1,61 +1,46 @@
-"""Catalogue use cases: what the storefront shows, and creating and publishing products.
-
-The publishing rule lives here: a product is active only with at least one disclaimer and
-an allergy statement, each in English and Dutch. Database triggers back it up, so a direct
-UPDATE that skips this module is refused as well.
+"""Reading the catalogue: what the storefront shows of what is on sale (categories, lists,
+search, product pages) and what the back office lists and opens (every product, in any
+state). Products are written by `services.products`.
 """
 
 from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
 
-from shop.db import begin_write
 from shop.models import (
-    ALLERGENS,
     AllergenEntry,
-    AllergenPresence,
     AllergyStatement,
     Category,
     Disclaimer,
-    DisclaimerKind,
     PriceChange,
     Product,
     ProductImage,
 )
 from shop.models.catalog import localized
+from shop.refusals import Reason, Refused
 from shop.services.search import count_matching, matching_products, search_terms
 
 T = TypeVar("T")
 
 
-class CatalogNotFound(LookupError):
-    """No active product or category by that slug."""
+class CatalogRefusal(Reason):
+    NO_SUCH_PRODUCT = "no_such_product"  # product (its id or slug)
+    NO_SUCH_PICTURE = "no_such_picture"  # image_id
 
 
-class ProductNotPublishable(Exception):
-    """The product lacks safety information; `missing` names what, in the shop's words."""
+class CatalogNotFound(Refused):
+    """No such product (for sale, when asked by a customer) or picture."""
 
-    def __init__(self, missing: Sequence[str]) -> None:
-        super().__init__("cannot publish: missing " + ", ".join(missing))
-        self.missing = tuple(missing)
-
-
-class InvalidProduct(ValueError):
-    """A product's data breaks a rule (bad price, unknown allergen, …); `field` says where."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
+    def __init__(
+        self, reason: CatalogRefusal = CatalogRefusal.NO_SUCH_PRODUCT, **params: Any
+    ) -> None:
+        super().__init__(reason, **params)
 
 
 class Sort(enum.StrEnum):
@@ -284,248 +269,107 @@ def product_for_sale(session: Session, slug: str) -> Product:
     )
     product = session.scalars(query).unique().first()
     if product is None:
-        raise CatalogNotFound(slug)
+        raise CatalogNotFound(product=slug)
     return product
 
 
-# --- writing products -------------------------------------------------------------------
+# --- the back office -----------------------------------------------------------------------
 
 
-@dataclass
-class DisclaimerDraft:
-    kind: DisclaimerKind | str
-    text_en: str
-    text_nl: str
+class ProductFilter(enum.StrEnum):
+    ALL = ""
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    SOLD_OUT = "sold_out"
+    MISSING_WARNINGS = "missing_warnings"
 
 
-@dataclass
-class AllergyDraft:
-    has_no_known_allergens: bool
-    allergens: Sequence[tuple[str, AllergenPresence | str]] = ()
-    warning_en: str = ""
-    warning_nl: str = ""
+@dataclass(frozen=True)
+class ProductRow:
+    product: Product
+    has_warnings: bool
 
 
-@dataclass
-class ProductDraft:
-    slug: str
-    category_id: int
-    name_en: str
-    price_cents: int
-    stock: int = 0
-    name_nl: str = ""
-    summary_en: str = ""
-    summary_nl: str = ""
-    description_md_en: str = ""
-    description_md_nl: str = ""
-    min_age: int = 18
-    is_featured: bool = False
-    disclaimers: list[DisclaimerDraft] = field(default_factory=list)
-    allergy: AllergyDraft | None = None
-
-
-def missing_warnings(product: Product) -> list[str]:
-    """What keeps the product from being published, in words for staff; empty when none."""
-    missing: list[str] = []
-    complete = [d for d in product.disclaimers if d.text_en.strip() and d.text_nl.strip()]
-    if not complete:
-        missing.append(_("a disclaimer (in English and Dutch)"))
-    statement = product.allergy_statement
-    if statement is None:
-        missing.append(_("an allergy statement"))
-    elif not statement.has_no_known_allergens and not (
-        statement.entries and statement.warning_en.strip() and statement.warning_nl.strip()
-    ):
-        missing.append(_("an allergy warning naming the allergens (in English and Dutch)"))
-    return missing
-
-
-def _validate(draft: ProductDraft) -> None:
-    if not draft.slug or len(draft.slug) > 160:
-        raise InvalidProduct("slug", _("a slug of 1 to 160 characters is required"))
-    if not draft.name_en.strip():
-        raise InvalidProduct("name_en", _("a name is required"))
-    if draft.price_cents < 0:
-        raise InvalidProduct("price_cents", _("a price cannot be negative"))
-    if draft.stock < 0:
-        raise InvalidProduct("stock", _("stock cannot be negative"))
-    if not 0 <= draft.min_age <= 120:
-        raise InvalidProduct("min_age", _("a minimum age between 0 and 120 is required"))
-    for disclaimer in draft.disclaimers:
-        if disclaimer.kind not in set(DisclaimerKind):
-            raise InvalidProduct(
-                "disclaimers", _("unknown disclaimer kind %(kind)r", kind=disclaimer.kind)
-            )
-    if draft.allergy is not None:
-        seen: set[str] = set()
-        for code, presence in draft.allergy.allergens:
-            if code not in ALLERGENS:
-                raise InvalidProduct("allergy", _("unknown allergen %(code)r", code=code))
-            if presence not in set(AllergenPresence):
-                raise InvalidProduct(
-                    "allergy", _("unknown presence %(presence)r", presence=presence)
-                )
-            if code in seen:
-                raise InvalidProduct("allergy", _("allergen %(code)r listed twice", code=code))
-            seen.add(code)
-        if draft.allergy.has_no_known_allergens and draft.allergy.allergens:
-            raise InvalidProduct("allergy", _("'no known allergens' cannot list allergens"))
-
-
-def _validate_wording(draft: ProductDraft) -> None:
-    # The database refuses these (CHECK constraints); saying so here gives staff the field to
-    # fix instead of an IntegrityError. Checked after the publishing rule, whose reasons are
-    # more useful when publishing.
-    for disclaimer in draft.disclaimers:
-        if not (disclaimer.text_en.strip() and disclaimer.text_nl.strip()):
-            raise InvalidProduct(
-                "disclaimers", _("each disclaimer needs a text in English and Dutch")
-            )
-    allergy = draft.allergy
-    if (
-        allergy is not None
-        and not allergy.has_no_known_allergens
-        and not (allergy.warning_en.strip() and allergy.warning_nl.strip())
-    ):
-        raise InvalidProduct(
-            "allergy", _("a warning in English and Dutch is required unless none are known")
+def _has_warnings() -> ColumnElement[bool]:
+    # The SQL twin of `services.products.missing_warnings` (the CHECK constraints already
+    # guarantee texts in both languages): a disclaimer, and a statement that is "none known"
+    # or names some.
+    has_disclaimer = select(Disclaimer.id).where(Disclaimer.product_id == Product.id).exists()
+    names_allergens = (
+        select(AllergenEntry.allergen)
+        .where(AllergenEntry.statement_id == AllergyStatement.id)
+        .exists()
+    )
+    has_statement = (
+        select(AllergyStatement.id)
+        .where(
+            AllergyStatement.product_id == Product.id,
+            or_(AllergyStatement.has_no_known_allergens.is_(True), names_allergens),
         )
-
-
-def check_draft(draft: ProductDraft) -> None:
-    """Raise InvalidProduct for the first rule the draft breaks (publishing aside)."""
-    _validate(draft)
-    _validate_wording(draft)
-
-
-def new_disclaimer(item: DisclaimerDraft, position: int) -> Disclaimer:
-    """A disclaimer row for the draft's wording, with its content hash."""
-    disclaimer = Disclaimer(
-        kind=DisclaimerKind(item.kind),
-        text_en=item.text_en.strip(),
-        text_nl=item.text_nl.strip(),
-        position=position,
+        .exists()
     )
-    disclaimer.content_hash = disclaimer.compute_hash()
-    return disclaimer
+    return and_(has_disclaimer, has_statement)
 
 
-def new_allergy_statement(draft: AllergyDraft) -> AllergyStatement:
-    """An allergy statement row for the draft, with its content hash."""
-    statement = AllergyStatement(
-        has_no_known_allergens=draft.has_no_known_allergens,
-        warning_en=draft.warning_en.strip(),
-        warning_nl=draft.warning_nl.strip(),
-        entries=[
-            AllergenEntry(allergen=code, presence=AllergenPresence(presence))
-            for code, presence in draft.allergens
-        ],
+def list_products_for_staff(
+    session: Session, *, search: str, status: ProductFilter, number: int, size: int
+) -> Page[ProductRow]:
+    """One page of products matching the staff's words (name or slug) and filter, by name."""
+    has_warnings = _has_warnings()
+    query = select(Product, has_warnings.label("has_warnings"), func.count().over()).options(
+        joinedload(Product.category)
     )
-    statement.content_hash = statement.compute_hash()
-    return statement
-
-
-def _apply_safety_information(product: Product, draft: ProductDraft) -> None:
-    product.disclaimers = [
-        new_disclaimer(item, position) for position, item in enumerate(draft.disclaimers)
-    ]
-    product.allergy_statement = (
-        None if draft.allergy is None else new_allergy_statement(draft.allergy)
-    )
-
-
-def create_product(
-    session: Session, draft: ProductDraft, *, now: datetime, publish: bool = False
-) -> Product:
-    """Add a product with its safety information; publish it only if it is complete."""
-    _validate(draft)
-    product = Product(
-        slug=draft.slug,
-        category_id=draft.category_id,
-        name_en=draft.name_en.strip(),
-        name_nl=draft.name_nl.strip(),
-        summary_en=draft.summary_en.strip(),
-        summary_nl=draft.summary_nl.strip(),
-        description_md_en=draft.description_md_en,
-        description_md_nl=draft.description_md_nl,
-        price_cents=draft.price_cents,
-        stock=draft.stock,
-        min_age=draft.min_age,
-        is_featured=draft.is_featured,
-        # Always inserted inactive: the warnings are rows that reference the product, so
-        # they exist only after it does, and the database refuses an active product without.
-        is_active=False,
-        created_at=now,
-        updated_at=now,
-    )
-    _apply_safety_information(product, draft)
-    # Decided before anything is written, so a refusal leaves no row and names every reason
-    # (not the first CHECK constraint the database happens to trip over).
-    if publish:
-        missing = missing_warnings(product)
-        if missing:
-            raise ProductNotPublishable(missing)
-    _validate_wording(draft)
-    begin_write(session)
-    session.add(product)
-    try:
-        session.flush()
-        # The first entry of the price history (the EU Omnibus rule's 30-day lowest price).
-        session.add(
-            PriceChange(product_id=product.id, price_cents=product.price_cents, effective_at=now)
+    words = search.strip()
+    if words:
+        query = query.where(
+            or_(
+                Product.name_en.icontains(words, autoescape=True),
+                Product.name_nl.icontains(words, autoescape=True),
+                Product.slug.icontains(words, autoescape=True),
+            )
         )
-        if publish:
-            product.is_active = True
-            session.flush()
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()
-    return product
+    if status == ProductFilter.ACTIVE:
+        query = query.where(Product.is_active.is_(True))
+    elif status == ProductFilter.INACTIVE:
+        query = query.where(Product.is_active.is_(False))
+    elif status == ProductFilter.SOLD_OUT:
+        query = query.where(Product.stock <= 0)
+    elif status == ProductFilter.MISSING_WARNINGS:
+        query = query.where(~has_warnings)
+    query = query.order_by(func.lower(Product.name_en), Product.id)
+    rows = session.execute(query.limit(size).offset((number - 1) * size)).all()
+    return Page(
+        items=[ProductRow(row[0], bool(row[1])) for row in rows],
+        number=number,
+        size=size,
+        total=rows[0][2] if rows else 0,
+    )
 
 
-def publish_product(session: Session, product_id: int, *, now: datetime) -> Product:
-    """Make a product visible in the storefront, or say what safety information is missing."""
-    begin_write(session)
-    product = session.get(Product, product_id)
+def product_for_staff(session: Session, product_id: int) -> Product:
+    """A product in any state with its warnings and pictures (not their bytes)."""
+    product = session.scalars(
+        select(Product)
+        .where(Product.id == product_id)
+        .options(
+            joinedload(Product.category),
+            selectinload(Product.disclaimers),
+            selectinload(Product.allergy_statement).selectinload(AllergyStatement.entries),
+            selectinload(Product.images).load_only(*_IMAGE_FACTS, ProductImage.mime_type),
+        )
+    ).first()
     if product is None:
-        session.rollback()
-        raise CatalogNotFound(str(product_id))
-    missing = missing_warnings(product)
-    if missing:
-        session.rollback()
-        raise ProductNotPublishable(missing)
-    product.is_active = True
-    product.updated_at = now
-    session.commit()
+        raise CatalogNotFound(product=product_id)
     return product
 
 
-def unpublish_product(session: Session, product_id: int, *, now: datetime) -> Product:
-    """Take a product out of the storefront (orders keep their snapshots)."""
-    begin_write(session)
-    product = session.get(Product, product_id)
-    if product is None:
-        session.rollback()
-        raise CatalogNotFound(str(product_id))
-    product.is_active = False
-    product.updated_at = now
-    session.commit()
-    return product
-
-
-def change_price(session: Session, product_id: int, price_cents: int, *, now: datetime) -> Product:
-    """Set a product's price and record it in the price history, in one transaction."""
-    if price_cents < 0:
-        raise InvalidProduct("price_cents", _("a price cannot be negative"))
-    begin_write(session)
-    product = session.get(Product, product_id)
-    if product is None:
-        session.rollback()
-        raise CatalogNotFound(str(product_id))
-    if product.price_cents != price_cents:
-        product.price_cents = price_cents
-        product.updated_at = now
-        session.add(PriceChange(product_id=product.id, price_cents=price_cents, effective_at=now))
-    session.commit()
-    return product
+def price_history(session: Session, product_id: int, limit: int = 10) -> list[PriceChange]:
+    """The product's latest prices, newest first."""
+    return list(
+        session.scalars(
+            select(PriceChange)
+            .where(PriceChange.product_id == product_id)
+            .order_by(PriceChange.effective_at.desc(), PriceChange.id.desc())
+            .limit(limit)
+        )
+    )

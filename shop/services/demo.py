@@ -17,7 +17,7 @@ from shop.demo_promotions import DemoPromo, demo_promotions
 from shop.models import Article, Category, Product, PromoCode
 from shop.rules.promotions import normalise_code, window_from_local
 from shop.services.articles import ArticleDraft, save_article
-from shop.services.catalog import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
+from shop.services.products import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
 from shop.services.promotions import PromoDraft, create_promo_code
 
 

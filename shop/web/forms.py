@@ -92,3 +92,29 @@ class EmailField(StringField):
             self.data = email_address(self.data)
         except Unreadable:
             raise ValidationError(_l("Type an e-mail address like name@example.nl.")) from None
+
+
+class WholeNumberField(Field):
+    """A count typed in ASCII digits ("12"; no sign, decimals, spaces inside or other
+    scripts' digits); `data` is an int, None when left empty."""
+
+    widget = TextInput()
+    MAX_DIGITS = 10
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "numeric")
+        super().__init__(*args, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        typed = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not typed:
+            return
+        if not (typed.isascii() and typed.isdigit()) or len(typed) > self.MAX_DIGITS:
+            raise ValueError(_l("Type a whole number, like 12."))
+        self.data = int(typed)

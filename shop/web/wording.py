@@ -9,18 +9,22 @@ enum and fails naming a reason that has no words here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from shop.config import MEGABYTE
+from shop.images import ImageProblem
 from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
 from shop.services.articles import ArticleRefusal, PublishingNeed
+from shop.services.catalog import CatalogRefusal
 from shop.services.orders.fulfilment import OrderRefusal
 from shop.services.orders.refunds import RefundRefusal
+from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.staff import StaffRefusal
 from shop.services.two_factor import TwoFactorRefusal
 from shop.web.formatting import format_money, local_time
@@ -30,7 +34,71 @@ Wording = Callable[[Params], str]
 
 # --- catalogue: products, their pictures and safety information ------------------------------
 
-CATALOGUE: dict[Reason, Wording] = {}
+
+def missing_in_words(missing: Iterable[MissingWarning]) -> str:
+    """What a product lacks to be published, as a list for staff: "a disclaimer (…); …"."""
+    return "; ".join(CATALOGUE[item]({}) for item in missing)
+
+
+CATALOGUE: dict[Reason, Wording] = {
+    CatalogRefusal.NO_SUCH_PRODUCT: lambda p: _("There is no such product."),
+    CatalogRefusal.NO_SUCH_PICTURE: lambda p: _("There is no such picture."),
+    ProductRefusal.SLUG_LENGTH: lambda p: _("a slug of 1 to 160 characters is required"),
+    ProductRefusal.NAME_MISSING: lambda p: _("a name is required"),
+    ProductRefusal.NEGATIVE_PRICE: lambda p: _("a price cannot be negative"),
+    ProductRefusal.NEGATIVE_STOCK: lambda p: _("stock cannot be negative"),
+    ProductRefusal.MIN_AGE_OUT_OF_RANGE: lambda p: _("a minimum age between 0 and 120 is required"),
+    ProductRefusal.UNKNOWN_DISCLAIMER_KIND: lambda p: _(
+        "unknown disclaimer kind %(kind)r", kind=p["kind"]
+    ),
+    ProductRefusal.UNKNOWN_ALLERGEN: lambda p: _("unknown allergen %(code)r", code=p["code"]),
+    ProductRefusal.UNKNOWN_PRESENCE: lambda p: _(
+        "unknown presence %(presence)r", presence=p["presence"]
+    ),
+    ProductRefusal.ALLERGEN_TWICE: lambda p: _("allergen %(code)r listed twice", code=p["code"]),
+    ProductRefusal.ALLERGENS_BUT_NONE_KNOWN: lambda p: _(
+        "'no known allergens' cannot list allergens"
+    ),
+    ProductRefusal.DISCLAIMER_HALF_WRITTEN: lambda p: _(
+        "each disclaimer needs a text in English and Dutch"
+    ),
+    ProductRefusal.ALLERGY_WARNING_MISSING: lambda p: _(
+        "a warning in English and Dutch is required unless none are known"
+    ),
+    ProductRefusal.UNKNOWN_CATEGORY: lambda p: _("Choose a category from the list."),
+    ProductRefusal.SLUG_TAKEN: lambda p: _("Another product has this slug already."),
+    ProductRefusal.ALT_TEXT_TOO_LONG: lambda p: _(
+        "Use at most %(count)s characters.", count=p["most"]
+    ),
+    ProductRefusal.NOT_PUBLISHABLE: lambda p: _(
+        "This product cannot be published yet. Missing: %(missing)s.",
+        missing=missing_in_words(p["missing"]),
+    ),
+    ProductRefusal.MUST_KEEP_WARNINGS: lambda p: _(
+        "This product is in the shop, so it must keep its warnings. Missing: %(missing)s. "
+        "Nothing was saved. To take the product out of the shop, untick “In the shop”.",
+        missing=missing_in_words(p["missing"]),
+    ),
+    ProductRefusal.STALE: lambda p: _(
+        "Someone else saved this product after you opened it. Your changes are below, "
+        "not saved yet: compare them with the product as it is now and save again."
+    ),
+    MissingWarning.DISCLAIMER: lambda p: _("a disclaimer (in English and Dutch)"),
+    MissingWarning.ALLERGY_STATEMENT: lambda p: _("an allergy statement"),
+    MissingWarning.ALLERGY_WARNING: lambda p: _(
+        "an allergy warning naming the allergens (in English and Dutch)"
+    ),
+    ImageProblem.EMPTY: lambda p: _("That file is empty. Please choose a picture."),
+    ImageProblem.TOO_LARGE: lambda p: _(
+        "That file is larger than %(mb)s MB. Please upload a smaller picture.",
+        mb=p["max_bytes"] // MEGABYTE,
+    ),
+    ImageProblem.NOT_AN_IMAGE: lambda p: _("That file is not a JPEG, PNG or WebP picture."),
+    ImageProblem.BROKEN: lambda p: _("That picture is damaged or incomplete and cannot be read."),
+    ImageProblem.TOO_MANY_PIXELS: lambda p: _(
+        "That picture has too many pixels to process safely. Please scale it down first."
+    ),
+}
 
 # --- knowledge-base articles ------------------------------------------------------------------
 

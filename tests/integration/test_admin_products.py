@@ -8,8 +8,6 @@ read from its HTML, a few are changed, and the whole form is sent back.
 from __future__ import annotations
 
 import json
-import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -25,11 +23,11 @@ from shop.models import (
     Product,
     Role,
 )
-from shop.services.admin_products import parse_euros
-from shop.services.catalog import InvalidProduct
+from shop.rules.input import Unreadable, parse_euros
 from tests.admin_support import signed_in
 from tests.helpers import make_category, make_product
 from tests.integration.payment_support import place
+from tests.pages import Page
 
 NEW = "/admin/products/new"
 
@@ -42,65 +40,13 @@ FUNGI_NL = "Niet gebruiken als je allergisch bent voor paddenstoelen."
 # --- a browser's view of a form ----------------------------------------------------------
 
 
-class FormReader(HTMLParser):
-    """The values a browser would send for the form with the given action."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action = action
-        self.inside = False
-        self.fields: dict[str, str] = {}
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._first_option = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.inside = a.get("action") == self.action
-            return
-        if not self.inside or (not a.get("name") and tag != "option"):
-            return
-        if tag == "input":
-            kind = a.get("type", "text")
-            if kind in {"submit", "file", "button"}:
-                return
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.fields[a["name"]] = a.get("value", "on")
-            else:
-                self.fields[a["name"]] = a.get("value", "")
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.fields[a["name"]] = ""
-        elif tag == "select":
-            self._select, self._first_option = a["name"], True
-        elif tag == "option" and self._select:
-            if self._first_option or "selected" in a:
-                self.fields[self._select] = a.get("value", "")
-            self._first_option = False
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
 def form_on(client: Any, page: str, action: str | None = None) -> dict[str, str]:
     """The fields of the product form on `page`, as the browser would send them."""
     response = client.get(page)
     assert response.status_code == 200, response.status_code
-    reader = FormReader(action or page)
-    reader.feed(response.get_data(as_text=True))
-    assert "csrf_token" in reader.fields, "no form with that action on the page"
-    return reader.fields
+    fields = Page.of(response).form(f'form[action="{action or page}"]')
+    assert "csrf_token" in fields, "no CSRF token in the form"
+    return fields
 
 
 def submit(client: Any, url: str, fields: dict[str, str], **changes: str) -> Any:
@@ -118,8 +64,8 @@ def followed(client: Any, response: Any) -> str:
 
 
 def field_error(html: str, name: str) -> str | None:
-    found = re.search(rf'<p class="field-error" id="f-{re.escape(name)}-error"[^>]*>([^<]*)<', html)
-    return found.group(1) if found else None
+    found = Page(html).texts(f'p.field-error[id="f-{name}-error"]')
+    return found[0] if found else None
 
 
 def product_by_slug(session, slug: str) -> Product | None:  # type: ignore[no-untyped-def]
@@ -500,7 +446,7 @@ def test_prices_are_read_as_euros_and_cents(typed, cents):
 
 @pytest.mark.parametrize("typed", ["12,505", "-1", "abc", "1e3", "١٢", "1 000", "12,-"])
 def test_anything_else_is_not_read_as_a_price(typed):
-    with pytest.raises(InvalidProduct):
+    with pytest.raises(Unreadable):
         parse_euros(typed)
 
 
@@ -553,7 +499,7 @@ def test_the_preview_shows_the_description_as_customers_will_see_it_without_savi
 
 
 def listed_names(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/admin/products/\d+">([^<]+)</a>', html)
+    return Page(html).texts('th[scope="row"] > a[href^="/admin/products/"]')
 
 
 @pytest.fixture

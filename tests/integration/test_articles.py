@@ -189,7 +189,7 @@ def test_the_article_page_shows_disclaimer_before_body_contents_and_related_prod
 
 
 def test_a_related_product_taken_out_of_the_shop_is_not_shown(session, verified_client):
-    from shop.services.catalog import unpublish_product
+    from shop.services.products import unpublish_product
 
     kept = make_product(session, "Lion's Mane capsules", slug="capsules")
     withdrawn = make_product(session, "Withdrawn powder", slug="powder")

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from shop.clock import frozen_at
 from shop.models import Product, PromoCode
 from shop.rules.promotions import window_from_local
-from shop.services.catalog import change_price, unpublish_product
+from shop.services.products import change_price, unpublish_product
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import CREATED, csrf_token, make_category, make_product, pass_age_gate
 

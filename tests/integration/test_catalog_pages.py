@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shop.services.catalog import AllergyDraft, DisclaimerDraft, unpublish_product
+from shop.services.products import AllergyDraft, DisclaimerDraft, unpublish_product
 from tests.helpers import CREATED, make_category, make_product
 
 NBSP = "\u00a0"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from shop.clock import frozen_at
 from shop.models import Disclaimer, Order, OrderStatus, Product
 from shop.rules.promotions import window_from_local
-from shop.services.catalog import AllergyDraft, DisclaimerDraft, unpublish_product
+from shop.services.products import AllergyDraft, DisclaimerDraft, unpublish_product
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import CREATED, csrf_token, make_product, pass_age_gate
 

@@ -33,7 +33,6 @@ from shop.models import (
 )
 from shop.rules.age import local_today
 from shop.rules.promotions import PromoNotApplicable, Refusal, window_from_local
-from shop.services.catalog import DisclaimerDraft, change_price, unpublish_product
 from shop.services.checkout import (
     CheckoutRefused,
     CheckoutRequest,
@@ -43,6 +42,7 @@ from shop.services.checkout import (
     place_order,
     warnings_digest,
 )
+from shop.services.products import DisclaimerDraft, change_price, unpublish_product
 from shop.services.promotions import PromoDraft, UnknownCode, create_promo_code
 from tests.helpers import CREATED, make_product
 

@@ -52,8 +52,7 @@ from shop.models import (
     StaffMember,
 )
 from shop.rules.promotions import Kind
-from shop.services.admin_products import ProductFilter
-from shop.services.catalog import Sort
+from shop.services.catalog import ProductFilter, Sort
 from tests.admin_support import admin_csrf, make_staff, sign_in
 from tests.conftest import IN_CI
 from tests.helpers import csrf_token, make_product, pass_age_gate
@@ -235,8 +234,8 @@ def _tiny_png() -> bytes:
 def seed_shop(app: Any, session: Any) -> SeededShop:
     from shop.images import prepare_image
     from shop.payments import test_gateway
-    from shop.services.admin_products import add_product_image
     from shop.services.payments import pay_in_test_mode
+    from shop.services.products import add_product_image
     from tests.integration.test_admin_orders import make_code
 
     product = make_product(session, "Golden Teacher 15 g", slug="golden-teacher")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from shop.clock import frozen_at
 from shop.rules.promotions import Kind, window_from_local
-from shop.services.catalog import change_price
+from shop.services.products import change_price
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import csrf_token, make_category, make_product, pass_age_gate
 from tests.integration.test_query_counts import counting_queries

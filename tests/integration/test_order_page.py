@@ -15,8 +15,8 @@ from shop.clock import frozen_at
 from shop.extensions import db
 from shop.models import Disclaimer, Order, OrderStatus, Product
 from shop.rules.promotions import window_from_local
-from shop.services.catalog import DisclaimerDraft
 from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from shop.services.products import DisclaimerDraft
 from shop.services.promotions import PromoDraft, create_promo_code
 from tests.helpers import CREATED, make_product, pass_age_gate
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from shop.services.catalog import unpublish_product
+from shop.services.products import unpublish_product
 from tests.helpers import CREATED, make_category, make_product
 
 
