@@ -2,98 +2,43 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 
 from shop.services.products import AllergyDraft, DisclaimerDraft, unpublish_product
 from tests.helpers import CREATED, make_category, make_product
+from tests.pages import Page
 
 NBSP = "\u00a0"
-HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
+def parse(response) -> Page:  # type: ignore[no-untyped-def]
+    return Page.of(response)
 
 
-@dataclass
-class TextNode:
-    text: str
-    ancestors: list[Element]
+def exact_texts(page: Page, css: str) -> list[str]:
+    """The text of each match as the browser shows it: a no-break space (as in "€ 12,50")
+    is kept, unlike in `Page.texts`."""
+    return [tag.get_text().strip() for tag in page.select(css)]
 
 
-class ParsedPage(HTMLParser):
-    """The page as a browser builds it: every element, and each text with its ancestors."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self.texts: list[TextNode] = []
-        self._open: list[Element] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, dict(attrs))
-        self.elements.append(element)
-        if tag not in VOID_TAGS:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            # Collapse HTML whitespace only: a no-break space (as in "€ 12,50") is kept.
-            self.texts.append(TextNode(HTML_SPACE.sub(" ", data).strip(), list(self._open)))
-
-    def text_index(self, words: str) -> int:
-        """Where in reading order the first text containing `words` is (-1 when absent)."""
-        return next((i for i, node in enumerate(self.texts) if words in node.text), -1)
-
-    def node(self, words: str) -> TextNode:
-        index = self.text_index(words)
-        assert index >= 0, f"{words!r} is not on the page"
-        return self.texts[index]
-
-    def texts_inside(self, tag: str) -> list[str]:
-        return [node.text for node in self.texts if any(e.tag == tag for e in node.ancestors)]
-
-    def product_card_names(self) -> list[str]:
-        """The product names of the listing, in the order shown."""
-        return [
-            node.text
-            for node in self.texts
-            if node.ancestors[-1].tag == "a"
-            and any("product-card" in (e.attrs.get("class") or "") for e in node.ancestors)
-        ]
+def card_names(page: Page) -> list[str]:
+    """The product names of the listing, in the order shown."""
+    return page.texts(".product-card h3 a")
 
 
-def parse(response) -> ParsedPage:  # type: ignore[no-untyped-def]
-    page = ParsedPage()
-    page.feed(response.get_data(as_text=True))
-    page.close()
-    return page
-
-
-def assert_shown_openly(page: ParsedPage, words: str) -> None:
+def assert_shown_openly(page: Page, words: str) -> None:
     """The words are in the page's main content, not folded away or hidden."""
-    node = page.node(words)
-    tags = [e.tag for e in node.ancestors]
-    assert "main" in tags, f"{words!r} is outside the main content"
-    for element in node.ancestors:
-        assert element.tag != "details", f"{words!r} is behind a click (<details>)"
-        assert "hidden" not in element.attrs, f"{words!r} is hidden"
-        assert element.attrs.get("aria-hidden") != "true", f"{words!r} is aria-hidden"
-        style = (element.attrs.get("style") or "").replace(" ", "").lower()
+    found = page.soup.find(string=lambda text: words in " ".join(str(text).split()))
+    assert found is not None, f"{words!r} is not on the page"
+    ancestors = list(found.parents)
+    assert any(e.name == "main" for e in ancestors), f"{words!r} is outside the main content"
+    for element in ancestors:
+        assert element.name != "details", f"{words!r} is behind a click (<details>)"
+        assert not element.has_attr("hidden"), f"{words!r} is hidden"
+        assert element.get("aria-hidden") != "true", f"{words!r} is aria-hidden"
+        style = str(element.get("style") or "").replace(" ", "").lower()
         assert "display:none" not in style and "visibility:hidden" not in style
 
 
@@ -107,8 +52,8 @@ def test_product_page_shows_name_and_dutch_price_to_a_dutch_visitor(session, ver
 
     assert response.status_code == 200
     page = parse(response)
-    assert "Golden Teacher 15 g" in page.texts_inside("h1")
-    assert f"€{NBSP}12,50" in page.texts_inside("main")
+    assert page.texts("h1") == ["Golden Teacher 15 g"]
+    assert f"€{NBSP}12,50" in exact_texts(page, "main .price")
 
 
 def test_product_page_shows_english_price_to_an_english_visitor(session, verified_client):
@@ -116,7 +61,7 @@ def test_product_page_shows_english_price_to_an_english_visitor(session, verifie
 
     response = verified_client.get(f"/products/{product.slug}", headers={"Accept-Language": "en"})
 
-    assert "€12.50" in parse(response).texts_inside("main")
+    assert "€12.50" in exact_texts(parse(response), "main .price")
 
 
 @pytest.mark.parametrize(
@@ -127,7 +72,7 @@ def test_product_page_shows_the_stock_state(session, verified_client, stock, sta
 
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
-    assert state in page.texts_inside("main")
+    assert state in page.texts("main .stock")
 
 
 def test_a_product_for_older_customers_shows_its_age_badge(session, verified_client):
@@ -135,7 +80,8 @@ def test_a_product_for_older_customers_shows_its_age_badge(session, verified_cli
 
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
-    assert page.texts_inside("h1") == ["Philosopher's Stone", "21+"]
+    assert page.texts("h1") == ["Philosopher's Stone 21+"]
+    assert page.texts("h1 .badge.age") == ["21+"]
 
 
 def test_a_product_for_every_adult_has_no_age_badge(session, verified_client):
@@ -143,7 +89,8 @@ def test_a_product_for_every_adult_has_no_age_badge(session, verified_client):
 
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
-    assert page.texts_inside("h1") == ["Golden Teacher 15 g"]
+    assert page.texts("h1") == ["Golden Teacher 15 g"]
+    assert page.select("h1 .badge") == []
 
 
 def test_product_page_shows_every_disclaimer_and_the_allergy_warning_before_the_description(
@@ -167,7 +114,7 @@ def test_product_page_shows_every_disclaimer_and_the_allergy_warning_before_the_
 
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
-    description_at = page.text_index("Grown in the Netherlands")
+    description_at = page.text.find("Grown in the Netherlands")
     assert description_at >= 0
     for words in (
         "Not medical advice.",
@@ -178,7 +125,7 @@ def test_product_page_shows_every_disclaimer_and_the_allergy_warning_before_the_
         "Cereals containing gluten",
     ):
         assert_shown_openly(page, words)
-        assert page.text_index(words) < description_at, f"{words!r} comes after the description"
+        assert page.text.find(words) < description_at, f"{words!r} comes after the description"
 
 
 def test_product_page_shows_the_warnings_in_dutch_to_a_dutch_visitor(session, verified_client):
@@ -197,7 +144,7 @@ def test_a_product_with_no_known_allergens_says_so(session, verified_client):
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
     assert_shown_openly(page, "No known allergens.")
-    assert page.text_index("Do not use if you are allergic") == -1
+    assert "Do not use if you are allergic" not in page.text
 
 
 def test_an_unknown_product_is_not_found_in_the_shops_style(verified_client):
@@ -205,8 +152,8 @@ def test_an_unknown_product_is_not_found_in_the_shops_style(verified_client):
 
     assert response.status_code == 404
     page = parse(response)
-    assert any("site-header" in (e.attrs.get("class") or "") for e in page.elements)
-    assert "Page not found" in page.texts_inside("h1")
+    assert page.select(".site-header")
+    assert "Page not found" in page.texts("h1")
 
 
 def test_an_unpublished_product_is_not_found(session, verified_client):
@@ -228,10 +175,9 @@ def test_the_description_is_rendered_from_markdown(session, verified_client):
 
     page = parse(verified_client.get(f"/products/{product.slug}"))
 
-    assert "slowly" in page.texts_inside("strong")
-    assert "dried" in page.texts_inside("li")
-    links = [e.attrs.get("href") for e in page.elements if e.tag == "a"]
-    assert "https://example.org/" in links
+    assert "slowly" in page.texts("strong")
+    assert "dried" in page.texts("li")
+    assert "https://example.org/" in page.attributes("a", "href")
 
 
 @pytest.mark.parametrize(
@@ -254,14 +200,14 @@ def test_the_description_never_carries_live_html(session, verified_client, hosti
 
     assert response.status_code == 200
     page = parse(response)
-    tags = {e.tag for e in page.elements}
-    assert not tags & {"script", "iframe", "svg", "object", "embed"}
-    for element in page.elements:
+    elements = page.select("*")
+    assert not {e.name for e in elements} & {"script", "iframe", "svg", "object", "embed"}
+    for element in elements:
         for name, value in element.attrs.items():
             assert not name.startswith("on"), f"live event attribute {name}={value!r}"
             if name in {"href", "src"}:
-                assert not (value or "").strip().lower().startswith("javascript:")
-    assert "Outro." in page.texts_inside("main")
+                assert not str(value).strip().lower().startswith("javascript:")
+    assert "Outro." in page.texts("main p")
 
 
 # --- category pages ------------------------------------------------------------------------
@@ -277,10 +223,10 @@ def test_a_category_shows_24_products_per_page_and_page_2_shows_the_rest(session
     second_response = verified_client.get("/category/truffles?page=2")
     second = parse(second_response)
 
-    assert first.product_card_names() == names[:24]
+    assert card_names(first) == names[:24]
     assert second_response.status_code == 200
-    assert second.product_card_names() == names[24:]
-    assert "30 products" in first.texts_inside("main")
+    assert card_names(second) == names[24:]
+    assert first.texts("main .count") == ["30 products"]
 
 
 def test_category_pagination_links_lead_to_the_next_and_previous_page(session, verified_client):
@@ -289,17 +235,17 @@ def test_category_pagination_links_lead_to_the_next_and_previous_page(session, v
         make_product(session, f"Kit {n:02}", category=category, price_cents=100 * n)
 
     first = parse(verified_client.get("/category/kits?sort=price_desc"))
-    next_link = next(e for e in first.elements if e.attrs.get("rel") == "next")
-    second = parse(verified_client.get(next_link.attrs["href"]))
-    previous_link = next(e for e in second.elements if e.attrs.get("rel") == "prev")
+    (next_link,) = first.attributes('[rel~="next"]', "href")
+    second = parse(verified_client.get(next_link))
+    (previous_link,) = second.attributes('[rel~="prev"]', "href")
 
-    assert "Page 1 of 2" in first.texts_inside("nav")
-    assert not any(e.attrs.get("rel") == "prev" for e in first.elements)
+    assert "Page 1 of 2" in first.texts("nav span")
+    assert first.select('[rel~="prev"]') == []
     # The sort order is kept from page to page.
-    assert second.product_card_names() == ["Kit 02", "Kit 01"]
-    assert not any(e.attrs.get("rel") == "next" for e in second.elements)
-    assert "page=1" in previous_link.attrs["href"]
-    assert "sort=price_desc" in previous_link.attrs["href"]
+    assert card_names(second) == ["Kit 02", "Kit 01"]
+    assert second.select('[rel~="next"]') == []
+    assert "page=1" in previous_link
+    assert "sort=price_desc" in previous_link
 
 
 def test_a_category_that_fits_one_page_has_no_pagination(session, verified_client):
@@ -308,8 +254,8 @@ def test_a_category_that_fits_one_page_has_no_pagination(session, verified_clien
 
     page = parse(verified_client.get("/category/grow-kits"))
 
-    assert page.product_card_names() == ["Grow kit"]
-    assert not any(e.attrs.get("rel") in {"next", "prev"} for e in page.elements)
+    assert card_names(page) == ["Grow kit"]
+    assert page.select('[rel~="next"], [rel~="prev"]') == []
 
 
 @pytest.fixture
@@ -339,13 +285,13 @@ def sortable_category(session):  # type: ignore[no-untyped-def]
 def test_a_category_is_sorted_as_asked(verified_client, sortable_category, sort, expected):
     page = parse(verified_client.get(f"/category/mixed?sort={sort}"))
 
-    assert page.product_card_names() == expected
+    assert card_names(page) == expected
 
 
 def test_a_category_is_sorted_by_name_by_default(verified_client, sortable_category):
     page = parse(verified_client.get("/category/mixed"))
 
-    assert page.product_card_names() == [
+    assert card_names(page) == [
         "albino A+",
         "Dragon's Tongue",
         "Golden Teacher",
@@ -362,7 +308,7 @@ def test_a_dutch_visitor_sees_the_category_sorted_by_the_names_shown(session, ve
 
     response = verified_client.get("/category/mushrooms", headers={"Accept-Language": "nl"})
 
-    assert parse(response).product_card_names() == ["Glanzende lakzwam", "Lion's Mane", "Zwavelkop"]
+    assert card_names(parse(response)) == ["Glanzende lakzwam", "Lion's Mane", "Zwavelkop"]
 
 
 @pytest.mark.parametrize(
@@ -393,9 +339,9 @@ def test_a_bad_page_or_sort_never_breaks_the_category_page(session, verified_cli
     assert response.status_code in {200, 404}
     page = parse(response)
     if response.status_code == 200:
-        assert page.product_card_names() == ["Golden Teacher"]
+        assert card_names(page) == ["Golden Teacher"]
     else:
-        assert "Page not found" in page.texts_inside("h1")
+        assert "Page not found" in page.texts("h1")
 
 
 def test_a_page_past_the_end_of_a_category_is_not_found(session, verified_client):
@@ -412,14 +358,14 @@ def test_an_empty_category_still_has_its_first_page(session, verified_client):
     response = verified_client.get("/category/coming-soon")
 
     assert response.status_code == 200
-    assert parse(response).product_card_names() == []
+    assert card_names(parse(response)) == []
 
 
 def test_an_unknown_category_is_not_found(verified_client):
     response = verified_client.get("/category/no-such-category")
 
     assert response.status_code == 404
-    assert "Page not found" in parse(response).texts_inside("h1")
+    assert "Page not found" in parse(response).texts("h1")
 
 
 def test_a_category_lists_only_its_published_products(session, verified_client):
@@ -432,8 +378,8 @@ def test_a_category_lists_only_its_published_products(session, verified_client):
 
     page = parse(verified_client.get("/category/truffles"))
 
-    assert page.product_card_names() == ["On sale"]
-    assert "1 product" in page.texts_inside("main")
+    assert card_names(page) == ["On sale"]
+    assert page.texts("main .count") == ["1 product"]
 
 
 # --- home ----------------------------------------------------------------------------------
@@ -452,10 +398,10 @@ def test_home_lists_the_categories_and_only_featured_products_on_sale(session, v
 
     assert response.status_code == 200
     page = parse(response)
-    main = page.texts_inside("main")
+    main = page.one("main").get_text()
     assert "Magic truffles" in main
     assert "Microdosing kits" in main
-    assert page.product_card_names() == ["Featured truffle"]
+    assert card_names(page) == ["Featured truffle"]
 
 
 def test_home_shows_featured_prices_in_dutch_to_a_dutch_visitor(session, verified_client):
@@ -463,7 +409,7 @@ def test_home_shows_featured_prices_in_dutch_to_a_dutch_visitor(session, verifie
 
     page = parse(verified_client.get("/", headers={"Accept-Language": "nl"}))
 
-    assert f"€{NBSP}12,50" in page.texts_inside("main")
+    assert f"€{NBSP}12,50" in exact_texts(page, "main .price")
 
 
 # --- operations ----------------------------------------------------------------------------

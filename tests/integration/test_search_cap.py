@@ -8,7 +8,7 @@ import pytest
 from shop.services import search as search_service
 from shop.web import storefront
 from tests.helpers import make_category, make_product
-from tests.integration.test_search import found, search
+from tests.integration.test_search import found
 
 CAP = 3
 
@@ -57,7 +57,7 @@ def test_below_the_cap_the_count_is_exact(many_mentions, verified_client):
 
     assert "7 results for “mycelium”" in html
     assert "More than" not in html
-    assert len(search(verified_client, "mycelium").names) == 7
+    assert len(found(verified_client, "mycelium")) == 7
 
 
 def test_another_word_narrows_a_capped_search(small_cap, many_mentions, verified_client):

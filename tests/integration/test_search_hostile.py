@@ -5,7 +5,7 @@ On both databases (FTS5 and tsquery have different operators; both must see plai
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
@@ -16,6 +16,7 @@ from shop.services.search import search_terms
 from tests.conftest import IN_CI
 from tests.helpers import make_product
 from tests.integration.test_search import catalogue, found  # noqa: F401 (a fixture)
+from tests.pages import Page
 
 OPERATOR_QUERIES = [
     "' OR 1=1 --",
@@ -106,27 +107,37 @@ def test_operator_noise_around_a_word_never_hides_the_product(
 # --- Markdown in a product description --------------------------------------------------------
 
 
-class LiveParts(HTMLParser):
-    """Everything in a page that a browser could run or load from the text."""
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "srcset", "poster"}
 
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.event_attributes: list[str] = []
-        self.urls: list[str] = []
-        self.styles: list[str] = []
-        self.feed(html)
-        self.close()
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        for name, value in attrs:
-            if name == "style":
-                self.styles.append(value or "")
-            if name.startswith("on"):
-                self.event_attributes.append(f"{tag} {name}={value!r}")
-            if name in {"href", "src", "action", "formaction", "data", "srcset", "poster"}:
-                self.urls.append((value or "").strip().lower())
+@dataclass(frozen=True)
+class LiveParts:
+    """Everything in a piece of a page that a browser could run or load from the text."""
+
+    tags: list[str]
+    event_attributes: list[str]
+    urls: list[str]
+    styles: list[str]
+
+    @classmethod
+    def of(cls, html: str) -> LiveParts:
+        elements = Page(html).select("*")
+        return cls(
+            tags=[e.name for e in elements],
+            event_attributes=[
+                f"{e.name} {name}={e[name]!r}"
+                for e in elements
+                for name in e.attrs
+                if name.startswith("on")
+            ],
+            urls=[
+                str(e[name]).strip().lower()
+                for e in elements
+                for name in e.attrs
+                if name in URL_ATTRIBUTES
+            ],
+            styles=[str(e["style"]) for e in elements if e.has_attr("style")],
+        )
 
 
 HOSTILE_MARKDOWN = [
@@ -179,7 +190,7 @@ def description_parts(client, session, markdown: str) -> tuple[LiveParts, str]: 
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     start, end = html.index("Intro."), html.index("Outro.")
-    return LiveParts(html[start:end]), html
+    return LiveParts.of(html[start:end]), html
 
 
 @pytest.mark.parametrize("markdown", HOSTILE_MARKDOWN)
