@@ -14,9 +14,11 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from shop.rules.input import Unreadable, email_address, parse_euros, single_line
@@ -92,3 +94,49 @@ class EmailField(StringField):
             self.data = email_address(self.data)
         except Unreadable:
             raise ValidationError(_l("Type an e-mail address like name@example.nl.")) from None
+
+
+# --- promo codes, the cart and checkout ----------------------------------------------------------
+
+
+def reworded(message: Any) -> Any:
+    """A WTForms validator: the page's own words for a value the field could not read (or
+    found malformed), instead of the field's general ones."""
+
+    def reword(form: Any, field: Field) -> None:
+        if field.errors:
+            field.errors = []
+            raise StopValidation(message)
+
+    return reword
+
+
+def at_most(limit: int) -> Any:
+    """A WTForms validator: at most `limit` characters."""
+
+    def check(form: Any, field: Field) -> None:
+        if field.data and len(field.data) > limit:
+            raise ValidationError(_("Please use at most %(n)s characters.", n=limit))
+
+    return check
+
+
+class WholeNumberField(Field):
+    """A count typed in ASCII digits ("12"; no signs, spaces inside or other scripts' digits);
+    `data` is an int, None when left empty."""
+
+    widget = TextInput()
+    MAX_DIGITS = 10
+
+    def _value(self) -> str:
+        typed = self.raw_data[0] if self.raw_data else self.data
+        return "" if typed is None else str(typed)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        if not (text.isascii() and text.isdigit()) or len(text) > self.MAX_DIGITS:
+            raise ValueError(_l("Type a whole number, like 12."))
+        self.data = int(text)
