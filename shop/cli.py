@@ -7,7 +7,6 @@ is reported on stderr with exit status 2, and nothing is written.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -16,7 +15,7 @@ from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import click
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_currency
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -26,13 +25,9 @@ from shop.extensions import db, mail
 from shop.extensions import payments as payment_extension
 from shop.rules.promotions import (
     Kind,
-    Line,
     PromoNotApplicable,
-    PromoTerms,
-    Refusal,
     Status,
     Window,
-    check_code,
     last_local_date,
     status,
     window_from_local,
@@ -71,10 +66,6 @@ def _short_date(day: date) -> str:
     return format_date(day, "d MMM y", locale=CLI_LOCALE)
 
 
-def _long_date(day: date) -> str:
-    return format_date(day, "d MMMM y", locale=CLI_LOCALE)
-
-
 def _value(kind: Kind, value: int) -> str:
     return f"{value}%" if kind is Kind.PERCENT else _money(value)
 
@@ -92,28 +83,6 @@ def _status_text(value: Status) -> str:
 
 def _uses_text(times_used: int, usage_limit: int | None) -> str:
     return f"{times_used}/{usage_limit}" if usage_limit is not None else str(times_used)
-
-
-def refusal_text(refusal: PromoNotApplicable, tz: ZoneInfo) -> str:
-    """Why a known code cannot be used, in the words the customer gets."""
-    match refusal.reason:
-        case Refusal.INACTIVE:
-            return "is not active"
-        case Refusal.NOT_STARTED if refusal.starts_at is not None:
-            return f"starts on {_long_date(refusal.starts_at.astimezone(tz).date())}"
-        case Refusal.ENDED if refusal.ends_at is not None:
-            last = last_local_date(Window(None, refusal.ends_at), tz)
-            assert last is not None
-            return f"ended on {_long_date(last)}"
-        case Refusal.USED_UP:
-            return "has been used up"
-        case Refusal.ALREADY_USED:
-            return "you have already used this code"
-        case Refusal.BELOW_MINIMUM if refusal.minimum_cents is not None:
-            return f"needs a subtotal of {_money(refusal.minimum_cents)}"
-        case Refusal.NOT_APPLICABLE:
-            return "does not apply to the products in your cart"
-    return "is not valid at the moment"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -207,6 +176,7 @@ def promo_create(
 ) -> None:
     """Create promo code CODE, valid from --from to --until (both local dates, inclusive)."""
     from shop.services.promotions import InvalidPromoCode, PromoDraft, create_promo_code
+    from shop.web.wording import in_english
 
     if (percent is None) == (amount_cents is None):
         _fail("give either --percent or --amount-cents")
@@ -244,7 +214,7 @@ def promo_create(
     try:
         created = create_promo_code(db.session(), draft, now=clock.now())
     except InvalidPromoCode as invalid:
-        _fail(f"{invalid.field}: {invalid.message}")
+        _fail(f"{invalid.field}: {in_english(invalid)}")
     scope = ", ".join([p.slug for p in created.products] + [c.slug for c in created.categories])
     click.echo(
         f"Created {created.display_code}: {_value(kind, value)} off "
@@ -291,15 +261,6 @@ def _instant(raw: str, tz: ZoneInfo) -> datetime:
     return window.starts_at
 
 
-def _line_in_scope(terms: PromoTerms, subtotal_cents: int) -> Line:
-    """One cart line of that amount that the code covers, so only the code's terms decide."""
-    if terms.product_ids:
-        return Line(min(terms.product_ids), None, subtotal_cents, 1)
-    if terms.category_ids:
-        return Line(0, min(terms.category_ids), subtotal_cents, 1)
-    return Line(0, None, subtotal_cents, 1)
-
-
 @promo.command("check", short_help="Say whether a code is valid at a time, and why not.")
 @click.argument("code")
 @click.option("--at", "at_raw", help="ISO-8601 instant; without an offset, local time.")
@@ -309,7 +270,10 @@ def promo_check(
     code: str, at_raw: str | None, subtotal_cents: int | None, email: str | None
 ) -> None:
     """Say whether CODE is valid at --at (default now) and, if not, why: exit 0 valid, 1 not."""
-    from shop.services.promotions import UnknownCode, customer_uses, find_code
+    from flask_babel import force_locale
+
+    from shop.services.promotions import UnknownCode, check_code_at, find_code
+    from shop.web.wording import promo_check_answer
 
     tz = clock.shop_timezone()
     at = _instant(at_raw, tz) if at_raw else clock.now()
@@ -319,20 +283,16 @@ def promo_check(
         found = find_code(db.session(), code)
     except UnknownCode:
         _fail(f"there is no promo code {code.strip()!r}")
-    terms = found.terms()
-    if subtotal_cents is None:
-        # Without a subtotal the question is only "valid at that time": skip the minimum.
-        terms = dataclasses.replace(terms, min_subtotal_cents=None)
-    uses = customer_uses(db.session(), found.id, email) if email and terms.per_customer_limit else 0
-    line = _line_in_scope(terms, subtotal_cents or 0)
-    when = format_datetime(at.astimezone(tz), "d MMM y HH:mm:ss", locale=CLI_LOCALE)
-    label = f"{found.display_code} at {when} ({tz.key})"
+    # The back office's check, answered in its words: in English, with the shop's money.
+    refused = None
     try:
-        check_code(terms, [line], now=at, customer_uses=uses)
+        check_code_at(db.session(), found, at=at, subtotal_cents=subtotal_cents, email=email)
     except PromoNotApplicable as refusal:
-        click.echo(f"{label}: not valid: {refusal_text(refusal, tz)}")
-        raise click.exceptions.Exit(1) from None
-    click.echo(f"{label}: valid")
+        refused = refusal
+    with force_locale(CLI_LOCALE):
+        click.echo(promo_check_answer(found.display_code, at, tz, refused, money=_money))
+    if refused is not None:
+        raise click.exceptions.Exit(1)
 
 
 # --- orders ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ gettext."""
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -44,16 +45,18 @@ PRESENCE_LABELS = {
 
 
 def allergy_summary(statement: object, locale: str) -> str:
-    """The allergy statement as one sentence, exactly as checkout shows and orders keep it."""
+    """The allergy statement as one sentence in `locale`, exactly as checkout shows and orders
+    keep it (an order placed in Dutch keeps the Dutch, whoever's request places it)."""
     from shop.models.catalog import AllergyStatement, sorted_entries
 
     assert isinstance(statement, AllergyStatement)
-    if statement.has_no_known_allergens:
-        return str(_l("No known allergens."))
-    listed = "; ".join(
-        f"{allergen_name(entry.allergen)}: {PRESENCE_LABELS[str(entry.presence)]}"
-        for entry in sorted_entries(statement.entries)
-    )
+    with force_locale(locale):
+        if statement.has_no_known_allergens:
+            return str(_l("No known allergens."))
+        listed = "; ".join(
+            f"{allergen_name(entry.allergen)}: {PRESENCE_LABELS[str(entry.presence)]}"
+            for entry in sorted_entries(statement.entries)
+        )
     return f"{statement.warning(locale)} ({listed})"
 
 

@@ -22,14 +22,19 @@ class Reason(enum.StrEnum):
     `RefundRefusal.NO_SUCH_ORDER` share the value "no_such_order" but are two reasons with
     their own words (as plain `StrEnum` members they would be one dictionary key)."""
 
+    # A StrEnum member equals its value, so two domains' reasons spelled the same ("sold_out"
+    # of the cart and of checkout) would be one key of `wording.WORDING` and share their
+    # words. A reason equals no other reason, only itself (and its plain string, as before).
     def __eq__(self, other: object) -> bool:
-        return self is other
+        if isinstance(other, Reason):
+            return self is other
+        return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
-        return self is not other
+        return not self == other
 
     def __hash__(self) -> int:
-        return hash((type(self).__qualname__, self.value))
+        return hash(self._value_)
 
 
 class Refused(Exception):
@@ -40,6 +45,10 @@ class Refused(Exception):
         self.reason = reason
         self.params = params
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as the reason and its data: Exception's own way passes `args` positionally.
+        return (_rebuilt, (type(self), self.reason, self.params))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.reason!s}, {self.params!r})"
 
@@ -47,3 +56,7 @@ class Refused(Exception):
         # Not wording (that is shop.web.wording's): the code and data, for logs and tests.
         details = ", ".join(f"{k}={v!r}" for k, v in sorted(self.params.items()))
         return f"{self.reason.value}" + (f" ({details})" if details else "")
+
+
+def _rebuilt(kind: type[Refused], reason: Reason, params: dict[str, Any]) -> Refused:
+    return kind(reason, **params)

@@ -6,7 +6,7 @@ orders gains a column and loses one with plain ALTER TABLE (SQLite 3.35 or later
 batch copy: a copy of orders would cascade-delete its lines.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 12:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import Base, UTCDateTime, str_enum
 from shop.models.agegate import AgeCheckMethod, AgeCheckOutcome
+from shop.rules.promotions import Kind
 
 
 class OrderStatus(enum.StrEnum):
@@ -95,6 +96,10 @@ class Order(Base):
         ForeignKey("promo_codes.id", ondelete="SET NULL"), index=True
     )
     promo_code_text: Mapped[str] = mapped_column(String(64), default="")
+    # What the code gave when the order was placed (a percentage, or an amount in cents), so
+    # the order reads its own terms, never the code's (both None without a code).
+    promo_kind: Mapped[Kind | None] = mapped_column(str_enum(Kind, "order_promo_kind"))
+    promo_value: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when an unpaid order gave its stock and code use back (exactly once).

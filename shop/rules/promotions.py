@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from shop.refusals import Reason, Refused
 from shop.rules.money import allocate, percent_of
 
 __all__ = [
@@ -299,9 +301,10 @@ class Line:
 # --- Checking a code -------------------------------------------------------------------------
 
 
-class Refusal(StrEnum):
+class Refusal(Reason):
     """Why a code cannot be used; the values are stable codes for templates and logs."""
 
+    UNKNOWN_CODE = "unknown_code"  # no code by that name (the lookup's, not these rules')
     INACTIVE = "inactive"
     NOT_STARTED = "not_started"
     ENDED = "ended"
@@ -311,31 +314,36 @@ class Refusal(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class PromoNotApplicable(Exception):
+class PromoNotApplicable(Refused):
     """A promo code that cannot be applied to this cart right now.
 
-    ``reason`` says why. ``starts_at`` and ``ends_at`` are the window bounds (UTC) for
-    NOT_STARTED and ENDED, ``minimum_cents`` the required subtotal for BELOW_MINIMUM; they are
-    None otherwise. The message is for developers; customers should get text chosen from
-    ``reason`` (and ``last_local_date`` for an end date).
+    ``reason`` says why. Its data: ``starts_at`` and ``ends_at``, the window's bounds (UTC),
+    for NOT_STARTED and ENDED; ``minimum_cents``, the required subtotal, for BELOW_MINIMUM.
+    The message is for developers; customers and staff get the words of
+    ``shop.web.wording``.
     """
 
-    def __init__(
-        self,
-        reason: Refusal,
-        starts_at: datetime | None = None,
-        ends_at: datetime | None = None,
-        minimum_cents: int | None = None,
-    ) -> None:
-        # Passing everything to Exception keeps the exception picklable and copyable.
-        super().__init__(reason, starts_at, ends_at, minimum_cents)
-        self.reason = Refusal(reason)
-        self.starts_at = starts_at
-        self.ends_at = ends_at
-        self.minimum_cents = minimum_cents
+    reason: Refusal
+
+    def __init__(self, reason: Refusal, **params: Any) -> None:
+        super().__init__(Refusal(reason), **params)
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.params.get("starts_at")
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return self.params.get("ends_at")
+
+    @property
+    def minimum_cents(self) -> int | None:
+        return self.params.get("minimum_cents")
 
     def __str__(self) -> str:
         match self.reason:
+            case Refusal.UNKNOWN_CODE:
+                return "there is no promo code by that name"
             case Refusal.INACTIVE:
                 return "promo code is switched off"
             case Refusal.NOT_STARTED:
@@ -385,9 +393,11 @@ def check_code(
     if not terms.is_active:
         raise PromoNotApplicable(Refusal.INACTIVE)
     if window.starts_at is not None and now < window.starts_at:
-        raise PromoNotApplicable(Refusal.NOT_STARTED, window.starts_at, window.ends_at)
+        raise PromoNotApplicable(
+            Refusal.NOT_STARTED, starts_at=window.starts_at, ends_at=window.ends_at
+        )
     if window.ends_at is not None and now >= window.ends_at:
-        raise PromoNotApplicable(Refusal.ENDED, window.starts_at, window.ends_at)
+        raise PromoNotApplicable(Refusal.ENDED, starts_at=window.starts_at, ends_at=window.ends_at)
     if terms.usage_limit is not None and terms.times_used >= terms.usage_limit:
         raise PromoNotApplicable(Refusal.USED_UP)
     if terms.per_customer_limit is not None and customer_uses >= terms.per_customer_limit:

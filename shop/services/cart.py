@@ -15,21 +15,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from shop.models import AllergyStatement, Product, PromoCode
+from shop.refusals import Reason, Refused
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
-from shop.services.promotions import UnknownCode, check_code_for_cart
+from shop.services.promotions import check_code_for_cart
 
 MAX_LINES = 50
 MAX_DIGITS = 6
 
 
-class CartError(ValueError):
-    """A cart change the shop refuses; `reason` is a code the view turns into words."""
+class CartRefusal(Reason):
+    """Why the cart cannot change as asked."""
 
-    def __init__(self, reason: str, *, product_name: str = "", available: int = 0) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.product_name = product_name
-        self.available = available
+    NOT_A_NUMBER = "not_a_number"
+    UNAVAILABLE = "unavailable"
+    SOLD_OUT = "sold_out"  # product_name
+    OVER_LINE_MAXIMUM = "over_line_maximum"  # product_name, available: the maximum
+    NOT_ENOUGH_STOCK = "not_enough_stock"  # product_name, available: the stock
+    TOO_MANY_LINES = "too_many_lines"
+
+
+class CartRefused(Refused):
+    """A cart change the shop refuses; the view words `reason` with its data."""
+
+    reason: CartRefusal
 
 
 @dataclass
@@ -60,19 +68,19 @@ class Cart:
 
 
 def parse_whole_number(raw: object) -> int:
-    """A form value as a whole number of at most six ASCII digits, else CartError."""
+    """A form value as a whole number of at most six ASCII digits, else CartRefused."""
     if not isinstance(raw, str):
-        raise CartError("not_a_number")
+        raise CartRefused(CartRefusal.NOT_A_NUMBER)
     text = raw.strip()
     if not text or len(text) > MAX_DIGITS or not text.isascii() or not text.isdigit():
-        raise CartError("not_a_number")
+        raise CartRefused(CartRefusal.NOT_A_NUMBER)
     return int(text)
 
 
 def _product_for_cart(session: Session, product_id: int) -> Product:
     product = session.get(Product, product_id)
     if product is None or not product.is_active:
-        raise CartError("unavailable")
+        raise CartRefused(CartRefusal.UNAVAILABLE)
     return product
 
 
@@ -83,10 +91,10 @@ def add_item(
     product_id = parse_whole_number(product_id_raw)
     quantity = parse_whole_number(quantity_raw) if quantity_raw not in (None, "") else 1
     if quantity < 1:
-        raise CartError("not_a_number")
+        raise CartRefused(CartRefusal.NOT_A_NUMBER)
     product = _product_for_cart(session, product_id)
     if product.stock <= 0:
-        raise CartError("sold_out", product_name=product.name_en)
+        raise CartRefused(CartRefusal.SOLD_OUT, product_name=product.name_en)
     wanted = cart.quantities.get(product_id, 0) + quantity
     return _with_quantity(cart, product, wanted, max_per_line)
 
@@ -106,11 +114,15 @@ def set_quantity(
 
 def _with_quantity(cart: Cart, product: Product, wanted: int, max_per_line: int) -> Cart:
     if wanted > max_per_line:
-        raise CartError("over_line_maximum", product_name=product.name_en, available=max_per_line)
+        raise CartRefused(
+            CartRefusal.OVER_LINE_MAXIMUM, product_name=product.name_en, available=max_per_line
+        )
     if wanted > product.stock:
-        raise CartError("not_enough_stock", product_name=product.name_en, available=product.stock)
+        raise CartRefused(
+            CartRefusal.NOT_ENOUGH_STOCK, product_name=product.name_en, available=product.stock
+        )
     if product.id not in cart.quantities and len(cart.quantities) >= MAX_LINES:
-        raise CartError("too_many_lines")
+        raise CartRefused(CartRefusal.TOO_MANY_LINES)
     quantities = dict(cart.quantities)
     quantities[product.id] = wanted
     return Cart(quantities=quantities, code=cart.code)
@@ -136,7 +148,7 @@ class CartView:
     lines: list[CartLine]
     priced: PricedCart
     code: PromoCode | None = None
-    code_error: Exception | None = None
+    code_error: PromoNotApplicable | None = None
     dropped: int = 0
 
     @property
@@ -189,11 +201,11 @@ def view_cart(session: Session, cart: Cart, *, now: datetime, email: str | None 
     ]
     dropped = len(cart.quantities) - len(lines)
     code: PromoCode | None = None
-    code_error: Exception | None = None
+    code_error: PromoNotApplicable | None = None
     if cart.code and lines:
         try:
             code = check_code_for_cart(session, cart.code, rule_lines(lines), now=now, email=email)
-        except (UnknownCode, PromoNotApplicable) as error:
+        except PromoNotApplicable as error:  # an unknown code (UnknownCode) included
             code_error = error
     priced = price_cart(rule_lines(lines), code.terms() if code else None)
     for line, discount in zip(lines, priced.line_discounts_cents, strict=True):

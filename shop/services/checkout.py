@@ -10,14 +10,12 @@ concurrent checkouts queue on them; on SQLite the write transaction is IMMEDIATE
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -36,33 +34,43 @@ from shop.models import (
     PromoRedemption,
     WarningKind,
 )
+from shop.refusals import Reason, Refused
 from shop.rules.age import is_old_enough
-from shop.rules.promotions import PromoNotApplicable, Refusal, normalise_email, price_cart
+from shop.rules.promotions import Kind, PromoNotApplicable, Refusal, normalise_email, price_cart
 from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.promotions import check_code_for_cart
 from shop.services.reservations import reserve_stock, take_code_use
 
 
-class Refused(enum.StrEnum):
+class CheckoutRefusal(Reason):
+    """Why an order cannot be placed (a code's own refusals are `PromoNotApplicable`)."""
+
     EMPTY_CART = "empty_cart"
     UNAVAILABLE = "unavailable"
-    SOLD_OUT = "sold_out"
+    SOLD_OUT = "sold_out"  # product_name, available
+    # age: the age required; products: the names of those that require it, in the order's
+    # language, when they (not the shop's own minimum) set it
     TOO_YOUNG = "too_young"
     NOT_ACKNOWLEDGED = "not_acknowledged"
     WARNINGS_CHANGED = "warnings_changed"
 
 
-class CheckoutRefused(Exception):
+class CheckoutRefused(Refused):
     """The order cannot be placed; `reason` and the data say why, for the customer."""
 
-    def __init__(
-        self, reason: Refused, *, product_name: str = "", available: int = 0, age: int = 0
-    ) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
-        self.product_name = product_name
-        self.available = available
-        self.required_age = age
+    reason: CheckoutRefusal
+
+    @property
+    def product_name(self) -> str:
+        return str(self.params.get("product_name", ""))
+
+    @property
+    def available(self) -> int:
+        return int(self.params.get("available", 0))
+
+    @property
+    def required_age(self) -> int:
+        return int(self.params.get("age", 0))
 
 
 @dataclass(frozen=True)
@@ -121,8 +129,7 @@ def _snapshot_warnings(product: Product, locale: str) -> list[AcknowledgedWarnin
     ]
     statement = product.allergy_statement
     if statement is not None:
-        with force_locale(locale):
-            text = allergy_summary(statement, locale)
+        text = allergy_summary(statement, locale)
         snapshot.append(
             AcknowledgedWarning(
                 position=len(snapshot),
@@ -141,7 +148,7 @@ def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
         product = next(line.product for line in lines if line.product.id == short)
         available = session.scalar(select(Product.stock).where(Product.id == short))
         raise CheckoutRefused(
-            Refused.SOLD_OUT, product_name=product.name_en, available=available or 0
+            CheckoutRefusal.SOLD_OUT, product_name=product.name_en, available=available or 0
         )
 
 
@@ -177,9 +184,9 @@ def place_order(
 ) -> Order:
     """Place the order in one transaction, or raise CheckoutRefused / PromoNotApplicable."""
     if not request.items:
-        raise CheckoutRefused(Refused.EMPTY_CART)
+        raise CheckoutRefused(CheckoutRefusal.EMPTY_CART)
     if not request.acknowledged:
-        raise CheckoutRefused(Refused.NOT_ACKNOWLEDGED)
+        raise CheckoutRefused(CheckoutRefusal.NOT_ACKNOWLEDGED)
     begin_write(session)
     try:
         order = _place(session, request, policy, today=today, now=now)
@@ -203,16 +210,23 @@ def _place(
     lines: list[CartLine] = []
     for product_id, quantity in sorted(request.items.items()):
         if product_id not in products or quantity < 1:
-            raise CheckoutRefused(Refused.UNAVAILABLE)
+            raise CheckoutRefused(CheckoutRefusal.UNAVAILABLE)
         lines.append(CartLine(product=products[product_id], quantity=quantity))
 
     required_age = max([policy.min_age, *(line.product.min_age for line in lines)])
     if not is_old_enough(request.birth_date, today, required_age):
-        raise CheckoutRefused(Refused.TOO_YOUNG, age=required_age)
+        demanding = [
+            line.product.name(request.locale)
+            for line in lines
+            if required_age > policy.min_age and line.product.min_age >= required_age
+        ]
+        raise CheckoutRefused(
+            CheckoutRefusal.TOO_YOUNG, age=required_age, products=tuple(demanding)
+        )
     if request.warnings_digest is not None and request.warnings_digest != warnings_digest(
         products.values()
     ):
-        raise CheckoutRefused(Refused.WARNINGS_CHANGED)
+        raise CheckoutRefused(CheckoutRefusal.WARNINGS_CHANGED)
 
     email = normalise_email(request.customer.email)
     code = None
@@ -242,6 +256,9 @@ def _place(
         total_cents=priced.total_cents,
         promo_code_id=code.id if code else None,
         promo_code_text=code.display_code if code else "",
+        # The terms it got, so the order reads them without the code (which may change).
+        promo_kind=Kind(code.kind) if code else None,
+        promo_value=code.value if code else None,
         created_at=now,
         expires_at=now + timedelta(minutes=policy.hold_minutes),
         warnings_acknowledged_at=now,

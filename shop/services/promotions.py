@@ -1,9 +1,12 @@
 """Promo code use cases: find a typed code, check it against a cart, create and change codes
-(with their audit entries), staff's "valid at …?" check, banners, and the EU Omnibus "lowest
-price in the 30 days before" for products a public code covers.
+(with their audit entries), staff's "valid at …?" check (the back office's and `flask --app
+shop promo check`'s), the running public codes for banners, and the EU Omnibus "lowest price
+in the 30 days before" for products a public code covers.
 
-The decisions are the pure rules' (`shop.rules.promotions`); this module loads what they
-need and writes what they decide.
+The decisions are the pure rules' (`shop.rules.promotions`, `shop.rules.campaigns`); this
+module loads what they need and writes what they decide. Refusals are raised as reasons with
+their data (`UnknownCode`, `PromoNotApplicable`, `InvalidPromoCode`); `shop.web.wording`
+words them.
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -30,10 +31,14 @@ from shop.models import (
     PromoRedemption,
     StaffMember,
 )
+from shop.refusals import Reason, Refused
+from shop.rules.campaigns import PublicCode, omnibus_period_start
 from shop.rules.promotions import (
     Kind,
     Line,
+    PromoNotApplicable,
     PromoTerms,
+    Refusal,
     Window,
     check_code,
     normalise_code,
@@ -41,21 +46,42 @@ from shop.rules.promotions import (
 )
 from shop.services.audit import diff, record_change
 
-OMNIBUS_DAYS = 30
 MAX_CODE_LENGTH = 64
 
 
-class UnknownCode(LookupError):
+class UnknownCode(PromoNotApplicable):
     """No code by that name. Customers get one generic message for all unknown codes."""
 
+    def __init__(self, reason: Refusal = Refusal.UNKNOWN_CODE, **params: Any) -> None:
+        super().__init__(reason, **params)
 
-class InvalidPromoCode(ValueError):
-    """Staff gave terms that cannot make a code; `field` names the field."""
 
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
+class PromoTermsRefusal(Reason):
+    """Why staff's terms cannot make, or change, a code."""
+
+    CODE_LENGTH = "code_length"  # max_length
+    KIND_UNKNOWN = "kind_unknown"
+    PERCENT_OUT_OF_RANGE = "percent_out_of_range"
+    AMOUNT_NOT_POSITIVE = "amount_not_positive"
+    LIMIT_BELOW_ONE = "limit_below_one"
+    MINIMUM_NEGATIVE = "minimum_negative"
+    BANNER_TITLE_MISSING = "banner_title_missing"
+    UNKNOWN_SCOPE = "unknown_scope"  # names: the slugs that match nothing
+    DUPLICATE_CODE = "duplicate_code"
+    USED_CODE_TERMS = "used_code_terms"  # kind or value of a code orders were priced with
+
+
+class InvalidPromoCode(Refused):
+    """Staff gave terms that cannot make a code; `field` names the field (in `params`)."""
+
+    reason: PromoTermsRefusal
+
+    def __init__(self, reason: PromoTermsRefusal, *, field: str, **params: Any) -> None:
+        super().__init__(reason, field=field, **params)
+
+    @property
+    def field(self) -> str:
+        return str(self.params["field"])
 
 
 @dataclass
@@ -82,7 +108,7 @@ def find_code(session: Session, typed: str) -> PromoCode:
     normalised = normalise_code(typed or "")
     # No code contains a NUL, and PostgreSQL would refuse to even look for one.
     if not normalised or len(normalised) > MAX_CODE_LENGTH or "\x00" in normalised:
-        raise UnknownCode(typed)
+        raise UnknownCode()
     query = (
         select(PromoCode)
         .where(PromoCode.code == normalised)
@@ -90,7 +116,7 @@ def find_code(session: Session, typed: str) -> PromoCode:
     )
     code = session.scalars(query).first()
     if code is None:
-        raise UnknownCode(typed)
+        raise UnknownCode()
     return code
 
 
@@ -117,24 +143,24 @@ def _validate(draft: PromoDraft) -> None:
     code = normalise_code(draft.code)
     if not code or len(code) > MAX_CODE_LENGTH:
         raise InvalidPromoCode(
-            "code", _("a code of 1 to %(count)s characters is required", count=MAX_CODE_LENGTH)
+            PromoTermsRefusal.CODE_LENGTH, field="code", max_length=MAX_CODE_LENGTH
         )
     try:
         kind = Kind(draft.kind)
     except ValueError:
-        raise InvalidPromoCode("kind", _("percent or amount")) from None
+        raise InvalidPromoCode(PromoTermsRefusal.KIND_UNKNOWN, field="kind") from None
     if kind == Kind.PERCENT and not 1 <= draft.value <= 100:
-        raise InvalidPromoCode("value", _("a percentage from 1 to 100 is required"))
+        raise InvalidPromoCode(PromoTermsRefusal.PERCENT_OUT_OF_RANGE, field="value")
     if kind == Kind.AMOUNT and draft.value <= 0:
-        raise InvalidPromoCode("value", _("an amount above zero is required"))
+        raise InvalidPromoCode(PromoTermsRefusal.AMOUNT_NOT_POSITIVE, field="value")
     for name in ("usage_limit", "per_customer_limit"):
         limit = getattr(draft, name)
         if limit is not None and limit < 1:
-            raise InvalidPromoCode(name, _("a limit is 1 or more (leave it empty for no limit)"))
+            raise InvalidPromoCode(PromoTermsRefusal.LIMIT_BELOW_ONE, field=name)
     if draft.min_subtotal_cents is not None and draft.min_subtotal_cents < 0:
-        raise InvalidPromoCode("min_subtotal_cents", _("a minimum cannot be negative"))
+        raise InvalidPromoCode(PromoTermsRefusal.MINIMUM_NEGATIVE, field="min_subtotal_cents")
     if draft.is_public and not draft.banner_title_en.strip():
-        raise InvalidPromoCode("banner_title_en", _("a public code needs a banner title"))
+        raise InvalidPromoCode(PromoTermsRefusal.BANNER_TITLE_MISSING, field="banner_title_en")
 
 
 def _scope(session: Session, draft: PromoDraft) -> tuple[list[Product], list[Category]]:
@@ -147,7 +173,7 @@ def _scope(session: Session, draft: PromoDraft) -> tuple[list[Product], list[Cat
     missing |= set(draft.category_slugs) - {c.slug for c in categories}
     if missing:
         raise InvalidPromoCode(
-            "scope", _("unknown product or category: %(names)s", names=", ".join(sorted(missing)))
+            PromoTermsRefusal.UNKNOWN_SCOPE, field="scope", names=tuple(sorted(missing))
         )
     return products, categories
 
@@ -214,7 +240,7 @@ def create_promo_code(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise InvalidPromoCode("code", _("a code with that name exists already")) from None
+        raise InvalidPromoCode(PromoTermsRefusal.DUPLICATE_CODE, field="code") from None
     record_change(
         session,
         actor,
@@ -231,8 +257,9 @@ def create_promo_code(
 def has_been_used(session: Session, promo_code_id: int) -> bool:
     """True once any order took the code, even one that later expired unpaid.
 
-    Such an order keeps the code's name and discount as a snapshot; changing what the code
-    gives afterwards would make the code and its orders disagree.
+    Such an order keeps the code's name, kind and value as a snapshot, so it reads its own
+    terms whatever becomes of the code; but the code's numbers on the promo page would add
+    up two different offers under one name, so a used code keeps what it gives.
     """
     in_orders = select(Order.id).where(Order.promo_code_id == promo_code_id).exists()
     in_redemptions = (
@@ -241,12 +268,6 @@ def has_been_used(session: Session, promo_code_id: int) -> bool:
     taken = select(PromoCode.times_used).where(PromoCode.id == promo_code_id).scalar_subquery()
     used, redeemed, times_used = session.execute(select(in_orders, in_redemptions, taken)).one()
     return bool(used or redeemed or (times_used or 0) > 0)
-
-
-USED_CODE_MESSAGE = _l(
-    "this code has been used, so what it gives can no longer change; "
-    "to offer a different discount, create a new code"
-)
 
 
 def update_promo_code(
@@ -268,7 +289,7 @@ def update_promo_code(
     try:
         code = session.get(PromoCode, promo_code_id)
         if code is None:
-            raise UnknownCode(str(promo_code_id))
+            raise UnknownCode()
         scope = _scope(session, draft)
         before = audit_fields(code)
         changes_what_it_gives = (Kind(draft.kind), draft.value) != (Kind(code.kind), code.value)
@@ -283,10 +304,10 @@ def update_promo_code(
             # a use at the same moment either commits first (and is seen) or waits for us.
             session.flush()
         except IntegrityError:
-            raise InvalidPromoCode("code", _("a code with that name exists already")) from None
+            raise InvalidPromoCode(PromoTermsRefusal.DUPLICATE_CODE, field="code") from None
         if changes_what_it_gives and has_been_used(session, promo_code_id):
             field_name = "kind" if "kind" in changes else "value"
-            raise InvalidPromoCode(field_name, str(USED_CODE_MESSAGE))
+            raise InvalidPromoCode(PromoTermsRefusal.USED_CODE_TERMS, field=field_name)
         record_change(
             session,
             actor,
@@ -342,10 +363,11 @@ def all_codes(session: Session) -> list[PromoCode]:
     return list(session.scalars(query))
 
 
-def running_banners(
+def running_public_codes(
     session: Session, *, now: datetime, until: datetime | None = None
-) -> list[PromoCode]:
-    """Public, active codes whose window contains `now`: the site-wide banners.
+) -> list[PublicCode]:
+    """Public, active codes whose window contains `now`: the site-wide banners, as plain
+    values.
 
     With `until`, also those that begin by then (a caller keeping the list for a while
     filters it again by the instant of each page).
@@ -361,14 +383,34 @@ def running_banners(
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
         )
         # One round trip, on every page behind the gate: of its scope a banner needs only the
-        # ids (`web.banners.RunningCode`), so they are joined in rather than selected apart.
+        # ids, so they are joined in rather than selected apart.
         .options(
             joinedload(PromoCode.products).load_only(Product.id),
             joinedload(PromoCode.categories).load_only(Category.id),
         )
         .order_by(PromoCode.starts_at, PromoCode.id)
     )
-    return list(session.scalars(query).unique())
+    return [public_code(code) for code in session.scalars(query).unique()]
+
+
+BANNER_FIELDS = ("banner_title_en", "banner_title_nl", "banner_text_en", "banner_text_nl")
+
+
+def public_code(code: PromoCode | PromoDraft) -> PublicCode:
+    """A saved code, or staff's draft of one (for the banner preview), as banners read it."""
+    banner = {name: getattr(code, name).strip() for name in BANNER_FIELDS}
+    if isinstance(code, PromoDraft):
+        return PublicCode(0, code.code.strip(), Kind(code.kind), code.value, code.window, **banner)
+    return PublicCode(
+        code.id,
+        code.display_code,
+        Kind(code.kind),
+        code.value,
+        code.window,
+        product_ids=frozenset(product.id for product in code.products),
+        category_ids=frozenset(category.id for category in code.categories),
+        **banner,
+    )
 
 
 def lowest_price_before(session: Session, product_id: int, instant: datetime) -> int | None:
@@ -376,7 +418,7 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
 
     Counts the price in force when the period began and every change within it.
     """
-    period_start = instant - timedelta(days=OMNIBUS_DAYS)
+    period_start = omnibus_period_start(instant)
     in_force_at_start = (
         select(PriceChange.price_cents)
         .where(PriceChange.product_id == product_id, PriceChange.effective_at <= period_start)

@@ -2,14 +2,15 @@
 
 The session holds product ids, quantities and the typed code, nothing else; every page
 prices the cart again from the database (`services.cart.view_cart`), so a price in a cookie
-is never trusted. Code attempts are throttled per visitor, so codes cannot be guessed by
+is never trusted. The forms only carry what was typed: the cart service reads the product
+and the quantity and refuses what it cannot take (`CartRefused`, worded by
+`web.wording`). Code attempts are throttled per visitor, so codes cannot be guessed by
 trying thousands of them.
 """
 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 
 from flask import (
     Blueprint,
@@ -19,20 +20,29 @@ from flask import (
     has_request_context,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
+from wtforms import StringField
 
 from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import allergy_summary
-from shop.services.cart import Cart, CartError, CartView, add_item, set_quantity, view_cart
-from shop.web.promo_messages import refusal_message
+from shop.services.cart import (
+    Cart,
+    CartRefusal,
+    CartRefused,
+    CartView,
+    add_item,
+    set_quantity,
+    view_cart,
+)
+from shop.web.forms import ShopForm, one_line
 from shop.web.redirects import safe_next
+from shop.web.wording import refusal_text
 
 bp = Blueprint("cart", __name__)
 
@@ -91,31 +101,18 @@ def visitor_key() -> str:
     return f"visitor:{key}"
 
 
-def cart_error_message(error: CartError) -> str:
-    """A refused cart change in the customer's words."""
-    name, available = error.product_name, error.available
-    match error.reason:
-        case "not_a_number":
-            return _("Please enter the quantity as a whole number.")
-        case "sold_out":
-            return _("Sorry, %(name)s is sold out.", name=name)
-        case "over_line_maximum":
-            return _("You can order at most %(n)s of %(name)s.", n=available, name=name)
-        case "not_enough_stock" if available > 0:
-            return _("Sorry, only %(n)s left of %(name)s.", n=available, name=name)
-        case "not_enough_stock":
-            return _("Sorry, %(name)s is sold out.", name=name)
-        case "too_many_lines":
-            return _("Your cart is full. Please check out or remove a product first.")
-    return _("Sorry, that product is not available.")
+class CartLineForm(ShopForm):
+    """A product and a quantity, as the buy, quantity and remove forms send them."""
+
+    product_id = StringField()
+    quantity = StringField()
+    next = StringField()
 
 
-def single_line(raw: object, limit: int = 300) -> str:
-    """A form value as one line of text: control characters gone, spaces collapsed."""
-    if not isinstance(raw, str):
-        return ""
-    visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw[:limit])
-    return " ".join(visible.split())
+class CodeForm(ShopForm):
+    """The promo code box; empty removes the code."""
+
+    code = StringField(filters=[one_line(MAX_TYPED_CODE)])
 
 
 def _max_per_line() -> int:
@@ -126,7 +123,7 @@ def _render_cart(
     view: CartView, *, status: int = 200, code_error: str | None = None, typed_code: str = ""
 ) -> tuple[str, int]:
     if code_error is None and view.code_error is not None:
-        code_error = refusal_message(view.code_error)
+        code_error = refusal_text(view.code_error)
     return (
         render_template(
             "cart/cart.html",
@@ -151,19 +148,20 @@ def show() -> tuple[str, int]:
 @bp.post("/cart/add")
 def add() -> Response:
     """Add the product to the cart and go back to the page the form was on."""
-    back = safe_next(request.form.get("next"), url_for("cart.show"))
+    form = CartLineForm()
+    back = safe_next(form.next.data, url_for("cart.show"))
     try:
         cart = add_item(
             db.session(),
             current_cart(),
-            request.form.get("product_id"),
-            request.form.get("quantity"),
+            form.product_id.data,
+            form.quantity.data,
             max_per_line=_max_per_line(),
         )
-    except CartError as error:
-        flash(cart_error_message(error), "error")
+    except CartRefused as refused:
+        flash(refusal_text(refused), "error")
         # The page of a product that is no longer on sale would only say "not found".
-        target = url_for("cart.show") if error.reason == "unavailable" else back
+        target = url_for("cart.show") if refused.reason is CartRefusal.UNAVAILABLE else back
         return redirect(target, code=303)
     keep_cart(cart)
     flash(_("Added to your cart."), "success")
@@ -173,18 +171,18 @@ def add() -> Response:
 @bp.post("/cart/update")
 def update() -> Response:
     """Change a line's quantity; 0 removes the line."""
+    form = CartLineForm()
     before = current_cart()
-    product_id = request.form.get("product_id")
     try:
         cart = set_quantity(
             db.session(),
             before,
-            product_id,
-            request.form.get("quantity"),
+            form.product_id.data,
+            form.quantity.data,
             max_per_line=_max_per_line(),
         )
-    except CartError as error:
-        flash(cart_error_message(error), "error")
+    except CartRefused as refused:
+        flash(refusal_text(refused), "error")
         return redirect(url_for("cart.show"), code=303)
     keep_cart(cart)
     if len(cart.quantities) < len(before.quantities):
@@ -199,7 +197,7 @@ def update() -> Response:
 def apply_code() -> Response | tuple[str, int]:
     """Apply the typed promo code, or say in words why it cannot be used; empty removes it."""
     cart = current_cart()
-    typed = single_line(request.form.get("code"), MAX_TYPED_CODE)
+    typed = CodeForm().code.data
     if not typed:
         keep_cart(Cart(quantities=cart.quantities, code=""))
         if cart.code:
@@ -212,7 +210,8 @@ def apply_code() -> Response | tuple[str, int]:
         message = _("Please add a product to your cart first, then enter the code.")
         return _render_cart(priced_cart(cart), status=422, code_error=message, typed_code=typed)
     if candidate.code is None:
-        message = refusal_message(candidate.code_error)
+        assert candidate.code_error is not None  # a code typed and a cart: one or the other
+        message = refusal_text(candidate.code_error)
         return _render_cart(priced_cart(cart), status=422, code_error=message, typed_code=typed)
     keep_cart(Cart(quantities=cart.quantities, code=typed))
     flash(_("The code %(code)s was applied.", code=candidate.code.display_code), "success")

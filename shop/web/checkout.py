@@ -2,19 +2,19 @@
 warning of every product in the cart in full, acknowledged with one box. POST places the
 order through `services.checkout.place_order` and leads to the order's page.
 
-The form is checked here in plain code rather than WTForms: the date of birth is one value
-typed into three boxes and judged by `rules.age.parse_birth_date`, the postcode rule depends
-on the country, and each message must sit next to its own field. The CSRF token is checked
-for every POST by Flask-WTF's `CSRFProtect`. Everything is enforced on the server; the
+The form is a `ShopForm` (`CheckoutForm`): each message sits next to its own field, and the
+summary above lists them in the page's order. The date of birth is one value typed into three
+boxes and judged by `rules.age.parse_birth_date` (its message sits with the day); the
+postcode rule depends on the country. What the order refuses (`CheckoutRefused`,
+`PromoNotApplicable`) is worded by `web.wording`. Everything is enforced on the server; the
 browser's `required` attributes are only a convenience.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -28,8 +28,14 @@ from flask import (
 from flask import request as http_request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
+from wtforms import BooleanField, Field, SelectField, StringField, ValidationError
+
+# WTForms 3.3 wants choices as SelectChoice; its type stubs (3.2) do not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired
 
 from shop import clock
 from shop.extensions import db, limiter
@@ -37,19 +43,20 @@ from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_da
 from shop.rules.promotions import PromoNotApplicable
 from shop.services.cart import Cart, CartView
 from shop.services.checkout import (
+    CheckoutRefusal,
     CheckoutRefused,
     CheckoutRequest,
     Customer,
-    Refused,
     ShopPolicy,
     place_order,
     warnings_digest,
 )
-from shop.services.promotions import UnknownCode
+from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
 from shop.web import agegate
 from shop.web.agegate import BIRTH_DATE_ERRORS
-from shop.web.cart import clear_cart, current_cart, priced_cart, single_line, visitor_key
-from shop.web.promo_messages import refusal_message
+from shop.web.cart import clear_cart, current_cart, priced_cart, visitor_key
+from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
+from shop.web.wording import refusal_text
 
 bp = Blueprint("checkout", __name__)
 
@@ -90,147 +97,145 @@ EU_COUNTRIES = (
 )
 
 # The order's columns bound these; a name longer than that is not a name.
-MAX_LENGTHS = {"email": 254, "name": 200, "street": 200, "city": 100, "code": 64}
+MAX_NAME, MAX_STREET, MAX_CITY = 200, 200, 100
+# What is read of a typed line at all (the checks above then say "too long").
+MAX_TYPED = 300
 
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3})([A-Z]{2})")
 # PostNL never issues these letter pairs (for their wartime connotations).
 UNISSUED_DUTCH_LETTERS = frozenset({"SA", "SD", "SS"})
 OTHER_POSTCODE = re.compile(r"[A-Z0-9](?:[A-Z0-9 -]*[A-Z0-9])?")
 MAX_OTHER_POSTCODE = 10
 
-# The order in which errors are listed in the summary, and the control each one leads to.
-FIELD_ANCHORS = {
-    "email": "f-email",
-    "name": "f-name",
-    "street": "f-street",
-    "postcode": "f-postcode",
-    "city": "f-city",
-    "country": "f-country",
-    "birth_date": "f-day",
-    "code": "f-code",
-    "acknowledged": "f-acknowledged",
-}
+
+def typed_line(label: Any, field_id: str, missing: Any, limit: int) -> StringField:
+    """A line the customer must fill in, of at most `limit` characters."""
+    return StringField(
+        label,
+        id=field_id,
+        filters=[one_line(MAX_TYPED)],
+        validators=[DataRequired(missing), at_most(limit)],
+    )
 
 
-@dataclass
-class CheckoutForm:
-    """What the customer typed, the values as the order will keep them, and what is wrong."""
+def _upper(value: Any) -> str:
+    return value.upper() if isinstance(value, str) else ""
 
-    email: str = ""
-    name: str = ""
-    street: str = ""
-    postcode: str = ""
-    city: str = ""
-    country: str = DEFAULT_COUNTRY
-    day: str = ""
-    month: str = ""
-    year: str = ""
-    code: str = ""
-    acknowledged: bool = False
-    warnings_digest: str = ""
+
+class CheckoutForm(ShopForm):
+    """What the customer typed, the values as the order will keep them, and what is wrong.
+
+    The fields are declared in the page's order, which is the order of the error summary.
+    """
+
+    email = EmailField(
+        _l("E-mail address"),
+        id="f-email",
+        filters=[one_line(MAX_TYPED)],
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            reworded(_l("Please enter a valid e-mail address, like name@example.com.")),
+        ],
+    )
+    name = typed_line(_l("Full name"), "f-name", _l("Please enter your name."), MAX_NAME)
+    street = typed_line(
+        _l("Street and house number"),
+        "f-street",
+        _l("Please enter your street and house number."),
+        MAX_STREET,
+    )
+    postcode = StringField(_l("Postcode"), id="f-postcode", filters=[one_line(MAX_TYPED)])
+    city = typed_line(_l("Town or city"), "f-city", _l("Please enter your town or city."), MAX_CITY)
+    country = SelectField(
+        _l("Country"),
+        id="f-country",
+        default=DEFAULT_COUNTRY,
+        validate_choice=False,  # checked below, in the page's words
+        filters=[one_line(8), _upper],
+    )
+    day = StringField(_l("Day"), id="f-day", filters=[one_line(8)])
+    month = StringField(_l("Month"), id="f-month", filters=[one_line(8)])
+    year = StringField(_l("Year"), id="f-year", filters=[one_line(8)])
+    code = StringField(_l("Promo code (optional)"), id="f-code", filters=[one_line(100)])
+    acknowledged = BooleanField(
+        _l(
+            "I have read the warnings and allergy information above for every product in my "
+            "order, and I accept them."
+        ),
+        id="f-acknowledged",
+    )
+    # Absent is not "no check": an empty digest never matches, so the order is refused.
+    warnings_digest = StringField(filters=[one_line(128)])
+
     birth_date: date | None = None
-    errors: dict[str, str] = field(default_factory=dict)
 
-    @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> CheckoutForm:
-        return cls(
-            email=single_line(form.get("email")),
-            name=single_line(form.get("name")),
-            street=single_line(form.get("street")),
-            postcode=single_line(form.get("postcode")),
-            city=single_line(form.get("city")),
-            country=single_line(form.get("country"), 8).upper(),
-            day=single_line(form.get("day"), 8),
-            month=single_line(form.get("month"), 8),
-            year=single_line(form.get("year"), 8),
-            code=single_line(form.get("code"), 100),
-            acknowledged=form.get("acknowledged") == "yes",
-            # Absent is not "no check": an empty digest never matches, so the order is refused.
-            warnings_digest=single_line(form.get("warnings_digest"), 128),
-        )
+    def validate_country(self, field: Field) -> None:
+        if field.data not in EU_COUNTRIES:
+            raise ValidationError(_("Please choose a country from the list."))
 
-    def validate(self, today: date) -> bool:
-        """Check every field, normalising the postcode; True when the order may be tried."""
-        self._check_email()
-        for name, missing in (
-            ("name", _("Please enter your name.")),
-            ("street", _("Please enter your street and house number.")),
-        ):
-            self._check_required(name, missing)
-        self._check_country_and_postcode()
-        self._check_required("city", _("Please enter your town or city."))
-        self._check_birth_date(today)
-        if len(self.code) > MAX_LENGTHS["code"]:
-            self.errors["code"] = refusal_message(UnknownCode(self.code))
-        if not self.acknowledged:
-            self.errors["acknowledged"] = _(
-                "Please confirm that you have read the warnings and allergy information."
-            )
-        return not self.errors
-
-    @property
-    def valid_email(self) -> str | None:
-        return self.email if self.email and "email" not in self.errors else None
-
-    def _check_required(self, name: str, missing: str) -> None:
-        value = getattr(self, name)
-        if not value:
-            self.errors[name] = missing
-        elif len(value) > MAX_LENGTHS[name]:
-            self.errors[name] = _("Please use at most %(n)s characters.", n=MAX_LENGTHS[name])
-
-    def _check_email(self) -> None:
-        if not self.email:
-            self.errors["email"] = _("Please enter your e-mail address.")
-        elif len(self.email) > MAX_LENGTHS["email"] or not EMAIL_PATTERN.fullmatch(self.email):
-            self.errors["email"] = _("Please enter a valid e-mail address, like name@example.com.")
-
-    def _check_country_and_postcode(self) -> None:
-        if self.country not in EU_COUNTRIES:
-            self.errors["country"] = _("Please choose a country from the list.")
-            return
-        if not self.postcode:
-            self.errors["postcode"] = _("Please enter your postcode.")
-        elif self.country == "NL":
-            found = DUTCH_POSTCODE.fullmatch("".join(self.postcode.split()).upper())
+    def validate_postcode(self, field: Field) -> None:
+        """Check the postcode by the country's rule and keep it in its usual form."""
+        if self.country.data not in EU_COUNTRIES:
+            return  # the country is told; a postcode cannot be judged without one
+        if not field.data:
+            raise ValidationError(_("Please enter your postcode."))
+        if self.country.data == "NL":
+            found = DUTCH_POSTCODE.fullmatch("".join(field.data.split()).upper())
             if found is None or found.group(2) in UNISSUED_DUTCH_LETTERS:
-                self.errors["postcode"] = _("Please enter a Dutch postcode like 1234 AB.")
-            else:
-                self.postcode = f"{found.group(1)} {found.group(2)}"
-        else:
-            postcode = self.postcode.upper()
-            if len(postcode) > MAX_OTHER_POSTCODE or not OTHER_POSTCODE.fullmatch(postcode):
-                self.errors["postcode"] = _(
+                raise ValidationError(_("Please enter a Dutch postcode like 1234 AB."))
+            field.data = f"{found.group(1)} {found.group(2)}"
+            return
+        postcode = field.data.upper()
+        if len(postcode) > MAX_OTHER_POSTCODE or not OTHER_POSTCODE.fullmatch(postcode):
+            raise ValidationError(
+                _(
                     "Please enter a postcode of at most %(n)s letters and digits.",
                     n=MAX_OTHER_POSTCODE,
                 )
-            else:
-                self.postcode = postcode
+            )
+        field.data = postcode
 
-    def _check_birth_date(self, today: date) -> None:
+    def validate_code(self, field: Field) -> None:
+        if len(field.data) > MAX_CODE_LENGTH:
+            raise ValidationError(refusal_text(UnknownCode()))
+
+    def validate_acknowledged(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(refusal_text(CheckoutRefused(CheckoutRefusal.NOT_ACKNOWLEDGED)))
+
+    def validate_on(self, today: date) -> bool:
+        """Check every field, the date of birth on `today`; True when the order may be tried."""
+        valid = self.validate()
         try:
-            self.birth_date = parse_birth_date(self.day, self.month, self.year, today)
+            self.birth_date = parse_birth_date(
+                self.day.data or "", self.month.data or "", self.year.data or "", today
+            )
         except InvalidBirthDate as invalid:
             message = BIRTH_DATE_ERRORS.get(invalid.reason, BIRTH_DATE_ERRORS["missing"])
-            self.errors["birth_date"] = str(message)
+            self.day.errors = [str(message)]
+            return False
+        return valid
+
+    @property
+    def valid_email(self) -> str | None:
+        return self.email.data if self.email.data and not self.email.errors else None
 
     def customer(self) -> Customer:
         return Customer(
-            email=self.email,
-            name=self.name,
-            street=self.street,
-            postcode=self.postcode,
-            city=self.city,
-            country=self.country,
+            email=self.email.data or "",
+            name=self.name.data or "",
+            street=self.street.data or "",
+            postcode=self.postcode.data or "",
+            city=self.city.data or "",
+            country=self.country.data or "",
         )
 
 
-def country_choices() -> list[tuple[str, str]]:
-    """(code, name in the visitor's language): the Netherlands first, then A–Z by name."""
+def country_choices() -> list[SelectChoice]:
+    """The countries named in the visitor's language: the Netherlands first, then A–Z."""
     territories = get_locale().territories
-    named = [(code, territories.get(code, code)) for code in EU_COUNTRIES]
-    return [named[0], *sorted(named[1:], key=lambda item: item[1])]
+    named = [SelectChoice(code, territories.get(code, code)) for code in EU_COUNTRIES]
+    return [named[0], *sorted(named[1:], key=lambda choice: choice.label)]
 
 
 def shop_policy() -> ShopPolicy:
@@ -243,71 +248,28 @@ def shop_policy() -> ShopPolicy:
     )
 
 
-def too_young_message(view: CartView, required_age: int) -> str:
-    locale = str(get_locale())
-    demanding = [
-        line.product.name(locale) for line in view.lines if line.product.min_age >= required_age
-    ]
-    if not demanding or required_age <= current_app.config["SHOP_MIN_AGE"]:
-        return _("You must be %(age)s or older to order from this shop.", age=required_age)
-    return _(
-        "You must be %(age)s or older to buy %(products)s.",
-        age=required_age,
-        products=", ".join(demanding),
-    )
-
-
-def refusal_notice(refused: CheckoutRefused) -> str:
-    """A refused order in the customer's words (the age is told next to the date of birth)."""
-    match refused.reason:
-        case Refused.SOLD_OUT if refused.available > 0:
-            return _(
-                "Sorry, only %(n)s left of %(name)s. Please change the quantity in your cart.",
-                n=refused.available,
-                name=refused.product_name,
-            )
-        case Refused.SOLD_OUT:
-            return _(
-                "Sorry, %(name)s has just sold out. Please remove it from your cart.",
-                name=refused.product_name,
-            )
-        case Refused.NOT_ACKNOWLEDGED:
-            return _("Please confirm that you have read the warnings and allergy information.")
-        case Refused.WARNINGS_CHANGED:
-            return _(
-                "The warnings of a product in your order changed while you were checking out. "
-                "Please read them again below and confirm."
-            )
-    return _("Sorry, a product in your order is no longer available. Please check your order.")
-
-
 def _render(
     cart: Cart,
     form: CheckoutForm,
     *,
     status: int = 200,
     notice: str | None = None,
-    required_age: int | None = None,
     view: CartView | None = None,
 ) -> tuple[str, int]:
     if view is None:
-        priced = Cart(quantities=cart.quantities, code=form.code)
+        priced = Cart(quantities=cart.quantities, code=form.code.data or "")
         view = priced_cart(priced, email=form.valid_email)
-    if required_age is not None:
-        form.errors["birth_date"] = too_young_message(view, required_age)
-    if "code" not in form.errors and form.code and view.code_error is not None:
-        form.errors["code"] = refusal_message(view.code_error)
-    errors = [
-        (FIELD_ANCHORS[name], form.errors[name]) for name in FIELD_ANCHORS if name in form.errors
-    ]
+    if not form.code.errors and form.code.data and view.code_error is not None:
+        form.code.errors = [refusal_text(view.code_error)]
+    form.country.choices = country_choices()
+    # Never ticked for the customer: not on the first visit, not after a mistake.
+    form.acknowledged.data = False
     min_age = current_app.config["SHOP_MIN_AGE"]
     html = render_template(
         "checkout/checkout.html",
         view=view,
         form=form,
-        errors=errors,
         notice=notice,
-        countries=country_choices(),
         digest=warnings_digest(line.product for line in view.lines),
         required_age=max(min_age, view.highest_min_age),
         min_age=min_age,
@@ -317,7 +279,7 @@ def _render(
 
 
 def _empty_cart() -> Response:
-    flash(_("Your cart is empty. Add a product before checking out."), "error")
+    flash(refusal_text(CheckoutRefused(CheckoutRefusal.EMPTY_CART)), "error")
     return redirect(url_for("cart.show"), code=303)
 
 
@@ -338,24 +300,26 @@ def _refused_page(
     cart: Cart, form: CheckoutForm, refused: CheckoutRefused
 ) -> Response | tuple[str, int]:
     """The form again, saying why the order could not be placed."""
-    if refused.reason == Refused.EMPTY_CART:
-        return _empty_cart()
-    if refused.reason == Refused.TOO_YOUNG:
-        _revoke_verification_if_under_age(form)
-        return _render(cart, form, status=422, required_age=refused.required_age)
-    if refused.reason == Refused.NOT_ACKNOWLEDGED:
-        form.errors["acknowledged"] = refusal_notice(refused)
-        return _render(cart, form, status=422)
-    if refused.reason == Refused.WARNINGS_CHANGED:
-        # The box was ticked for other words: it must be ticked again for these.
-        form.errors["acknowledged"] = refusal_notice(refused)
-        return _render(cart, form, status=409, notice=refusal_notice(refused))
-    if refused.reason == Refused.UNAVAILABLE:
-        still_on_sale = priced_cart(cart)  # drops what went off sale, with a message
-        if still_on_sale.is_empty:
+    match refused.reason:
+        case CheckoutRefusal.EMPTY_CART:
             return _empty_cart()
-        return _render(current_cart(), form, status=409)
-    return _render(cart, form, status=409, notice=refusal_notice(refused))
+        case CheckoutRefusal.TOO_YOUNG:
+            _revoke_verification_if_under_age(form)
+            form.day.errors = [refusal_text(refused)]  # told next to the date of birth
+            return _render(cart, form, status=422)
+        case CheckoutRefusal.NOT_ACKNOWLEDGED:
+            form.acknowledged.errors = [refusal_text(refused)]
+            return _render(cart, form, status=422)
+        case CheckoutRefusal.WARNINGS_CHANGED:
+            # The box was ticked for other words: it must be ticked again for these.
+            form.acknowledged.errors = [refusal_text(refused)]
+            return _render(cart, form, status=409, notice=refusal_text(refused))
+        case CheckoutRefusal.UNAVAILABLE:
+            still_on_sale = priced_cart(cart)  # drops what went off sale, with a message
+            if still_on_sale.is_empty:
+                return _empty_cart()
+            return _render(current_cart(), form, status=409)
+    return _render(cart, form, status=409, notice=refusal_text(refused))
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -371,25 +335,25 @@ def checkout() -> Response | tuple[str, int]:
             return _empty_cart()
         return _render(cart, CheckoutForm(code=cart.code), view=view)
 
-    form = CheckoutForm.from_form(http_request.form)
+    form = CheckoutForm()
     now = clock.now()
     today = local_today(now, clock.shop_timezone())
-    if not form.validate(today):
+    if not form.validate_on(today):
         return _render(cart, form, status=422)
     assert form.birth_date is not None
     checkout_request = CheckoutRequest(
         items=cart.quantities,
         customer=form.customer(),
         birth_date=form.birth_date,
-        acknowledged=form.acknowledged,
-        code=form.code,
-        warnings_digest=form.warnings_digest,
+        acknowledged=form.acknowledged.data,
+        code=form.code.data or "",
+        warnings_digest=form.warnings_digest.data or "",
         locale=str(get_locale()),
     )
     try:
         order = place_order(db.session(), checkout_request, shop_policy(), today=today, now=now)
-    except (UnknownCode, PromoNotApplicable) as refused_code:
-        form.errors["code"] = refusal_message(refused_code)
+    except PromoNotApplicable as refused_code:  # an unknown code (UnknownCode) included
+        form.code.errors = [refusal_text(refused_code)]
         return _render(cart, form, status=422)
     except CheckoutRefused as refused:
         return _refused_page(cart, form, refused)

@@ -14,9 +14,11 @@ from typing import Any
 
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from shop.rules.input import Unreadable, email_address, parse_euros, single_line
@@ -94,9 +96,34 @@ class EmailField(StringField):
             raise ValidationError(_l("Type an e-mail address like name@example.nl.")) from None
 
 
+# --- promo codes, the cart and checkout ----------------------------------------------------------
+
+
+def reworded(message: Any) -> Any:
+    """A WTForms validator: the page's own words for a value the field could not read (or
+    found malformed), instead of the field's general ones."""
+
+    def reword(form: Any, field: Field) -> None:
+        if field.errors:
+            field.errors = []
+            raise StopValidation(message)
+
+    return reword
+
+
+def at_most(limit: int) -> Any:
+    """A WTForms validator: at most `limit` characters."""
+
+    def check(form: Any, field: Field) -> None:
+        if field.data and len(field.data) > limit:
+            raise ValidationError(_("Please use at most %(n)s characters.", n=limit))
+
+    return check
+
+
 class WholeNumberField(Field):
-    """A count typed in ASCII digits ("12"; no sign, decimals, spaces inside or other
-    scripts' digits); `data` is an int, None when left empty."""
+    """A count typed in ASCII digits ("12"; no signs, spaces inside or other scripts' digits);
+    `data` is an int, None when left empty."""
 
     widget = TextInput()
     MAX_DIGITS = 10

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from shop.clock import frozen_at
 from shop.extensions import db
@@ -29,8 +30,9 @@ from shop.services.orders.refunds import refund_order
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import InvalidPromoCode, PromoDraft, update_promo_code
 from tests.admin_support import admin_csrf, signed_in
-from tests.helpers import make_category, make_product, pass_age_gate
+from tests.helpers import make_category, make_code, make_product, pass_age_gate
 from tests.integration.payment_support import ANN, fresh_order, place
+from tests.pages import Page
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -320,12 +322,16 @@ def test_an_amount_code_with_limits_minimum_and_scope_is_stored_as_typed(manager
 def test_the_edit_form_shows_the_stored_window_as_the_local_days_typed(manager, session):
     code = campaign(manager)
 
-    page = manager.get(f"/admin/promotions/{code.id}").get_data(as_text=True)
+    page = Page.of(manager.get(f"/admin/promotions/{code.id}"))
 
-    assert 'name="starts_on" type="date" value="2025-10-21"' in page
-    assert 'name="ends_on" type="date" value="2025-11-02"' in page
-    assert 'name="ends_time" type="time" value=""' in page
-    assert "Dates are in Europe/Amsterdam time; the end date is included." in page
+    def box(name: str) -> tuple[str, str]:
+        found = page.one(f'input[name="{name}"]')
+        return str(found["type"]), str(found["value"])
+
+    assert box("starts_on") == ("date", "2025-10-21")
+    assert box("ends_on") == ("date", "2025-11-02")
+    assert box("ends_time") == ("time", "")
+    assert "Dates are in Europe/Amsterdam time; the end date is included." in page.text
 
 
 def test_a_manager_changes_the_banner_and_the_window(manager, session):
@@ -356,8 +362,12 @@ def test_kind_and_value_are_locked_once_the_code_has_been_used(manager, session,
     )
 
     assert "This code has been used; to offer a different discount create a new code" in page
-    assert re.search(r'<input id="f-value" name="value" type="text" value="15"[^>]* disabled', page)
-    assert re.search(r'name="kind" value="percent" checked disabled', page)
+    shown = Page(page)
+    value = shown.one('input[name="value"]')
+    assert (value["id"], value["type"], value["value"]) == ("f-value", "text", "15")
+    assert value.has_attr("disabled")
+    percent = shown.one('input[name="kind"][value="percent"]')
+    assert percent.has_attr("checked") and percent.has_attr("disabled")
     assert changed_value.status_code == changed_kind.status_code == 422
     assert "create a new code" in field_error(changed_value.get_data(as_text=True), "value")
     assert "create a new code" in field_error(changed_kind.get_data(as_text=True), "kind")
@@ -397,7 +407,7 @@ def test_an_unused_code_can_still_change_its_value(manager, session):
         ({"kind": "amount", "value": "٥"}, "value", "such as 5,00 or 5.00"),  # Arabic-Indic 5
         ({"kind": "amount", "value": "5,001"}, "value", "such as 5,00 or 5.00"),
         ({"kind": "amount", "value": "1e3"}, "value", "such as 5,00 or 5.00"),
-        ({"kind": "amount", "value": "€5"}, "value", "such as 5,00 or 5.00"),
+        ({"kind": "amount", "value": "5 euro"}, "value", "such as 5,00 or 5.00"),
         ({"kind": "amount", "value": "-5"}, "value", "such as 5,00 or 5.00"),
         ({"kind": "amount", "value": "0,00"}, "value", "above zero"),
         ({"kind": "amount", "value": "1.000,00"}, "value", "such as 5,00 or 5.00"),
@@ -442,6 +452,40 @@ def test_a_code_that_exists_in_another_case_is_refused(manager, session):
     assert response.status_code == 422
     assert "exists already" in field_error(response.get_data(as_text=True), "code")
     assert counts(session) == before
+
+
+def test_a_code_saved_meanwhile_by_another_manager_is_marked_at_the_code_field_in_dutch(
+    manager, session
+):
+    """Another manager saves the same code between this form's check and its save: the
+    service refuses, and the page marks the code field in Dutch as in English (the refusal
+    is told by its reason, not by looking for an English word in translated words)."""
+    saved_first: list[PromoCode] = []
+
+    def another_manager_saves_it_first(connection: Any, cursor: Any, statement: str, *_: Any):
+        # Right after this form asked whether the name is taken (it was not, yet).
+        is_the_check = "FROM promo_codes" in statement and "promo_codes.code =" in statement
+        if is_the_check and not saved_first:
+            with Session(db.engine) as theirs:
+                saved_first.append(make_code(theirs, "HALLOWEEN2025"))
+
+    event.listen(db.engine, "after_cursor_execute", another_manager_saves_it_first)
+    try:
+        with frozen_at(SETTING_UP):
+            response = manager.post(
+                "/admin/promotions/new",
+                data={"csrf_token": admin_csrf(manager), **HALLOWEEN_FORM},
+                headers={"Accept-Language": "nl"},
+            )
+    finally:
+        event.remove(db.engine, "after_cursor_execute", another_manager_saves_it_first)
+
+    assert saved_first
+    assert response.status_code == 422
+    assert field_error(response.text, "code") == (
+        "Er bestaat al een code met die naam (hoofdletters en kleine letters zijn hetzelfde)."
+    )
+    assert counts(session)[0] == 1
 
 
 def test_a_duplicate_code_is_reported_together_with_the_other_mistakes(manager, session):

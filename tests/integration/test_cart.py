@@ -5,22 +5,24 @@ words why they do not apply. Through the test client, with real CSRF tokens from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import update
 
 from shop.clock import frozen_at
 from shop.models import Product, PromoCode
-from shop.rules.promotions import window_from_local
 from shop.services.products import change_price, unpublish_product
-from shop.services.promotions import PromoDraft, create_promo_code
-from tests.helpers import CREATED, csrf_token, make_category, make_product, pass_age_gate
+from tests.helpers import (
+    CREATED,
+    csrf_token,
+    make_category,
+    make_code,
+    make_product,
+    pass_age_gate,
+)
+from tests.pages import Page, words
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOON_ON_15_MARCH_2026 = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)
 # Halloween 2025 ran from 21 October to 2 November inclusive, Amsterdam time.
 EVENING_BEFORE_HALLOWEEN_STARTED = datetime(2025, 10, 20, 20, 0, tzinfo=UTC)  # 22:00 local
@@ -37,69 +39,24 @@ def clock():
 # --- reading pages ----------------------------------------------------------------------------
 
 
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    text: list[str] = field(default_factory=list)
-
-    @property
-    def words(self) -> str:
-        return " ".join(" ".join(self.text).split())
-
-
-class Page(HTMLParser):
-    """A page as a browser reads it: its text, and every element with its attributes."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self._text: list[str] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs})
-        self.elements.append(element)
-        if tag not in {"input", "br", "meta", "link", "img", "hr"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-        for element in self._open:
-            element.text.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self._text).split())
-
-    def by_id(self, element_id: str) -> Element:
-        found = [e for e in self.elements if e.attrs.get("id") == element_id]
-        assert found, f"no element with id {element_id!r}"
-        return found[0]
-
-    def quantities(self) -> dict[int, int]:
-        """The cart's quantity boxes: product id → the number in the box."""
-        return {
-            int(e.attrs["id"].removeprefix("qty-")): int(e.attrs["value"])
-            for e in self.elements
-            if e.tag == "input" and e.attrs.get("id", "").startswith("qty-")
-        }
-
-
 def page(response) -> Page:  # type: ignore[no-untyped-def]
-    return Page(response.get_data(as_text=True))
+    return Page.of(response)
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
     return page(response).text
+
+
+def quantities(shown: Page) -> dict[int, int]:
+    """The cart's quantity boxes: product id → the number in the box."""
+    return {
+        int(str(box["id"]).removeprefix("qty-")): int(str(box["value"]))
+        for box in shown.select('input[id^="qty-"]')
+    }
+
+
+def message_at(shown: Page, element_id: str) -> str:
+    return words(shown.one(f"#{element_id}").get_text(" "))
 
 
 # --- a customer's moves -------------------------------------------------------------------
@@ -135,17 +92,6 @@ def apply_code(client, code: str, **headers: str):  # type: ignore[no-untyped-de
     )
 
 
-def make_code(session, code: str = "HALLOWEEN2025", **overrides):  # type: ignore[no-untyped-def]
-    values = {
-        "code": code,
-        "kind": "percent",
-        "value": 15,
-        "window": window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM),
-    }
-    values.update(overrides)
-    return create_promo_code(session, PromoDraft(**values), now=CREATED)
-
-
 # --- adding, changing, removing -------------------------------------------------------------
 
 
@@ -158,7 +104,7 @@ def test_added_product_is_in_the_cart_with_price_and_allergy_sentence(session, v
     assert response.headers["Location"] == f"/products/{product.slug}"
     assert "Added to your cart." in text_of(verified_client.get(response.headers["Location"]))
     cart = cart_page(verified_client)
-    assert page(cart).quantities() == {product.id: 2}
+    assert quantities(page(cart)) == {product.id: 2}
     words = text_of(cart)
     assert "Golden Teacher 15 g" in words
     assert "€19.95" in words and "€39.90" in words
@@ -171,9 +117,9 @@ def test_the_full_warnings_are_one_click_away_on_the_cart(session, verified_clie
 
     cart = page(cart_page(verified_client))
 
-    details = [e for e in cart.elements if e.tag == "details"]
+    details = cart.texts("details")
     assert len(details) == 1
-    assert "Not medical advice. No proven effect in humans." in details[0].words
+    assert "Not medical advice. No proven effect in humans." in details[0]
 
 
 def test_the_header_counts_the_items_in_the_cart(session, verified_client):
@@ -181,8 +127,7 @@ def test_the_header_counts_the_items_in_the_cart(session, verified_client):
     add(verified_client, first, "2")
     add(verified_client, second, "1")
 
-    header = page(cart_page(verified_client)).elements
-    counts = [e.words for e in header if e.attrs.get("class") == "cart-count"]
+    counts = page(cart_page(verified_client)).texts(".cart-count")
 
     assert counts == ["3"]
 
@@ -193,7 +138,7 @@ def test_adding_again_adds_to_the_line(session, verified_client):
     add(verified_client, product, "2")
     add(verified_client, product, "3")
 
-    assert page(cart_page(verified_client)).quantities() == {product.id: 5}
+    assert quantities(page(cart_page(verified_client))) == {product.id: 5}
 
 
 def test_changing_the_quantity_changes_the_line_total(session, verified_client):
@@ -207,7 +152,7 @@ def test_changing_the_quantity_changes_the_line_total(session, verified_client):
 
     assert response.status_code == 303
     cart = cart_page(verified_client)
-    assert page(cart).quantities() == {product.id: 4}
+    assert quantities(page(cart)) == {product.id: 4}
     assert "€40.00" in text_of(cart)
 
 
@@ -222,7 +167,7 @@ def test_setting_a_line_to_zero_removes_it(session, verified_client):
     )
 
     cart = cart_page(verified_client)
-    assert page(cart).quantities() == {kept.id: 1}
+    assert quantities(page(cart)) == {kept.id: 1}
     assert "Removed from your cart." in text_of(cart)
 
 
@@ -247,7 +192,7 @@ def test_a_form_without_its_csrf_token_is_refused(session, verified_client):
     response = verified_client.post("/cart/add", data={"product_id": product.id, "quantity": "1"})
 
     assert response.status_code == 400
-    assert page(cart_page(verified_client)).quantities() == {}
+    assert quantities(page(cart_page(verified_client))) == {}
 
 
 def test_a_sold_out_product_page_has_no_buy_form(session, verified_client):
@@ -287,8 +232,8 @@ def test_bad_input_gets_a_message_and_leaves_the_cart_as_it_was(
 
         assert response.status_code == 303, bad
         shown = page(verified_client.get(response.headers["Location"]))
-        assert any("flash-error" in e.attrs.get("class", "") for e in shown.elements), bad
-        assert shown.quantities() == {product.id: 2}, bad
+        assert shown.select(".flash-error"), bad
+        assert quantities(shown) == {product.id: 2}, bad
 
 
 def test_an_unpublished_product_cannot_be_added(session, verified_client):
@@ -301,7 +246,7 @@ def test_an_unpublished_product_cannot_be_added(session, verified_client):
 
     assert response.headers["Location"] == "/cart"
     cart = cart_page(verified_client)
-    assert page(cart).quantities() == {kept.id: 1}
+    assert quantities(page(cart)) == {kept.id: 1}
     assert "Sorry, that product is not available." in text_of(cart)
 
 
@@ -316,7 +261,7 @@ def test_a_sold_out_product_cannot_be_added(session, verified_client):
     assert "Sorry, Hollandia 15 g is sold out." in text_of(
         verified_client.get(response.headers["Location"])
     )
-    assert page(cart_page(verified_client)).quantities() == {}
+    assert quantities(page(cart_page(verified_client))) == {}
 
 
 def test_quantity_is_bounded_by_stock(session, verified_client):
@@ -328,7 +273,7 @@ def test_quantity_is_bounded_by_stock(session, verified_client):
     assert "Sorry, only 3 left of Mexicana 15 g." in text_of(
         verified_client.get(response.headers["Location"])
     )
-    assert page(cart_page(verified_client)).quantities() == {product.id: 2}
+    assert quantities(page(cart_page(verified_client))) == {product.id: 2}
 
 
 def test_quantity_is_bounded_by_the_per_line_maximum(session, verified_client):
@@ -339,9 +284,9 @@ def test_quantity_is_bounded_by_the_per_line_maximum(session, verified_client):
     assert "You can order at most 10 of Mexicana 15 g." in text_of(
         verified_client.get(response.headers["Location"])
     )
-    assert page(cart_page(verified_client)).quantities() == {}
+    assert quantities(page(cart_page(verified_client))) == {}
     add(verified_client, product, "10")
-    assert page(cart_page(verified_client)).quantities() == {product.id: 10}
+    assert quantities(page(cart_page(verified_client))) == {product.id: 10}
 
 
 def test_the_per_line_maximum_is_a_setting(app_settings, request):
@@ -367,7 +312,7 @@ def test_a_product_unpublished_after_adding_leaves_the_cart_with_a_message(
     unpublish_product(session, gone.id, now=CREATED)
 
     cart = cart_page(verified_client)
-    assert page(cart).quantities() == {kept.id: 1}
+    assert quantities(page(cart)) == {kept.id: 1}
     assert "no longer available" in text_of(cart)
     assert "Gone" not in text_of(cart)
 
@@ -455,11 +400,11 @@ def test_a_refused_code_says_why_next_to_the_field(session, client, instant, ove
 
         assert response.status_code == 422
         shown = page(response)
-        assert shown.by_id("promo-code-error").words == message
-        assert shown.by_id("promo-code-error").attrs["role"] == "alert"
-        code_box = shown.by_id("promo-code")
-        assert code_box.attrs["aria-describedby"] == "promo-code-error"
-        assert code_box.attrs["value"] == "HALLOWEEN2025"
+        assert message_at(shown, "promo-code-error") == message
+        assert shown.one("#promo-code-error")["role"] == "alert"
+        code_box = shown.one("#promo-code")
+        assert code_box["aria-describedby"] == "promo-code-error"
+        assert code_box["value"] == "HALLOWEEN2025"
         assert "Discount" not in text_of(cart_page(client))
 
 
@@ -472,7 +417,7 @@ def test_an_unknown_code_gets_the_generic_message(session, verified_client):
         response = apply_code(verified_client, typed)
 
         assert response.status_code == 422
-        assert page(response).by_id("promo-code-error").words == (
+        assert message_at(page(response), "promo-code-error") == (
             "We don't know that code. Please check it."
         )
 
@@ -488,7 +433,7 @@ def test_a_used_up_code_says_so(session, client):
 
         response = apply_code(client, "HALLOWEEN2025")
 
-    assert page(response).by_id("promo-code-error").words == "This code has been used up."
+    assert message_at(page(response), "promo-code-error") == "This code has been used up."
 
 
 def test_the_minimum_is_shown_in_the_visitors_money_format(session, client):
@@ -500,7 +445,7 @@ def test_the_minimum_is_shown_in_the_visitors_money_format(session, client):
 
         response = apply_code(client, "HALLOWEEN2025", **{"Accept-Language": "nl"})
 
-    assert "€ 30,00" in page(response).by_id("promo-code-error").words
+    assert "€ 30,00" in message_at(page(response), "promo-code-error")
 
 
 def test_a_code_that_stops_applying_says_why_on_the_cart(session, client):
@@ -518,7 +463,7 @@ def test_a_code_that_stops_applying_says_why_on_the_cart(session, client):
 
         shown = page(cart_page(client))
 
-    assert shown.by_id("promo-code-error").words == "This code needs a subtotal of €30.00."
+    assert message_at(shown, "promo-code-error") == "This code needs a subtotal of €30.00."
     assert "Discount" not in shown.text
 
 
@@ -551,7 +496,7 @@ def test_code_attempts_are_throttled_per_visitor(app, session, verified_client):
 
     assert [a.status_code for a in answers] == [422] * 10 + [429]
     assert "Please wait a minute and try again." in text_of(answers[-1])
-    assert page(cart_page(verified_client)).quantities() == {product.id: 1}
+    assert quantities(page(cart_page(verified_client))) == {product.id: 1}
     another_visitor = app.test_client()
     pass_age_gate(another_visitor)
     add(another_visitor, product)

@@ -5,10 +5,7 @@ age checked on Amsterdam's date, and an order that reserves its stock or is refu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,10 +14,9 @@ from shop.clock import frozen_at
 from shop.models import Disclaimer, Order, OrderStatus, Product
 from shop.rules.promotions import window_from_local
 from shop.services.products import AllergyDraft, DisclaimerDraft, unpublish_product
-from shop.services.promotions import PromoDraft, create_promo_code
-from tests.helpers import CREATED, csrf_token, make_product, pass_age_gate
+from tests.helpers import AMSTERDAM, CREATED, csrf_token, make_code, make_product, pass_age_gate
+from tests.pages import Page, words
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOON_ON_15_MARCH_2026 = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)
 # Still 14 March in London, already 15 March in Amsterdam.
 HALF_PAST_MIDNIGHT_ON_15_MARCH_IN_AMSTERDAM = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
@@ -66,71 +62,22 @@ def clock():
 # --- reading pages ----------------------------------------------------------------------------
 
 
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    parent: Element | None = None
-    text: list[str] = field(default_factory=list)
-
-    @property
-    def words(self) -> str:
-        return " ".join(" ".join(self.text).split())
-
-
-class Page(HTMLParser):
-    """A page as a browser reads it: its text, and every element with its parent."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self._text: list[str] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        parent = self._open[-1] if self._open else None
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent)
-        self.elements.append(element)
-        if tag not in {"input", "br", "meta", "link", "img", "hr"}:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-        for element in self._open:
-            element.text.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self._text).split())
-
-    def by_id(self, element_id: str) -> Element:
-        found = [e for e in self.elements if e.attrs.get("id") == element_id]
-        assert found, f"no element with id {element_id!r}"
-        return found[0]
-
-    def value(self, name: str) -> str:
-        return next(e.attrs.get("value", "") for e in self.elements if e.attrs.get("name") == name)
-
-    def error_for(self, control_id: str) -> str:
-        """The message a screen reader reads with the control, which sits right beside it."""
-        control = self.by_id(control_id)
-        described = control.attrs.get("aria-describedby", "").split()
-        errors = [self.by_id(i) for i in described if i.endswith("-error")]
-        assert len(errors) == 1, f"{control_id} is described by no error"
-        assert errors[0].parent is control.parent, "the error is not next to its field"
-        return errors[0].words
-
-
 def page(response) -> Page:  # type: ignore[no-untyped-def]
-    return Page(response.get_data(as_text=True))
+    return Page.of(response)
+
+
+def words_at(shown: Page, css: str) -> str:
+    return words(shown.one(css).get_text(" "))
+
+
+def error_for(shown: Page, control_id: str) -> str:
+    """The message a screen reader reads with the control, which sits right beside it."""
+    control = shown.one(f"#{control_id}")
+    described = str(control.get("aria-describedby", "")).split()
+    errors = [shown.one(f"#{i}") for i in described if i.endswith("-error")]
+    assert len(errors) == 1, f"{control_id} is described by no error"
+    assert errors[0].parent is control.parent, "the error is not next to its field"
+    return words(errors[0].get_text(" "))
 
 
 # --- a customer's moves -------------------------------------------------------------------
@@ -152,10 +99,11 @@ def open_checkout(client) -> Page:  # type: ignore[no-untyped-def]
 def submit(client, form_page: Page | None = None, **changes: str | None):  # type: ignore[no-untyped-def]
     """Fill in the checkout form as shown (token, digest, code) and send it."""
     shown = form_page or open_checkout(client)
+    sent = shown.form("form.checkout-form")
     form = {
-        "csrf_token": shown.value("csrf_token"),
-        "warnings_digest": shown.value("warnings_digest"),
-        "code": shown.value("code"),
+        "csrf_token": sent["csrf_token"],
+        "warnings_digest": sent["warnings_digest"],
+        "code": sent["code"],
         **CUSTOMER,
     }
     for name, value in changes.items():
@@ -186,7 +134,7 @@ def test_every_warning_of_every_product_is_on_the_page_in_full(session, verified
 
     shown = open_checkout(verified_client)
 
-    for words in (
+    for warning in (
         "Health: Not medical advice. No proven effect in humans.",
         "Allergy: Do not use if you are allergic to mushrooms. (Fungi (mushrooms): contains)",
         "Dosage: Start with a low dose; never combine with alcohol or medication.",
@@ -195,8 +143,8 @@ def test_every_warning_of_every_product_is_on_the_page_in_full(session, verified
         "(Nuts: may contain traces; Fungi (mushrooms): contains)",
         "Allergy: No known allergens.",
     ):
-        assert words in shown.text
-    assert not [e for e in shown.elements if e.tag == "details"], "warnings behind a click"
+        assert warning in shown.text
+    assert not shown.select("details"), "warnings behind a click"
 
 
 def test_the_acknowledgement_box_is_never_ticked_for_the_customer(session, verified_client):
@@ -206,10 +154,10 @@ def test_the_acknowledgement_box_is_never_ticked_for_the_customer(session, verif
     after_an_error = page(submit(verified_client, email="anna"))
 
     for shown in (first_visit, after_an_error):
-        box = shown.by_id("f-acknowledged")
-        assert box.attrs["type"] == "checkbox"
-        assert "checked" not in box.attrs
-        assert "required" in box.attrs
+        box = shown.one("#f-acknowledged")
+        assert box["type"] == "checkbox"
+        assert not box.has_attr("checked")
+        assert box.has_attr("required")
 
 
 def test_an_empty_cart_cannot_check_out(verified_client):
@@ -223,9 +171,7 @@ def test_an_empty_cart_cannot_check_out(verified_client):
 def test_the_code_from_the_cart_is_carried_over_and_priced(session, client):
     product = make_product(session, price_cents=2000)
     window = window_from_local(date(2026, 3, 1), date(2026, 3, 31), AMSTERDAM)
-    create_promo_code(
-        session, PromoDraft(code="LENTE10", kind="percent", value=10, window=window), now=CREATED
-    )
+    make_code(session, "LENTE10", value=10, window=window)
     pass_age_gate(client)
     fill_cart(client, product)
     cart = client.get("/cart").get_data(as_text=True)
@@ -233,7 +179,7 @@ def test_the_code_from_the_cart_is_carried_over_and_priced(session, client):
 
     shown = open_checkout(client)
 
-    assert shown.by_id("f-code").attrs["value"] == "lente10"
+    assert shown.one("#f-code")["value"] == "lente10"
     assert "Discount (LENTE10) −€2.00" in shown.text
     assert "Total €18.00" in shown.text
 
@@ -249,10 +195,10 @@ def test_missing_acknowledgement_is_told_next_to_the_box(session, verified_clien
     assert response.status_code == 422
     shown = page(response)
     message = "Please confirm that you have read the warnings and allergy information."
-    assert shown.error_for("f-acknowledged") == message
-    summary = next(e for e in shown.elements if "error-summary" in e.attrs.get("class", ""))
-    assert summary.attrs["role"] == "alert"
-    assert message in summary.words
+    assert error_for(shown, "f-acknowledged") == message
+    summary = shown.one(".error-summary")
+    assert summary["role"] == "alert"
+    assert message in words(summary.get_text(" "))
     assert order_count(session) == 0
 
 
@@ -289,8 +235,8 @@ def test_a_bad_field_is_told_next_to_it(session, verified_client, field_name):
 
         assert response.status_code == 422, value
         shown = page(response)
-        assert shown.error_for(f"f-{field_name}") == message, value
-        assert shown.by_id(f"f-{field_name}").attrs["aria-invalid"] == "true"
+        assert error_for(shown, f"f-{field_name}") == message, value
+        assert shown.one(f"#f-{field_name}")["aria-invalid"] == "true"
     assert order_count(session) == 0
 
 
@@ -301,7 +247,7 @@ def test_a_postcode_elsewhere_in_the_eu_is_up_to_ten_characters(session, verifie
     for postcode in ("", "12345678901", "D02 X285 !"):
         response = submit(verified_client, form_page, country="IE", postcode=postcode)
         assert response.status_code == 422, postcode
-        assert page(response).error_for("f-postcode"), postcode
+        assert error_for(page(response), "f-postcode"), postcode
 
     response = submit(verified_client, form_page, country="IE", postcode="d02 x285")
     assert response.status_code == 303
@@ -328,8 +274,8 @@ def test_a_bad_date_of_birth_is_told_next_to_it(
 
     assert response.status_code == 422
     shown = page(response)
-    assert shown.by_id("dob-error").words == message
-    assert "dob-error" in shown.by_id("f-day").attrs["aria-describedby"]
+    assert words_at(shown, "#dob-error") == message
+    assert "dob-error" in shown.one("#f-day")["aria-describedby"]
     assert order_count(session) == 0
 
 
@@ -341,7 +287,7 @@ def test_someone_a_day_short_of_18_in_amsterdam_is_refused(session, client):
         response = submit(client, day="16", month="3", year="2008")
 
     assert response.status_code == 422
-    assert page(response).by_id("dob-error").words == (
+    assert words_at(page(response), "#dob-error") == (
         "You must be 18 or older to order from this shop."
     )
     assert order_count(session) == 0
@@ -362,12 +308,12 @@ def test_a_product_for_21_and_over_needs_a_customer_of_21(session, verified_clie
     strong = make_product(session, "Hollandia Strong", min_age=21)
     fill_cart(verified_client, make_product(session), strong)
     form_page = open_checkout(verified_client)
-    assert "sold only to customers aged 21 or older" in form_page.by_id("dob-hint").words
+    assert "sold only to customers aged 21 or older" in words_at(form_page, "#dob-hint")
 
     too_young = submit(verified_client, form_page, day="16", month="3", year="2005")
 
     assert too_young.status_code == 422
-    assert page(too_young).by_id("dob-error").words == (
+    assert words_at(page(too_young), "#dob-error") == (
         "You must be 21 or older to buy Hollandia Strong."
     )
     assert order_count(session) == 0
@@ -399,7 +345,7 @@ def test_a_checkout_places_an_order_and_leads_to_its_page(session, verified_clie
     assert "Do not use if you are allergic to mushrooms." in order_page.text
     cart = page(verified_client.get("/cart"))
     assert "Your cart is empty." in cart.text
-    assert not [e for e in cart.elements if e.attrs.get("class") == "cart-count"]
+    assert not cart.select(".cart-count")
 
 
 def test_a_warning_changed_after_the_page_was_shown_is_refused(session, verified_client):
@@ -417,7 +363,7 @@ def test_a_warning_changed_after_the_page_was_shown_is_refused(session, verified
 
     assert response.status_code == 409
     shown = page(response)
-    assert "warnings of a product in your order changed" in shown.error_for("f-acknowledged")
+    assert "warnings of a product in your order changed" in error_for(shown, "f-acknowledged")
     assert "Do not drive for 12 hours after use." in shown.text
     assert order_count(session) == 0
     assert submit(verified_client, shown).status_code == 303
@@ -433,9 +379,9 @@ def test_a_product_sold_out_meanwhile_is_refused_with_a_message(session, verifie
     response = submit(verified_client, form_page)
 
     assert response.status_code == 409
-    notice = next(e for e in page(response).elements if "notice" in e.attrs.get("class", ""))
-    assert notice.attrs["role"] == "alert"
-    assert "Sorry, only 1 left of Mexicana 15 g." in notice.words
+    notice = page(response).one(".notice")
+    assert notice["role"] == "alert"
+    assert "Sorry, only 1 left of Mexicana 15 g." in words(notice.get_text(" "))
     assert order_count(session) == 0
     assert session.get(Product, product.id).stock == 1
 
@@ -443,8 +389,7 @@ def test_a_product_sold_out_meanwhile_is_refused_with_a_message(session, verifie
 def test_a_once_per_customer_code_is_refused_the_second_time(session, verified_client):
     product = make_product(session, price_cents=2000, stock=20)
     window = window_from_local(date(2026, 3, 1), None, AMSTERDAM)
-    draft = PromoDraft(code="WELKOM", kind="amount", value=500, window=window, per_customer_limit=1)
-    create_promo_code(session, draft, now=CREATED)
+    make_code(session, "WELKOM", kind="amount", value=500, window=window, per_customer_limit=1)
     fill_cart(verified_client, product)
     assert submit(verified_client, code="WELKOM").status_code == 303
     fill_cart(verified_client, product)
@@ -452,7 +397,7 @@ def test_a_once_per_customer_code_is_refused_the_second_time(session, verified_c
     response = submit(verified_client, code="welkom", email="ANNA.de.vries@example.nl")
 
     assert response.status_code == 422
-    assert page(response).error_for("f-code") == "You have already used this code."
+    assert error_for(page(response), "f-code") == "You have already used this code."
     assert [o.discount_cents for o in session.scalars(select(Order))] == [500]
 
 

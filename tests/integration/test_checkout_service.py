@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -32,39 +31,25 @@ from shop.models import (
     WarningKind,
 )
 from shop.rules.age import local_today
-from shop.rules.promotions import PromoNotApplicable, Refusal, window_from_local
+from shop.rules.promotions import Kind, PromoNotApplicable, Refusal
 from shop.services.checkout import (
+    CheckoutRefusal,
     CheckoutRefused,
-    CheckoutRequest,
     Customer,
-    Refused,
     ShopPolicy,
     place_order,
     warnings_digest,
 )
 from shop.services.products import DisclaimerDraft, change_price, unpublish_product
-from shop.services.promotions import PromoDraft, UnknownCode, create_promo_code
-from tests.helpers import CREATED, make_product
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from shop.services.promotions import UnknownCode
+from tests.helpers import AMSTERDAM, ANN, BORN_1990, checkout_request, make_code, make_product
 
 # A Saturday afternoon in the middle of the Halloween sale (21 October – 2 November 2025).
 PLACED_AT = datetime(2025, 10, 25, 14, 0, tzinfo=UTC)
 TODAY = local_today(PLACED_AT, AMSTERDAM)
-HALLOWEEN_WINDOW = window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM)
 AFTER_HALLOWEEN = datetime(2025, 11, 2, 23, 0, tzinfo=UTC)  # 00:00 on 3 November in Amsterdam
 
-BORN_1990 = date(1990, 5, 17)
 POLICY = ShopPolicy(min_age=18, age_policy_version=3, hold_minutes=30, currency="EUR")
-
-ANN = Customer(
-    email="ann@example.nl",
-    name="Ann de Vries",
-    street="Prinsengracht 263",
-    postcode="1016 GV",
-    city="Amsterdam",
-    country="NL",
-)
 
 DOSAGE = DisclaimerDraft(
     kind="dosage",
@@ -87,8 +72,8 @@ def checkout(
     today: date = TODAY,
     now: datetime = PLACED_AT,
 ) -> Order:
-    request = CheckoutRequest(
-        items=items,
+    request = checkout_request(
+        items,
         customer=customer,
         birth_date=birth_date,
         acknowledged=acknowledged,
@@ -107,17 +92,6 @@ def as_customer(email: str) -> Customer:
         city=ANN.city,
         country=ANN.country,
     )
-
-
-def make_code(session: Any, code: str = "HALLOWEEN2025", **terms: Any) -> PromoCode:
-    draft = PromoDraft(
-        code=code,
-        kind=terms.pop("kind", "percent"),
-        value=terms.pop("value", 15),
-        window=terms.pop("window", HALLOWEEN_WINDOW),
-        **terms,
-    )
-    return create_promo_code(session, draft, now=CREATED)
 
 
 def stock_of(session: Any, product: Product) -> int:
@@ -217,6 +191,7 @@ def test_order_without_a_code_has_no_discount(session, truffles):
     assert (order.subtotal_cents, order.discount_cents, order.total_cents) == (3990, 0, 3990)
     assert order.promo_code_id is None
     assert order.promo_code_text == ""
+    assert (order.promo_kind, order.promo_value) == (None, None)
     assert rows_in(session, PromoRedemption) == 0
 
 
@@ -355,6 +330,18 @@ def test_code_typed_in_another_case_with_spaces_applies(session, truffles):
     assert times_used(session, code) == 1
 
 
+def test_the_order_keeps_the_kind_and_value_its_code_gave(session, truffles):
+    make_code(session, "TAKE5", kind="amount", value=500)
+
+    order = checkout(session, {truffles.id: 1}, code="take5")
+
+    assert (order.promo_code_text, order.promo_kind, order.promo_value) == (
+        "TAKE5",
+        Kind.AMOUNT,
+        500,
+    )
+
+
 def test_a_code_use_is_recorded_against_the_normalised_email(session, truffles):
     code = make_code(session, per_customer_limit=1)
 
@@ -384,14 +371,14 @@ def test_empty_cart_is_refused(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {})
 
-    assert refused.value.reason == Refused.EMPTY_CART
+    assert refused.value.reason == CheckoutRefusal.EMPTY_CART
 
 
 def test_order_without_the_warnings_acknowledged_is_refused(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1}, acknowledged=False)
 
-    assert refused.value.reason == Refused.NOT_ACKNOWLEDGED
+    assert refused.value.reason == CheckoutRefusal.NOT_ACKNOWLEDGED
 
 
 def test_customer_of_17_years_and_364_days_is_refused(session, truffles):
@@ -402,7 +389,7 @@ def test_customer_of_17_years_and_364_days_is_refused(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1}, birth_date=born)
 
-    assert refused.value.reason == Refused.TOO_YOUNG
+    assert refused.value.reason == CheckoutRefusal.TOO_YOUNG
     assert refused.value.required_age == 18
 
 
@@ -410,7 +397,7 @@ def test_birth_date_after_today_is_refused_as_too_young(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1}, birth_date=TODAY + timedelta(days=1))
 
-    assert refused.value.reason == Refused.TOO_YOUNG
+    assert refused.value.reason == CheckoutRefusal.TOO_YOUNG
 
 
 def test_customer_may_order_from_the_first_minute_of_their_18th_birthday_in_amsterdam(
@@ -450,7 +437,7 @@ def test_product_with_a_minimum_age_of_21_needs_a_customer_of_21(session, truffl
     # when a customer of 20 checks out, then
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, cart, birth_date=twenty)
-    assert refused.value.reason == Refused.TOO_YOUNG
+    assert refused.value.reason == CheckoutRefusal.TOO_YOUNG
     assert refused.value.required_age == 21
 
     # when a customer who turned 21 today checks out, then
@@ -465,14 +452,14 @@ def test_product_taken_off_sale_is_unavailable(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1})
 
-    assert refused.value.reason == Refused.UNAVAILABLE
+    assert refused.value.reason == CheckoutRefusal.UNAVAILABLE
 
 
 def test_unknown_product_is_unavailable(session, truffles):
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1, truffles.id + 1000: 1})
 
-    assert refused.value.reason == Refused.UNAVAILABLE
+    assert refused.value.reason == CheckoutRefusal.UNAVAILABLE
 
 
 def test_more_than_the_stock_is_refused_as_sold_out_with_the_count_available(session):
@@ -481,7 +468,7 @@ def test_more_than_the_stock_is_refused_as_sold_out_with_the_count_available(ses
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {product.id: 4})
 
-    assert refused.value.reason == Refused.SOLD_OUT
+    assert refused.value.reason == CheckoutRefusal.SOLD_OUT
     assert refused.value.available == 3
     assert refused.value.product_name == "Golden Teacher 15 g"
     assert stock_of(session, product) == 3
@@ -496,7 +483,7 @@ def test_a_sold_out_line_gives_back_the_stock_already_reserved_for_the_other_lin
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {plentiful.id: 2, scarce.id: 2})
 
-    assert refused.value.reason == Refused.SOLD_OUT
+    assert refused.value.reason == CheckoutRefusal.SOLD_OUT
     assert stock_of(session, plentiful) == 10
 
 
@@ -508,7 +495,7 @@ def test_last_unit_sells_once_and_the_next_order_is_sold_out(session):
 
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {product.id: 1}, customer=as_customer("bob@example.nl"))
-    assert refused.value.reason == Refused.SOLD_OUT
+    assert refused.value.reason == CheckoutRefusal.SOLD_OUT
     assert refused.value.available == 0
     assert stock_of(session, product) == 0
 
@@ -588,7 +575,7 @@ def test_warnings_changed_since_the_checkout_page_was_shown_refuse_the_order(ses
     # then
     with nothing_written(session), pytest.raises(CheckoutRefused) as refused:
         checkout(session, {truffles.id: 1}, digest=shown)
-    assert refused.value.reason == Refused.WARNINGS_CHANGED
+    assert refused.value.reason == CheckoutRefusal.WARNINGS_CHANGED
 
 
 def test_refused_code_leaves_the_stock_alone(session):

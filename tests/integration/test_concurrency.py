@@ -9,12 +9,12 @@ refusal meant for a customer.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -22,20 +22,11 @@ from sqlalchemy import func, select
 from shop.extensions import db
 from shop.models import Order, OrderStatus, Product, PromoCode, PromoRedemption
 from shop.rules.age import local_today
-from shop.rules.promotions import PromoNotApplicable, Refusal, window_from_local
-from shop.services.checkout import (
-    CheckoutRefused,
-    CheckoutRequest,
-    Customer,
-    Refused,
-    ShopPolicy,
-    place_order,
-)
+from shop.rules.promotions import PromoNotApplicable, Refusal
+from shop.services.checkout import CheckoutRefusal, CheckoutRefused, ShopPolicy, place_order
 from shop.services.orders.holds import expire_due_orders
-from shop.services.promotions import PromoDraft, create_promo_code
-from tests.helpers import CREATED, make_category, make_product
+from tests.helpers import AMSTERDAM, ANN, checkout_request, make_category, make_code, make_product
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
 
 PLACED_AT = datetime(2025, 10, 25, 14, 0, tzinfo=UTC)
@@ -96,20 +87,7 @@ def run_at_once(app: Any, tasks: list[Callable[[], Any]]) -> list[Any]:
 def checkout_task(
     items: dict[int, int], email: str, code: str = "", *, now: datetime = PLACED_AT
 ) -> Callable[[], Placed]:
-    request = CheckoutRequest(
-        items=items,
-        customer=Customer(
-            email=email,
-            name="Ann de Vries",
-            street="Prinsengracht 263",
-            postcode="1016 GV",
-            city="Amsterdam",
-            country="NL",
-        ),
-        birth_date=date(1990, 5, 17),
-        acknowledged=True,
-        code=code,
-    )
+    request = checkout_request(items, customer=dataclasses.replace(ANN, email=email), code=code)
 
     def task() -> Placed:
         today = local_today(now, AMSTERDAM)
@@ -117,12 +95,6 @@ def checkout_task(
         return Placed(order_id=order.id, discount_cents=order.discount_cents)
 
     return task
-
-
-def make_code(session: Any, **terms: Any) -> PromoCode:
-    window = window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM)
-    draft = PromoDraft(code="HALLOWEEN2025", kind="percent", value=15, window=window, **terms)
-    return create_promo_code(session, draft, now=CREATED)
 
 
 def products_for_each(session: Any, how_many: int) -> list[int]:
@@ -153,7 +125,7 @@ def test_fifty_customers_buying_the_last_five_units_at_once_get_exactly_five_ord
     placed = [outcome for outcome in outcomes if isinstance(outcome, Placed)]
     refusals = [outcome.reason for outcome in outcomes if isinstance(outcome, CheckoutRefused)]
     assert len(placed) == 5
-    assert refusals == [Refused.SOLD_OUT] * 45
+    assert refusals == [CheckoutRefusal.SOLD_OUT] * 45
     assert session.scalar(select(Product.stock).where(Product.id == product_id)) == 0
     assert count(session, Order) == 5
 

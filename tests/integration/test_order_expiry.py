@@ -7,22 +7,21 @@ released, whatever the clock says.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
 from shop.models import Order, OrderStatus, Product, PromoCode, PromoRedemption
 from shop.rules.age import local_today
-from shop.rules.promotions import PromoNotApplicable, Refusal, window_from_local
-from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from shop.rules.promotions import PromoNotApplicable, Refusal
+from shop.services.checkout import ShopPolicy, place_order
 from shop.services.orders.holds import expire_due_orders, order_for_customer, release_order
-from shop.services.promotions import PromoDraft, create_promo_code
-from tests.helpers import CREATED, make_product
+from tests import helpers
+from tests.helpers import AMSTERDAM, checkout_request, make_code, make_product
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
 
 PLACED_AT = datetime(2025, 10, 25, 14, 0, tzinfo=UTC)
@@ -43,27 +42,10 @@ def place(
     email: str = ANN,
     now: datetime = PLACED_AT,
 ) -> Order:
-    request = CheckoutRequest(
-        items={product.id: quantity},
-        customer=Customer(
-            email=email,
-            name="Ann de Vries",
-            street="Prinsengracht 263",
-            postcode="1016 GV",
-            city="Amsterdam",
-            country="NL",
-        ),
-        birth_date=date(1990, 5, 17),
-        acknowledged=True,
-        code=code,
+    request = checkout_request(
+        {product.id: quantity}, customer=dataclasses.replace(helpers.ANN, email=email), code=code
     )
     return place_order(session, request, POLICY, today=local_today(now, AMSTERDAM), now=now)
-
-
-def make_code(session: Any, **terms: Any) -> PromoCode:
-    window = window_from_local(date(2025, 10, 21), date(2025, 11, 2), AMSTERDAM)
-    draft = PromoDraft(code="HALLOWEEN2025", kind="percent", value=15, window=window, **terms)
-    return create_promo_code(session, draft, now=CREATED)
 
 
 def stock_of(session: Any, product: Product) -> int:

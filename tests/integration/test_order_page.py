@@ -4,23 +4,21 @@ warnings acknowledged), its status in words, and until when an unpaid order is h
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shop.clock import frozen_at
 from shop.extensions import db
-from shop.models import Disclaimer, Order, OrderStatus, Product
+from shop.models import Disclaimer, Order, OrderStatus, Product, PromoCode
 from shop.rules.promotions import window_from_local
-from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from shop.services.checkout import ShopPolicy, place_order
 from shop.services.products import DisclaimerDraft
-from shop.services.promotions import PromoDraft, create_promo_code
-from tests.helpers import CREATED, make_product, pass_age_gate
+from tests.helpers import AMSTERDAM, ANN, checkout_request, make_code, make_product, pass_age_gate
+from tests.pages import Page
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # 12:00 in Amsterdam (CET, an hour ahead of UTC in winter and early spring).
 NOON_ON_15_MARCH_2026_IN_AMSTERDAM = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)
 # 23:50 in Amsterdam: a 30-minute hold runs into the next day.
@@ -40,39 +38,19 @@ def clock():
         yield now
 
 
-class PageText(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.feed(html)
-        self.close()
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.parts).split())
-
-
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
-    return PageText(response.get_data(as_text=True)).text
+    return Page.of(response).text
+
+
+ANNA = dataclasses.replace(ANN, email="anna@example.nl", name="Anna de Vries")
 
 
 def order_of(session, *items: tuple[Product, int], now: datetime, code: str = "") -> Order:  # type: ignore[no-untyped-def]
     """An order placed through the checkout service, as the checkout page places it."""
-    request = CheckoutRequest(
-        items={product.id: quantity for product, quantity in items},
-        customer=Customer(
-            email="anna@example.nl",
-            name="Anna de Vries",
-            street="Prinsengracht 263",
-            postcode="1016 GV",
-            city="Amsterdam",
-            country="NL",
-        ),
+    request = checkout_request(
+        {product.id: quantity for product, quantity in items},
+        customer=ANNA,
         birth_date=date(1987, 11, 23),
-        acknowledged=True,
         code=code,
     )
     order = place_order(session, request, POLICY, today=now.astimezone(AMSTERDAM).date(), now=now)
@@ -86,8 +64,7 @@ def test_an_unpaid_order_shows_everything_the_customer_agreed_to(session, verifi
         session, "Lion's Mane capsules", price_cents=1000, disclaimers=[DOSAGE]
     )
     window = window_from_local(date(2026, 3, 1), date(2026, 3, 31), AMSTERDAM)
-    draft = PromoDraft(code="Lente10", kind="percent", value=10, window=window)
-    create_promo_code(session, draft, now=CREATED)
+    make_code(session, "Lente10", value=10, window=window)
     order = order_of(session, (teacher, 2), (lions_mane, 1), now=clock, code="LENTE10")
 
     response = verified_client.get(f"/orders/{order.token}")
@@ -100,11 +77,28 @@ def test_an_unpaid_order_shows_everything_the_customer_agreed_to(session, verifi
     assert "Golden Teacher 15 g 2 €19.95 €39.90 Discount −€3.99" in words
     assert "Lion's Mane capsules 1 €10.00 €10.00 Discount −€1.00" in words
     assert "Subtotal €49.90 Discount (Lente10) −€4.99 Total €44.91" in words
+    assert "The code Lente10 gave 10% off." in words
     assert "Anna de Vries Prinsengracht 263 1016 GV Amsterdam Netherlands" in words
     assert "Health: Not medical advice. No proven effect in humans." in words
     assert "Dosage: Start with a low dose; never combine with alcohol or medication." in words
     assert "Allergy: Do not use if you are allergic to mushrooms." in words
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_page_tells_the_terms_the_code_gave_whatever_became_of_the_code(
+    session, verified_client, clock
+):
+    window = window_from_local(date(2026, 3, 1), date(2026, 3, 31), AMSTERDAM)
+    code = make_code(session, "VIJF", kind="amount", value=500, window=window)
+    order = order_of(session, (make_product(session, price_cents=2000), 1), now=clock, code="vijf")
+
+    # Only possible behind the shop's back: a used code keeps what it gives.
+    session.execute(update(PromoCode).where(PromoCode.id == code.id).values(value=900))
+    session.commit()
+    words = text_of(verified_client.get(f"/orders/{order.token}"))
+
+    assert "Discount (VIJF) −€5.00" in words
+    assert "The code VIJF gave €5.00 off." in words
 
 
 def test_the_page_shows_the_warnings_as_acknowledged_not_as_edited_since(

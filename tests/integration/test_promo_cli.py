@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from shop.clock import frozen_at
 from shop.models import Order, OrderStatus, Product, PromoCode
-from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
-from tests.helpers import make_category, make_product
+from shop.services.checkout import ShopPolicy, place_order
+from tests.helpers import ANN, checkout_request, make_category, make_product
 
 HALLOWEEN = [
     "HALLOWEEN2025", "--percent", "15", "--from", "2025-10-21", "--until", "2025-11-02",
@@ -40,20 +41,10 @@ def codes_in_database(session) -> int:
 
 def order_with_code(session, product: Product, code: str, *, email: str, now: datetime) -> Order:
     """An order placed through checkout, as a customer would place it."""
-    request = CheckoutRequest(
-        items={product.id: 1},
-        customer=Customer(
-            email=email,
-            name="Sam de Vries",
-            street="Damrak 1",
-            postcode="1012 LG",
-            city="Amsterdam",
-            country="NL",
-        ),
-        birth_date=date(1990, 5, 17),
-        acknowledged=True,
-        code=code,
+    sam = dataclasses.replace(
+        ANN, email=email, name="Sam de Vries", street="Damrak 1", postcode="1012 LG"
     )
+    request = checkout_request({product.id: 1}, customer=sam, code=code)
     order = place_order(session, request, POLICY, today=now.date(), now=now)
     session.rollback()
     return order

@@ -1,36 +1,54 @@
 """Promo codes: the campaign list with its numbers, create and edit, the chart.
 
 Staff type dates and times as the shop announces them: local to SHOP_TIMEZONE, the end date
-included. The form turns them into a UTC window through `window_from_local`, the one place
-where that happens, and shows stored windows back the same way. Money is typed in euros
-("5,00" or "5.00") and parsed strictly into cents: anything else is a message, never a guess.
+included. The form (`PromoForm`, a `ShopForm`) turns them into a UTC window through
+`window_from_local`, the one place where that happens, and shows stored windows back the same
+way. Money is typed in euros (`EuroField`: "5,00" or "5.00") and read strictly into cents:
+anything else is a message, never a guess. What the service refuses (`InvalidPromoCode`) is
+shown next to its field, by its reason.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    Field,
+    RadioField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
+
+# WTForms 3.3 wants choices as SelectChoice; its type stubs (3.2) do not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from shop import clock
 from shop.charts import ShadedWindow, sales_chart_svg
 from shop.extensions import db
 from shop.models import Category, Product, PromoCode
+from shop.rules.campaigns import banner_for
+from shop.rules.input import Unreadable, parse_euros
 from shop.rules.promotions import (
     Kind,
     PromoNotApplicable,
@@ -44,20 +62,31 @@ from shop.rules.promotions import (
 )
 from shop.services import promo_reports
 from shop.services.promotions import (
+    BANNER_FIELDS,
     MAX_CODE_LENGTH,
     InvalidPromoCode,
     PromoDraft,
+    PromoTermsRefusal,
     UnknownCode,
     all_codes,
     check_code_at,
     create_promo_code,
     has_been_used,
+    public_code,
     update_promo_code,
 )
 from shop.web.admin import Access, bp, can, requires, section
-from shop.web.banners import Banner
 from shop.web.formatting import format_local_date, format_money
-from shop.web.promo_messages import staff_check_answer
+from shop.web.forms import (
+    EmailField,
+    EuroField,
+    ShopForm,
+    WholeNumberField,
+    at_most,
+    euros_text,
+    reworded,
+)
+from shop.web.wording import promo_check_answer, refusal_text
 
 section("admin.promotions", _l("Promo codes"), Access.VIEW)
 
@@ -73,357 +102,330 @@ STATUS_LABELS = {
 }
 DUPLICATE_CODE = _l("A code with that name exists already (upper and lower case are the same).")
 KIND_LABELS = {Kind.PERCENT: _l("percentage"), Kind.AMOUNT: _l("fixed amount")}
+USED_CODE = _l(
+    "This code has been used, so its kind and value can no longer change. "
+    "To offer a different discount, create a new code."
+)
 
 MAX_PERCENT = 100
 MAX_AMOUNT_CENTS = 100_000_00  # € 100.000,00: far above any real discount or minimum
 MAX_LIMIT = 1_000_000_000
 MAX_TITLE = 200
 MAX_TEXT = 2000
-MAX_EMAIL = 320
 
-# Euros with at most two decimals, comma or point: "5", "5,5", "5,00", "5.00". No signs,
-# no thousands separators ("1.000,00" is ambiguous), no exponents.
-# ASCII digits only: int() would also read "٥" or "５" as a 5.
-EUROS = re.compile(r"(\d{1,9})(?:[.,](\d{1,2}))?", re.ASCII)
-WHOLE_NUMBER = re.compile(r"\d{1,10}", re.ASCII)
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-WALL_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2})?", re.ASCII)
-LOCAL_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)", re.ASCII)
+# --- the form --------------------------------------------------------------------------------
 
-# --- parsing what staff typed --------------------------------------------------------------
+NOT_A_TIME = _l("Please enter a time as HH:MM, or leave it empty.")
+NOT_A_LIMIT = _l("Please enter a whole number of 1 or more, or leave it empty.")
+NOT_A_MINIMUM = _l("Please enter an amount in euros, such as 30,00 or 30.00, or leave it empty.")
 
 
-def parse_euros(raw: str) -> int | None:
-    """Cents from "5", "5,5", "5,00" or "5.00"; None for anything else."""
-    found = EUROS.fullmatch(raw.strip())
-    if found is None:
-        return None
-    euros, decimals = found.group(1), found.group(2) or ""
-    return int(euros) * 100 + int(decimals.ljust(2, "0"))
+def banner_field(kind: type[Field], label: Any, name: str, limit: int) -> Any:
+    """A banner's title or text in one language (`name`: the form's name of the field)."""
+    return kind(label, id=f"f-{name}", filters=[_stripped], validators=[at_most(limit)])
 
 
-def euros_text(cents: int) -> str:
-    """Cents as staff type them, in the page's language: "5.00" or "5,00"."""
-    separator = "," if str(get_locale()).startswith("nl") else "."
-    return f"{cents // 100}{separator}{cents % 100:02d}"
+def may_be_empty(unreadable: Any, *checks: Any) -> list[Any]:
+    """The validators of a field staff may leave empty: `unreadable` for a value that cannot
+    be read, then `checks` of the value read."""
+    return [Optional(), reworded(unreadable), *checks]
 
 
-def _parse_date(raw: str) -> date | None:
-    if not ISO_DATE.fullmatch(raw):
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def _parse_time(raw: str) -> time | None:
-    if not WALL_TIME.fullmatch(raw):
-        return None
-    try:
-        return time.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def _time_text(value: time) -> str:
-    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+def _stripped(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) in {"Cc", "Cf"} for char in text)
 
 
-def local_fields(window: Window, tz: ZoneInfo) -> dict[str, str]:
-    """The form's four date and time fields for a stored window (end date inclusive)."""
-    values = {"starts_on": "", "starts_time": "", "ends_on": "", "ends_time": ""}
-    if window.starts_at is not None:
-        start = window.starts_at.astimezone(tz)
-        values["starts_on"] = start.date().isoformat()
-        if start.time() != time(0):
-            values["starts_time"] = _time_text(start.time().replace(tzinfo=None))
-    if window.ends_at is not None:
-        end = window.ends_at.astimezone(tz)
-        if end.time() == time(0):
-            # Ends as a day begins: the day before is the last one, all of it.
-            last = last_local_date(window, tz)
-            values["ends_on"] = last.isoformat() if last else ""
-        else:
-            values["ends_on"] = end.date().isoformat()
-            values["ends_time"] = _time_text(end.time().replace(tzinfo=None))
-    return values
+def _whole_number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
-@dataclass
-class PromoForm:
-    """What staff typed (as typed, for showing it again), the draft made of it, the errors."""
+def _typed_value(kind: Kind, text: str) -> int | None:
+    """A percentage or an amount in cents as staff typed it; None if it cannot be read."""
+    if kind is Kind.PERCENT:
+        return _whole_number(text)
+    try:
+        return parse_euros(text)
+    except Unreadable:
+        return None
 
-    values: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
-    draft: PromoDraft | None = None
+
+def value_as_typed(kind: Kind, value: int) -> str:
+    """A code's value as staff type it: "15" for a percentage, "5,00" or "5.00" for euros."""
+    return str(value) if kind is Kind.PERCENT else euros_text(value)
+
+
+class WallTimeField(TimeField):
+    """A local wall-clock time, "HH:MM" or "HH:MM:SS" (shown with seconds when it has them)."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if not isinstance(self.data, time):
+            return ""
+        return self.data.strftime("%H:%M:%S" if self.data.second else "%H:%M")
+
+
+class ScopeField(Field):
+    """What a code applies to: the product and category slugs ticked in the two lists (sent
+    as `products` and `categories`); `data` is (product slugs, category slugs)."""
+
+    data: tuple[tuple[str, ...], tuple[str, ...]]
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.object_data = data
+        self.data = ((), ()) if data is unset_value or data is None else data
+        if formdata is not None:
+            self.data = (
+                tuple(formdata.getlist("products")),
+                tuple(formdata.getlist("categories")),
+            )
+
+
+class PromoForm(ShopForm):
+    """A code's terms as staff type them; `draft()` is the `PromoDraft` they make.
+
+    The fields are in the page's order (the error summary's). Before validating, the view
+    sets `locked` for a used code (its kind and value stay, and must not be sent otherwise)
+    and `known_scope` (the slugs that can be chosen).
+    """
+
+    code = StringField(
+        _l("Code"),
+        id="f-code",
+        filters=[_stripped],
+        validators=[DataRequired(_l("Please enter the code customers will type."))],
+    )
+    kind = RadioField(
+        _l("Kind"),
+        id="f-kind",
+        choices=[
+            SelectChoice(Kind.PERCENT.value, _l("Percentage off")),
+            SelectChoice(Kind.AMOUNT.value, _l("Fixed amount off, in euros")),
+        ],
+        validate_choice=False,  # checked below, in the page's words
+    )
+    value = StringField(_l("Value"), id="f-value", filters=[_stripped])
+    starts_on = DateField(
+        _l("First day"),
+        id="f-starts_on",
+        validators=[DataRequired(_l("Please enter the first day, as YYYY-MM-DD."))],
+    )
+    starts_time = WallTimeField(
+        _l("Start time (optional)"), id="f-starts_time", validators=may_be_empty(NOT_A_TIME)
+    )
+    ends_on = DateField(
+        _l("Last day (included)"),
+        id="f-ends_on",
+        validators=may_be_empty(_l("Please enter the last day as YYYY-MM-DD, or leave it empty.")),
+    )
+    ends_time = WallTimeField(
+        _l("End time on the last day (optional)"),
+        id="f-ends_time",
+        validators=may_be_empty(NOT_A_TIME),
+    )
+    usage_limit = WholeNumberField(
+        _l("Total uses"),
+        id="f-usage_limit",
+        validators=may_be_empty(NOT_A_LIMIT, NumberRange(1, MAX_LIMIT, NOT_A_LIMIT)),
+    )
+    per_customer_limit = WholeNumberField(
+        _l("Uses per customer"),
+        id="f-per_customer_limit",
+        validators=may_be_empty(NOT_A_LIMIT, NumberRange(1, MAX_LIMIT, NOT_A_LIMIT)),
+    )
+    min_subtotal = EuroField(
+        _l("Minimum subtotal"),
+        id="f-min_subtotal",
+        validators=may_be_empty(NOT_A_MINIMUM, NumberRange(0, MAX_AMOUNT_CENTS, NOT_A_MINIMUM)),
+    )
+    scope = ScopeField(_l("Applies to"), id="f-scope")
+    is_active = BooleanField(
+        _l("Active: customers can use the code during its window"), id="f-is_active"
+    )
+    is_public = BooleanField(
+        _l("Public: show a banner on every shop page during the window"), id="f-is_public"
+    )
+    banner_title_en = banner_field(
+        StringField, _l("Banner title (English)"), "banner_title_en", MAX_TITLE
+    )
+    banner_title_nl = banner_field(
+        StringField, _l("Banner title (Dutch)"), "banner_title_nl", MAX_TITLE
+    )
+    banner_text_en = banner_field(
+        TextAreaField, _l("Banner text (English)"), "banner_text_en", MAX_TEXT
+    )
+    banner_text_nl = banner_field(
+        TextAreaField, _l("Banner text (Dutch)"), "banner_text_nl", MAX_TEXT
+    )
+
+    locked: PromoCode | None = None
+    known_scope: tuple[Sequence[str], Sequence[str]] = ((), ())
+    units: int | None = None  # the value read: a percentage, or an amount in cents
+    window: Window | None = None
 
     @classmethod
-    def blank(cls) -> PromoForm:
-        values: dict[str, Any] = {
-            "code": "",
-            "kind": Kind.PERCENT.value,
-            "value": "",
-            "starts_on": "",
-            "starts_time": "",
-            "ends_on": "",
-            "ends_time": "",
-            "usage_limit": "",
-            "per_customer_limit": "",
-            "min_subtotal": "",
-            "products": [],
-            "categories": [],
-            "is_active": True,
-            "is_public": False,
-        }
-        values.update(
-            {f"banner_{part}_{lang}": "" for part in ("title", "text") for lang in LANGUAGES}
-        )
-        return cls(values)
-
-    @classmethod
-    def from_code(cls, code: PromoCode, tz: ZoneInfo) -> PromoForm:
+    def of_code(cls, code: PromoCode, tz: ZoneInfo) -> PromoForm:
+        """The form of a saved code, its window in the local days and times typed."""
         kind = Kind(code.kind)
-        values: dict[str, Any] = {
-            "code": code.display_code,
-            "kind": kind.value,
-            "value": str(code.value) if kind is Kind.PERCENT else euros_text(code.value),
-            **local_fields(code.window, tz),
-            "usage_limit": "" if code.usage_limit is None else str(code.usage_limit),
-            "per_customer_limit": (
-                "" if code.per_customer_limit is None else str(code.per_customer_limit)
+        starts_on, starts_time, ends_on, ends_time = local_window(code.window, tz)
+        return cls(
+            code=code.display_code,
+            kind=kind.value,
+            value=value_as_typed(kind, code.value),
+            starts_on=starts_on,
+            starts_time=starts_time,
+            ends_on=ends_on,
+            ends_time=ends_time,
+            usage_limit=code.usage_limit,
+            per_customer_limit=code.per_customer_limit,
+            min_subtotal=code.min_subtotal_cents,
+            scope=(
+                tuple(sorted(p.slug for p in code.products)),
+                tuple(sorted(c.slug for c in code.categories)),
             ),
-            "min_subtotal": (
-                "" if code.min_subtotal_cents is None else euros_text(code.min_subtotal_cents)
-            ),
-            "products": sorted(p.slug for p in code.products),
-            "categories": sorted(c.slug for c in code.categories),
-            "is_active": code.is_active,
-            "is_public": code.is_public,
-        }
-        for part in ("title", "text"):
-            for lang in LANGUAGES:
-                values[f"banner_{part}_{lang}"] = getattr(code, f"banner_{part}_{lang}")
-        return cls(values)
-
-    @classmethod
-    def parse(
-        cls,
-        form: MultiDict[str, str],
-        tz: ZoneInfo,
-        *,
-        product_slugs: Sequence[str],
-        category_slugs: Sequence[str],
-        locked: PromoCode | None = None,
-    ) -> PromoForm:
-        """Read the posted form. With `locked` (a used code) kind and value must stay as is."""
-
-        def text(name: str, limit: int = 500) -> str:
-            return form.get(name, "")[: limit + 1].strip()
-
-        values: dict[str, Any] = {
-            name: text(name)
-            for name in (
-                "code",
-                "kind",
-                "value",
-                "starts_on",
-                "starts_time",
-                "ends_on",
-                "ends_time",
-                "usage_limit",
-                "per_customer_limit",
-                "min_subtotal",
-            )
-        }
-        values["products"] = form.getlist("products")
-        values["categories"] = form.getlist("categories")
-        values["is_active"] = form.get("is_active") == "yes"
-        values["is_public"] = form.get("is_public") == "yes"
-        for lang in LANGUAGES:
-            values[f"banner_title_{lang}"] = text(f"banner_title_{lang}", MAX_TITLE)
-            values[f"banner_text_{lang}"] = text(f"banner_text_{lang}", MAX_TEXT)
-        if locked is not None:
-            # Disabled fields are not sent; a kind or value that is sent must be the same.
-            locked_kind = Kind(locked.kind)
-            locked_value = (
-                str(locked.value) if locked_kind is Kind.PERCENT else euros_text(locked.value)
-            )
-            sent_kind, sent_value = values["kind"], values["value"]
-            values["kind"], values["value"] = locked_kind.value, locked_value
-            parsed = cls(values)
-            parsed._check_locked(locked, sent_kind, sent_value)
-        else:
-            parsed = cls(values)
-        parsed._build(tz, product_slugs, category_slugs, locked)
-        return parsed
-
-    def _check_locked(self, locked: PromoCode, sent_kind: str, sent_value: str) -> None:
-        kind = Kind(locked.kind)
-        used = _(
-            "This code has been used, so its kind and value can no longer change. "
-            "To offer a different discount, create a new code."
+            is_active=code.is_active,
+            is_public=code.is_public,
+            **{name: getattr(code, name) for name in BANNER_FIELDS},
         )
-        if sent_kind and sent_kind != kind.value:
-            self.errors["kind"] = used
-        if sent_value:
-            typed = _int(sent_value) if kind is Kind.PERCENT else parse_euros(sent_value)
-            if typed != locked.value:
-                self.errors["value"] = used
 
-    def _build(
-        self,
-        tz: ZoneInfo,
-        product_slugs: Sequence[str],
-        category_slugs: Sequence[str],
-        locked: PromoCode | None,
-    ) -> None:
-        values, errors = self.values, self.errors
-        code = values["code"]
-        if not code:
-            errors["code"] = _("Please enter the code customers will type.")
-        elif (
+    def validate_code(self, field: Field) -> None:
+        code = field.data
+        if (
             len(code) > MAX_CODE_LENGTH
             or len(normalise_code(code)) > MAX_CODE_LENGTH
             or _has_control_characters(code)
         ):
-            errors["code"] = _(
-                "Please use at most %(n)s letters, digits or signs.", n=MAX_CODE_LENGTH
+            raise ValidationError(
+                _("Please use at most %(n)s letters, digits or signs.", n=MAX_CODE_LENGTH)
             )
 
-        kind: Kind | None = None
-        try:
-            kind = Kind(values["kind"])
-        except ValueError:
-            errors["kind"] = _("Please choose a percentage or a fixed amount.")
-        value = self._value(kind) if "value" not in errors else None
-
-        window = self._window(tz)
-        usage_limit = self._limit("usage_limit")
-        per_customer_limit = self._limit("per_customer_limit")
-        min_subtotal = None
-        if values["min_subtotal"]:
-            min_subtotal = parse_euros(values["min_subtotal"])
-            if min_subtotal is None or min_subtotal > MAX_AMOUNT_CENTS:
-                errors["min_subtotal"] = _(
-                    "Please enter an amount in euros, such as 30,00 or 30.00, or leave it empty."
-                )
-
-        unknown_products = set(values["products"]) - set(product_slugs)
-        unknown_categories = set(values["categories"]) - set(category_slugs)
-        if unknown_products or unknown_categories:
-            errors["scope"] = _("Please choose products and categories from the lists.")
-
-        if values["is_public"] and not values["banner_title_en"]:
-            errors["banner_title_en"] = _(
-                "A public code needs a banner title (at least in English)."
-            )
-        for lang in LANGUAGES:
-            if len(values[f"banner_title_{lang}"]) > MAX_TITLE:
-                errors[f"banner_title_{lang}"] = _(
-                    "Please use at most %(n)s characters.", n=MAX_TITLE
-                )
-            if len(values[f"banner_text_{lang}"]) > MAX_TEXT:
-                errors[f"banner_text_{lang}"] = _(
-                    "Please use at most %(n)s characters.", n=MAX_TEXT
-                )
-
-        if errors or kind is None or value is None or window is None:
+    def validate_kind(self, field: Field) -> None:
+        if self.locked is not None:
+            # A used code's radios are disabled and not sent; one that is sent must agree.
+            sent = field.raw_data[0] if field.raw_data else ""
+            field.data = Kind(self.locked.kind).value
+            if sent and sent != field.data:
+                raise ValidationError(str(USED_CODE))
             return
-        self.draft = PromoDraft(
-            code=code,
-            kind=kind,
-            value=value,
-            window=window,
-            usage_limit=usage_limit,
-            per_customer_limit=per_customer_limit,
-            min_subtotal_cents=min_subtotal,
-            product_slugs=tuple(values["products"]),
-            category_slugs=tuple(values["categories"]),
-            is_active=values["is_active"],
-            is_public=values["is_public"],
-            banner_title_en=values["banner_title_en"],
-            banner_title_nl=values["banner_title_nl"],
-            banner_text_en=values["banner_text_en"],
-            banner_text_nl=values["banner_text_nl"],
-        )
+        try:
+            Kind(field.data or "")
+        except ValueError:
+            raise ValidationError(_("Please choose a percentage or a fixed amount.")) from None
 
-    def _value(self, kind: Kind | None) -> int | None:
-        raw = self.values["value"]
-        if kind is Kind.PERCENT:
-            percent = _int(raw)
-            if percent is None or not 1 <= percent <= MAX_PERCENT:
-                self.errors["value"] = _("Please enter a whole percentage from 1 to 100.")
-                return None
-            return percent
-        if kind is Kind.AMOUNT:
-            cents = parse_euros(raw)
-            if cents is None or not 0 < cents <= MAX_AMOUNT_CENTS:
-                self.errors["value"] = _(
-                    "Please enter an amount in euros above zero, such as 5,00 or 5.00."
-                )
-                return None
-            return cents
-        return None
+    def validate_value(self, field: Field) -> None:
+        if self.locked is not None:
+            kind, sent = Kind(self.locked.kind), field.data
+            field.data = value_as_typed(kind, self.locked.value)
+            self.units = self.locked.value
+            if sent and _typed_value(kind, sent) != self.locked.value:
+                raise ValidationError(str(USED_CODE))
+            return
+        if self.kind.errors:
+            return
+        kind = Kind(self.kind.data)
+        units = _typed_value(kind, field.data)
+        if kind is Kind.PERCENT and (units is None or not 1 <= units <= MAX_PERCENT):
+            raise ValidationError(_("Please enter a whole percentage from 1 to 100."))
+        if kind is Kind.AMOUNT and (units is None or not 0 < units <= MAX_AMOUNT_CENTS):
+            raise ValidationError(
+                _("Please enter an amount in euros above zero, such as 5,00 or 5.00.")
+            )
+        self.units = units
 
-    def _limit(self, name: str) -> int | None:
-        raw = self.values[name]
-        if not raw:
-            return None
-        number = _int(raw)
-        if number is None or not 1 <= number <= MAX_LIMIT:
-            self.errors[name] = _("Please enter a whole number of 1 or more, or leave it empty.")
-            return None
-        return number
+    def validate_ends_time(self, field: Field) -> None:
+        if field.data is not None and self.ends_on.data is None and not self.ends_on.errors:
+            raise ValidationError(_("An end time needs an end date."))
+
+    def validate_scope(self, field: Field) -> None:
+        products, categories = field.data
+        known_products, known_categories = self.known_scope
+        if set(products) - set(known_products) or set(categories) - set(known_categories):
+            raise ValidationError(_("Please choose products and categories from the lists."))
+
+    def validate_banner_title_en(self, field: Field) -> None:
+        if self.is_public.data and not field.data:
+            raise ValidationError(_("A public code needs a banner title (at least in English)."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        self.window = self._window(clock.shop_timezone())
+        return valid and self.window is not None
 
     def _window(self, tz: ZoneInfo) -> Window | None:
-        values, errors = self.values, self.errors
-        start = _parse_date(values["starts_on"])
-        if start is None:
-            errors["starts_on"] = _("Please enter the first day, as YYYY-MM-DD.")
-        start_time = None
-        if values["starts_time"]:
-            start_time = _parse_time(values["starts_time"])
-            if start_time is None:
-                errors["starts_time"] = _("Please enter a time as HH:MM, or leave it empty.")
-        end = None
-        if values["ends_on"]:
-            end = _parse_date(values["ends_on"])
-            if end is None:
-                errors["ends_on"] = _("Please enter the last day as YYYY-MM-DD, or leave it empty.")
-        end_time = None
-        if values["ends_time"]:
-            end_time = _parse_time(values["ends_time"])
-            if end_time is None:
-                errors["ends_time"] = _("Please enter a time as HH:MM, or leave it empty.")
-            elif not values["ends_on"]:
-                errors["ends_time"] = _("An end time needs an end date.")
-        if {"starts_on", "starts_time", "ends_on", "ends_time"} & set(errors):
+        """The UTC window of the local days and times typed, or None (with the error)."""
+        parts = (self.starts_on, self.starts_time, self.ends_on, self.ends_time)
+        if any(part.errors for part in parts):
             return None
+        start, end = self.starts_on.data, self.ends_on.data
         if start is not None and end is not None and end < start:
-            errors["ends_on"] = _("The last day is before the first day.")
+            self.ends_on.errors = [_("The last day is before the first day.")]
             return None
         try:
-            return window_from_local(start, end, tz, start_time=start_time, end_time=end_time)
+            return window_from_local(
+                start, end, tz, start_time=self.starts_time.data, end_time=self.ends_time.data
+            )
         except ValueError:
-            errors["ends_time" if end_time else "ends_on"] = _("The code must end after it starts.")
+            at = self.ends_time if self.ends_time.data else self.ends_on
+            at.errors = [_("The code must end after it starts.")]
             return None
 
-    def add_service_error(self, invalid: InvalidPromoCode) -> None:
-        """An error the service found (a duplicate code, a used code's value, …)."""
-        field_name = {"min_subtotal_cents": "min_subtotal"}.get(invalid.field, invalid.field)
-        if field_name == "code" and "exists" in invalid.message:
-            self.errors["code"] = str(DUPLICATE_CODE)
+    def draft(self) -> PromoDraft:
+        """The terms typed, once the form is valid."""
+        assert self.window is not None and self.units is not None
+        products, categories = self.scope.data
+        return PromoDraft(
+            code=self.code.data or "",
+            kind=Kind(self.kind.data),
+            value=self.units,
+            window=self.window,
+            usage_limit=self.usage_limit.data,
+            per_customer_limit=self.per_customer_limit.data,
+            min_subtotal_cents=self.min_subtotal.data,
+            product_slugs=products,
+            category_slugs=categories,
+            is_active=self.is_active.data,
+            is_public=self.is_public.data,
+            **{name: self[name].data or "" for name in BANNER_FIELDS},
+        )
+
+    def add_refusal(self, invalid: InvalidPromoCode) -> None:
+        """What the service refused (a duplicate code, a used code's value, …), at its field."""
+        if invalid.reason is PromoTermsRefusal.DUPLICATE_CODE:
+            self.code.errors = [str(DUPLICATE_CODE)]
+            return
+        name = {"min_subtotal_cents": "min_subtotal"}.get(invalid.field, invalid.field)
+        words = refusal_text(invalid)
+        self[name].errors = [words[:1].upper() + words[1:]]
+
+
+def local_window(
+    window: Window, tz: ZoneInfo
+) -> tuple[date | None, time | None, date | None, time | None]:
+    """A stored window as the form's first day, start time, last day and end time: local,
+    the end date included, a time only when it is not midnight."""
+    starts_on = starts_time = ends_on = ends_time = None
+    if window.starts_at is not None:
+        start = window.starts_at.astimezone(tz)
+        starts_on = start.date()
+        if start.time() != time(0):
+            starts_time = start.time().replace(tzinfo=None)
+    if window.ends_at is not None:
+        end = window.ends_at.astimezone(tz)
+        if end.time() == time(0):
+            # Ends as a day begins: the day before is the last one, all of it.
+            ends_on = last_local_date(window, tz)
         else:
-            self.errors[field_name] = invalid.message[:1].upper() + invalid.message[1:]
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if WHOLE_NUMBER.fullmatch(raw.strip()) else None
+            ends_on = end.date()
+            ends_time = end.time().replace(tzinfo=None)
+    return starts_on, starts_time, ends_on, ends_time
 
 
 # --- showing codes ---------------------------------------------------------------------------
@@ -435,14 +437,18 @@ def _short_day(day: date) -> str:
 
 def window_text(window: Window, tz: ZoneInfo) -> str:
     """ "21 Oct 2025 – 2 Nov 2025" in local time, the end date included; times when set."""
-    fields = local_fields(window, tz)
-    first = _short_day(date.fromisoformat(fields["starts_on"])) if fields["starts_on"] else None
-    if first and fields["starts_time"]:
-        first = f"{first} {fields['starts_time']}"
-    last = _short_day(date.fromisoformat(fields["ends_on"])) if fields["ends_on"] else None
-    if last and fields["ends_time"]:
-        last = _("%(day)s until %(time)s", day=last, time=fields["ends_time"])
+    starts_on, starts_time, ends_on, ends_time = local_window(window, tz)
+    first = _short_day(starts_on) if starts_on else None
+    if first and starts_time:
+        first = f"{first} {_time_text(starts_time)}"
+    last = _short_day(ends_on) if ends_on else None
+    if last and ends_time:
+        last = _("%(day)s until %(time)s", day=last, time=_time_text(ends_time))
     return f"{first or _('open')} – {last or _('open')}"
+
+
+def _time_text(value: time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
 def value_text(kind: Kind | str, value: int) -> str:
@@ -550,80 +556,78 @@ def _load(promo_id: int) -> PromoCode:
     return code
 
 
-def preview_banners(draft: PromoDraft | PromoCode, tz: ZoneInfo) -> list[tuple[str, Markup]]:
+def preview_banners(code: PromoDraft | PromoCode, tz: ZoneInfo) -> list[tuple[str, Markup]]:
     """The banner as `templates/_banner.html` draws it for customers, in each language."""
-    window = draft.window
-    kind = Kind(draft.kind)
+    shown = public_code(code)
     previews = []
     for lang in LANGUAGES:
-        other = "nl" if lang == "en" else "en"
-        banner = Banner(
-            promo_code_id=getattr(draft, "id", 0) or 0,
-            code=draft.display_code if isinstance(draft, PromoCode) else draft.code.strip(),
-            title=getattr(draft, f"banner_title_{lang}") or getattr(draft, f"banner_title_{other}"),
-            text=getattr(draft, f"banner_text_{lang}") or getattr(draft, f"banner_text_{other}"),
-            first_date=window.starts_at.astimezone(tz).date() if window.starts_at else None,
-            last_date=last_local_date(window, tz),
-            percent=draft.value if kind is Kind.PERCENT else None,
-            amount_cents=None if kind is Kind.PERCENT else draft.value,
-        )
+        banner = banner_for(shown, lang, tz)
         with force_locale(lang):
             html = render_template("_banner.html", promo_banners=lambda b=banner: [b])
         previews.append((lang, Markup(html)))  # a rendered template: escaped already
     return previews
 
 
+class CheckForm(ShopForm):
+    """Staff's "is this code valid at …?": a local instant (empty: now), and optionally a
+    subtotal and a customer."""
+
+    at = DateTimeLocalField(
+        _l("Local date and time"),
+        id="check-at",
+        format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=may_be_empty(
+            _l("Please enter a local date and time, such as 2025-11-02 23:59.")
+        ),
+    )
+    subtotal = EuroField(
+        _l("Subtotal (optional)"),
+        id="check-subtotal",
+        validators=may_be_empty(
+            _l("Please enter an amount in euros, such as 30,00, or leave it empty.")
+        ),
+    )
+    email = EmailField(
+        _l("Customer e-mail (optional)"),
+        id="check-email",
+        validators=may_be_empty(_l("Please enter an e-mail address, or leave it empty.")),
+    )
+
+
 @dataclass
 class CheckAnswer:
-    """The "valid at …?" check: what was asked (as typed), the answer, or what is wrong."""
+    """The "valid at …?" check: the form as asked, and the answer when it could be given."""
 
-    values: dict[str, str]
-    errors: dict[str, str]
+    form: CheckForm
     answer: str = ""
     is_valid: bool = False
 
 
-def _check(code: PromoCode, args: MultiDict[str, str], tz: ZoneInfo) -> CheckAnswer | None:
+def _check(code: PromoCode, tz: ZoneInfo) -> CheckAnswer:
     """Answer "is this code valid at that time?" as `flask --app shop promo check` does."""
-    if "check" not in args:
-        return None
-    values = {name: args.get(name, "")[:400].strip() for name in ("at", "subtotal", "email")}
-    errors: dict[str, str] = {}
+    if "check" not in request.args:
+        return CheckAnswer(CheckForm(formdata=None))
+    form = CheckForm(formdata=request.args)
+    if not form.validate():
+        return CheckAnswer(form)
     at = clock.now()
-    if values["at"]:
-        found = LOCAL_INSTANT.fullmatch(values["at"])
-        day = _parse_date(found.group(1)) if found else None
-        wall = _parse_time(found.group(2)) if found else None
-        if day is None or wall is None:
-            errors["at"] = _("Please enter a local date and time, such as 2025-11-02 23:59.")
-        else:
-            starts_at = window_from_local(day, None, tz, start_time=wall).starts_at
-            assert starts_at is not None
-            at = starts_at
-    subtotal = None
-    if values["subtotal"]:
-        subtotal = parse_euros(values["subtotal"])
-        if subtotal is None:
-            errors["subtotal"] = _(
-                "Please enter an amount in euros, such as 30,00, or leave it empty."
-            )
-    email = values["email"] or None
-    if email and (len(email) > MAX_EMAIL or "@" not in email):
-        errors["email"] = _("Please enter an e-mail address, or leave it empty.")
-    if errors:
-        return CheckAnswer(values, errors)
+    if form.at.data is not None:
+        wall: datetime = form.at.data
+        starts_at = window_from_local(wall.date(), None, tz, start_time=wall.time()).starts_at
+        assert starts_at is not None
+        at = starts_at
+    email = form.email.data or None
     try:
         check_code_at(
             db.session(),
             code,
             at=at,
-            subtotal_cents=subtotal,
+            subtotal_cents=form.subtotal.data,
             email=normalise_email(email) if email else None,
         )
     except PromoNotApplicable as refusal:
-        return CheckAnswer(values, errors, staff_check_answer(code.display_code, at, tz, refusal))
-    answer = staff_check_answer(code.display_code, at, tz, None)
-    return CheckAnswer(values, errors, answer, is_valid=True)
+        return CheckAnswer(form, promo_check_answer(code.display_code, at, tz, refusal))
+    return CheckAnswer(form, promo_check_answer(code.display_code, at, tz, None), is_valid=True)
 
 
 def _render_form(
@@ -655,26 +659,26 @@ def _render_form(
     )
 
 
-def _parse_posted(*, own: PromoCode | None, is_used: bool = False) -> PromoForm:
-    """The posted form, read; a name another code has is reported with the other errors."""
+def _posted_form(
+    *, own: PromoCode | None, is_used: bool = False
+) -> tuple[PromoForm, PromoDraft | None]:
+    """The posted form and its draft (None when something is wrong); a name another code
+    has is reported with the other errors."""
     products, categories = _choices()
-    form = PromoForm.parse(
-        request.form,
-        clock.shop_timezone(),
-        product_slugs=[p.slug for p in products],
-        category_slugs=[c.slug for c in categories],
-        locked=own if is_used else None,
-    )
-    if "code" not in form.errors:
+    form = PromoForm()
+    form.known_scope = ([p.slug for p in products], [c.slug for c in categories])
+    form.locked = own if is_used else None
+    valid = form.validate()
+    if not form.code.errors:
         # The service refuses a duplicate too (the unique index decides a race); asking here
         # only lets the message appear together with the form's other errors.
         taken_by = db.session.scalar(
-            select(PromoCode.id).where(PromoCode.code == normalise_code(form.values["code"]))
+            select(PromoCode.id).where(PromoCode.code == normalise_code(form.code.data or ""))
         )
         if taken_by is not None and (own is None or taken_by != own.id):
-            form.errors["code"] = str(DUPLICATE_CODE)
-            form.draft = None
-    return form
+            form.code.errors = [str(DUPLICATE_CODE)]
+            valid = False
+    return form, form.draft() if valid else None
 
 
 def _wants_preview() -> bool:
@@ -685,22 +689,22 @@ def _wants_preview() -> bool:
 @requires(Access.VIEW)
 def new_promotion() -> tuple[str, int]:
     """Show the form for a new code."""
-    return _render_form(PromoForm.blank())
+    return _render_form(PromoForm(kind=Kind.PERCENT.value, is_active=True))
 
 
 @bp.post("/promotions/new")
 @requires(Access.MANAGE)
 def create_promotion() -> Response | tuple[str, int]:
     """Create a code (or show the banner preview of what was typed)."""
-    form = _parse_posted(own=None)
-    if form.draft is None:
+    form, draft = _posted_form(own=None)
+    if draft is None:
         return _render_form(form, status_code=UNPROCESSABLE)
     if _wants_preview():
-        return _render_form(form, previews=preview_banners(form.draft, clock.shop_timezone()))
+        return _render_form(form, previews=preview_banners(draft, clock.shop_timezone()))
     try:
-        created = create_promo_code(db.session(), form.draft, now=clock.now(), actor=current_user)
+        created = create_promo_code(db.session(), draft, now=clock.now(), actor=current_user)
     except InvalidPromoCode as invalid:
-        form.add_service_error(invalid)
+        form.add_refusal(invalid)
         return _render_form(form, status_code=UNPROCESSABLE)
     flash(_("Promo code %(code)s created.", code=created.display_code), "success")
     return redirect(url_for("admin.promotions"), code=303)
@@ -712,14 +716,14 @@ def edit_promotion(promo_id: int) -> tuple[str, int]:
     """Show a code's form, its banner, and the answer to "is it valid at …?"."""
     code = _load(promo_id)
     tz = clock.shop_timezone()
-    check = _check(code, request.args, tz)
+    check = _check(code, tz)
     return _render_form(
-        PromoForm.from_code(code, tz),
+        PromoForm.of_code(code, tz),
         code=code,
         is_used=has_been_used(db.session(), code.id),
         previews=preview_banners(code, tz) if code.is_public else None,
         check=check,
-        status_code=UNPROCESSABLE if check and check.errors else 200,
+        status_code=UNPROCESSABLE if check.form.errors else 200,
     )
 
 
@@ -729,23 +733,28 @@ def update_promotion(promo_id: int) -> Response | tuple[str, int]:
     """Save a code's changes; a used code keeps its kind and value."""
     code = _load(promo_id)
     is_used = has_been_used(db.session(), code.id)
-    form = _parse_posted(own=code, is_used=is_used)
-    if form.draft is None:
-        return _render_form(form, code=code, is_used=is_used, status_code=UNPROCESSABLE)
+    form, draft = _posted_form(own=code, is_used=is_used)
+    check = CheckAnswer(CheckForm(formdata=None))
+    if draft is None:
+        return _render_form(
+            form, code=code, is_used=is_used, check=check, status_code=UNPROCESSABLE
+        )
     if _wants_preview():
-        previews = preview_banners(form.draft, clock.shop_timezone())
-        return _render_form(form, code=code, is_used=is_used, previews=previews)
+        previews = preview_banners(draft, clock.shop_timezone())
+        return _render_form(form, code=code, is_used=is_used, previews=previews, check=check)
     try:
         updated = update_promo_code(
-            db.session(), code.id, form.draft, now=clock.now(), actor=current_user
+            db.session(), code.id, draft, now=clock.now(), actor=current_user
         )
     except UnknownCode:
         abort(404)
     except InvalidPromoCode as invalid:
-        form.add_service_error(invalid)
+        form.add_refusal(invalid)
         code = _load(promo_id)
         is_used = has_been_used(db.session(), code.id)
-        return _render_form(form, code=code, is_used=is_used, status_code=UNPROCESSABLE)
+        return _render_form(
+            form, code=code, is_used=is_used, check=check, status_code=UNPROCESSABLE
+        )
     if updated is None:
         flash(_("Nothing changed."), "info")
     else:
