@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from shop.refusals import Reason, Refused
 
 __all__ = [
     "EARLIEST_PLAUSIBLE_BIRTH_YEAR",
@@ -30,7 +31,7 @@ EARLIEST_PLAUSIBLE_BIRTH_YEAR = 1900
 _DAYS_IN_MONTH = {1: 31, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
-class BirthDateProblem(StrEnum):
+class BirthDateProblem(Reason):
     """Why a typed birth date was refused; the values are stable codes for forms and logs."""
 
     MISSING = "missing"
@@ -40,7 +41,7 @@ class BirthDateProblem(StrEnum):
     IMPLAUSIBLE = "implausible"
 
 
-class InvalidBirthDate(ValueError):
+class InvalidBirthDate(Refused):
     """A birth date from form input that cannot be accepted.
 
     ``reason`` is a ``BirthDateProblem`` (a ``str``, so it compares equal to e.g. ``"missing"``).
@@ -49,10 +50,8 @@ class InvalidBirthDate(ValueError):
     """
 
     def __init__(self, reason: BirthDateProblem, field: str | None = None) -> None:
-        self.reason = reason
+        super().__init__(reason, field=field)
         self.field = field
-        where = f" ({field})" if field else ""
-        super().__init__(f"invalid birth date: {reason.value}{where}")
 
 
 def age_on(birth_date: date, today: date) -> int:

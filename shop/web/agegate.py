@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -31,23 +30,15 @@ from shop.models import AgeCheckMethod, AgeCheckOutcome
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.services.agegate import Verification, record_age_check
 from shop.web.redirects import safe_next
+from shop.web.visitor import REFUSED_KEY, SESSION_KEY
+from shop.web.wording import refusal_text
 
 bp = Blueprint("agegate", __name__)
 
-SESSION_KEY = "age_verification"
-REFUSED_KEY = "age_refused"
 
 # "language": the switcher must work before the gate is passed (the gate page has it too).
 EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "ops", "admin", "webhooks", "language"})
 EXEMPT_ENDPOINTS = frozenset({"static"})
-
-BIRTH_DATE_ERRORS = {
-    "missing": _l("Please enter your full date of birth."),
-    "not_a_number": _l("Day, month and year must be numbers."),
-    "impossible_date": _l("That date does not exist. Please check the day and month."),
-    "in_the_future": _l("A date of birth cannot be in the future."),
-    "implausible": _l("Please enter a year of birth from 1900 on."),
-}
 
 
 def current_verification() -> Verification | None:
@@ -201,8 +192,9 @@ def gate() -> Response | tuple[str, int]:
     try:
         birth_date = parse_birth_date(fields["day"], fields["month"], fields["year"], today)
     except InvalidBirthDate as invalid:
-        message = BIRTH_DATE_ERRORS.get(invalid.reason, BIRTH_DATE_ERRORS["missing"])
-        return _render_gate(422, error=str(message), **{k: v[:8] for k, v in fields.items()})
+        return _render_gate(
+            422, error=refusal_text(invalid), **{k: v[:8] for k, v in fields.items()}
+        )
     age = age_on(birth_date, today)
     if age < min_age:
         return _refuse(AgeCheckMethod.DOB)

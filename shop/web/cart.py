@@ -10,17 +10,13 @@ trying thousands of them.
 
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     Blueprint,
     Flask,
     current_app,
     flash,
-    has_request_context,
     redirect,
     render_template,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -42,12 +38,12 @@ from shop.services.cart import (
 )
 from shop.web.forms import ShopForm, one_line
 from shop.web.redirects import safe_next
+from shop.web.visitor import current_cart, install, keep_cart, priced_cart, visitor_key
 from shop.web.wording import refusal_text
 
 bp = Blueprint("cart", __name__)
+install(bp)
 
-CART_KEY = "cart"
-VISITOR_KEY = "visitor_id"
 # Generous for a person retyping a code, hopeless for someone guessing codes.
 CODE_ATTEMPTS = "10 per minute"
 MAX_TYPED_CODE = 100
@@ -57,48 +53,6 @@ MAX_TYPED_CODE = 100
 def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["allergy_summary"] = allergy_summary
-
-
-@bp.app_context_processor
-def _cart_count() -> dict[str, int]:
-    if not has_request_context():
-        return {"cart_count": 0}
-    return {"cart_count": current_cart().item_count}
-
-
-# --- the cart in the session ----------------------------------------------------------------
-
-
-def current_cart() -> Cart:
-    """The visitor's cart as the session holds it (empty when there is none or it is junk)."""
-    return Cart.from_session(session.get(CART_KEY))
-
-
-def keep_cart(cart: Cart) -> None:
-    session[CART_KEY] = cart.to_session()
-
-
-def clear_cart() -> None:
-    session.pop(CART_KEY, None)
-
-
-def priced_cart(cart: Cart, *, email: str | None = None) -> CartView:
-    """The cart priced now; products no longer on sale are dropped from the session too."""
-    view = view_cart(db.session(), cart, now=clock.now(), email=email)
-    if view.dropped:
-        kept = {line.product.id: line.quantity for line in view.lines}
-        keep_cart(Cart(quantities=kept, code=current_cart().code))
-        flash(_("A product in your cart is no longer available and was removed."), "error")
-    return view
-
-
-def visitor_key() -> str:
-    """A random id kept in the session: the key of this visitor's throttling counters."""
-    key = session.get(VISITOR_KEY)
-    if not isinstance(key, str) or not 16 <= len(key) <= 64:
-        key = secrets.token_urlsafe(16)
-        session[VISITOR_KEY] = key
-    return f"visitor:{key}"
 
 
 class CartLineForm(ShopForm):

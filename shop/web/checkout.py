@@ -22,7 +22,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    session,
     url_for,
 )
 from flask import request as http_request
@@ -52,10 +51,8 @@ from shop.services.checkout import (
     warnings_digest,
 )
 from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
-from shop.web import agegate
-from shop.web.agegate import BIRTH_DATE_ERRORS
-from shop.web.cart import clear_cart, current_cart, priced_cart, visitor_key
 from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
+from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
 from shop.web.wording import refusal_text
 
 bp = Blueprint("checkout", __name__)
@@ -211,7 +208,7 @@ class CheckoutForm(ShopForm):
                 self.day.data or "", self.month.data or "", self.year.data or "", today
             )
         except InvalidBirthDate as invalid:
-            message = BIRTH_DATE_ERRORS.get(invalid.reason, BIRTH_DATE_ERRORS["missing"])
+            message = refusal_text(invalid)
             self.day.errors = [str(message)]
             return False
         return valid
@@ -292,8 +289,7 @@ def _revoke_verification_if_under_age(form: CheckoutForm) -> None:
     config = current_app.config
     today = local_today(clock.now(), clock.shop_timezone())
     if age_on(form.birth_date, today) < config["SHOP_MIN_AGE"]:
-        session.pop(agegate.SESSION_KEY, None)
-        session[agegate.REFUSED_KEY] = config["SHOP_AGE_POLICY_VERSION"]
+        refuse_age(config["SHOP_AGE_POLICY_VERSION"])
 
 
 def _refused_page(

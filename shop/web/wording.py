@@ -23,6 +23,7 @@ from shop.config import MEGABYTE
 from shop.images import ImageProblem
 from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
+from shop.rules.age import BirthDateProblem
 from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_local_date
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
@@ -147,6 +148,18 @@ ARTICLES: dict[Reason, Wording] = {
     PublishingNeed.TITLE: lambda p: _("a title (in English or Dutch)"),
     PublishingNeed.DISCLAIMER_EN: lambda p: _("the disclaimer in English"),
     PublishingNeed.DISCLAIMER_NL: lambda p: _("the disclaimer in Dutch"),
+}
+
+# --- the age gate's and checkout's date of birth ------------------------------------------------
+
+BIRTH_DATE: dict[Reason, Wording] = {
+    BirthDateProblem.MISSING: lambda p: _("Please enter your full date of birth."),
+    BirthDateProblem.NOT_A_NUMBER: lambda p: _("Day, month and year must be numbers."),
+    BirthDateProblem.IMPOSSIBLE_DATE: lambda p: _(
+        "That date does not exist. Please check the day and month."
+    ),
+    BirthDateProblem.IN_THE_FUTURE: lambda p: _("A date of birth cannot be in the future."),
+    BirthDateProblem.IMPLAUSIBLE: lambda p: _("Please enter a year of birth from 1900 on."),
 }
 
 # --- staff accounts, sign-in and two-factor sign-in -------------------------------------------
@@ -520,7 +533,14 @@ def attention_texts(order: Order) -> list[str]:
 
 # -------------------------------------------------------------------------------------------------
 
-WORDING: dict[Reason, Wording] = {**CATALOGUE, **ARTICLES, **STAFF, **SHOPPING, **ORDERS}
+WORDING: dict[Reason, Wording] = {
+    **CATALOGUE,
+    **ARTICLES,
+    **BIRTH_DATE,
+    **STAFF,
+    **SHOPPING,
+    **ORDERS,
+}
 
 
 def refusal_text(refused: Refused) -> str:

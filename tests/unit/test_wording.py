@@ -40,6 +40,7 @@ def test_no_two_sections_word_the_same_reason():
     sections = [
         wording.CATALOGUE,
         wording.ARTICLES,
+        wording.BIRTH_DATE,
         wording.STAFF,
         wording.SHOPPING,
         wording.ORDERS,
