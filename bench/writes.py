@@ -167,7 +167,7 @@ def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, lis
     from shop.models import Order, Product
     from shop.rules.age import local_today
     from shop.rules.promotions import PromoNotApplicable
-    from shop.services.checkout import (
+    from shop.services.orders.placing import (
         CheckoutRefused,
         CheckoutRequest,
         Customer,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shop.models import Category, Product, PromoCode
 from shop.rules.promotions import Window, window_from_local
-from shop.services.checkout import CheckoutRequest, Customer
+from shop.services.orders.placing import CheckoutRequest, Customer
 from shop.services.products import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
 from shop.services.promotions import PromoDraft, create_promo_code
 

@@ -1,6 +1,6 @@
 """The checkout page: contact and delivery address, date of birth, the promo code, and every
 warning of every product in the cart in full, acknowledged with one box. POST places the
-order through `services.checkout.place_order` and leads to the order's page.
+order through `services.orders.placing.place_order` and leads to the order's page.
 
 The form is a `ShopForm` (`CheckoutForm`): each message sits next to its own field, and the
 summary above lists them in the page's order. The date of birth is one value typed into three
@@ -41,7 +41,7 @@ from shop.extensions import db, limiter
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.rules.promotions import PromoNotApplicable
 from shop.services.cart import Cart, CartView
-from shop.services.checkout import (
+from shop.services.orders.placing import (
     CheckoutRefusal,
     CheckoutRefused,
     CheckoutRequest,

@@ -28,8 +28,8 @@ from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_loca
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
 from shop.services.catalog import CatalogRefusal
-from shop.services.checkout import CheckoutRefusal
 from shop.services.orders.fulfilment import OrderRefusal
+from shop.services.orders.placing import CheckoutRefusal
 from shop.services.orders.refunds import RefundRefusal
 from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.promotions import PromoTermsRefusal

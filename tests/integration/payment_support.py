@@ -31,7 +31,7 @@ from shop.models import (
     Refund,
 )
 from shop.rules.age import local_today
-from shop.services.checkout import CheckoutRequest, Customer, ShopPolicy, place_order
+from shop.services.orders.placing import CheckoutRequest, Customer, ShopPolicy, place_order
 from tests.helpers import AMSTERDAM, ANN
 from tests.peers import WEBHOOK_SECRET
 from tests.stripe_peer import StrictStripe

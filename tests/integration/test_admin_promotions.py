@@ -25,7 +25,7 @@ from shop.models import AuditEntry, Order, PromoCode, Role
 from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.rules.promotions import Kind
-from shop.services.checkout import Customer
+from shop.services.orders.placing import Customer
 from shop.services.orders.refunds import refund_order
 from shop.services.payments import pay_in_test_mode
 from shop.services.promotions import InvalidPromoCode, PromoDraft, update_promo_code

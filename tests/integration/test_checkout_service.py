@@ -32,7 +32,7 @@ from shop.models import (
 )
 from shop.rules.age import local_today
 from shop.rules.promotions import Kind, PromoNotApplicable, Refusal
-from shop.services.checkout import (
+from shop.services.orders.placing import (
     CheckoutRefusal,
     CheckoutRefused,
     Customer,

@@ -23,8 +23,8 @@ from shop.extensions import db
 from shop.models import Order, OrderStatus, Product, PromoCode, PromoRedemption
 from shop.rules.age import local_today
 from shop.rules.promotions import PromoNotApplicable, Refusal
-from shop.services.checkout import CheckoutRefusal, CheckoutRefused, ShopPolicy, place_order
 from shop.services.orders.holds import expire_due_orders
+from shop.services.orders.placing import CheckoutRefusal, CheckoutRefused, ShopPolicy, place_order
 from tests.helpers import AMSTERDAM, ANN, checkout_request, make_category, make_code, make_product
 
 POLICY = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")

@@ -17,8 +17,8 @@ from sqlalchemy import func, select, update
 from shop.models import Order, OrderStatus, Product, PromoCode, PromoRedemption
 from shop.rules.age import local_today
 from shop.rules.promotions import PromoNotApplicable, Refusal
-from shop.services.checkout import ShopPolicy, place_order
 from shop.services.orders.holds import expire_due_orders, order_for_customer, release_order
+from shop.services.orders.placing import ShopPolicy, place_order
 from tests import helpers
 from tests.helpers import AMSTERDAM, checkout_request, make_code, make_product
 

@@ -14,7 +14,7 @@ from shop.clock import frozen_at
 from shop.extensions import db
 from shop.models import Disclaimer, Order, OrderStatus, Product, PromoCode
 from shop.rules.promotions import window_from_local
-from shop.services.checkout import ShopPolicy, place_order
+from shop.services.orders.placing import ShopPolicy, place_order
 from shop.services.products import DisclaimerDraft
 from tests.helpers import AMSTERDAM, ANN, checkout_request, make_code, make_product, pass_age_gate
 from tests.pages import Page

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from shop.clock import frozen_at
 from shop.models import Order, OrderStatus, Product, PromoCode
-from shop.services.checkout import ShopPolicy, place_order
+from shop.services.orders.placing import ShopPolicy, place_order
 from tests.helpers import ANN, checkout_request, make_category, make_product
 
 HALLOWEEN = [

@@ -8,7 +8,7 @@ import pickle
 
 from shop.refusals import Refused
 from shop.services.cart import CartRefusal, CartRefused
-from shop.services.checkout import CheckoutRefusal
+from shop.services.orders.placing import CheckoutRefusal
 from shop.web.wording import WORDING
 
 

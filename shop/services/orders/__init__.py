@@ -1,4 +1,4 @@
-"""Orders after checkout, by concern: `placing` (the checkout's one transaction), `holds`
+"""Orders, by concern: `placing` (checkout's one transaction), `holds`
 (what an unpaid order holds, and giving it back when it expires or is cancelled; the
 customer's order page), `fulfilment` (staff: ship, cancel, clear the attention flag),
 `refunds`, `reading` (one order in full for the back office) and `export` (the list and its
