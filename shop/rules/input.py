@@ -35,6 +35,17 @@ def parse_euros(text: str) -> int:
     return int(found.group("euros")) * 100 + int(cents)
 
 
+MAX_PAGE = 10_000  # further than any list goes; a bigger number is someone's experiment
+
+
+def page_number(raw: object) -> int:
+    """The page of a list asked for in the address (`?page=3`): 1 for anything that is not
+    a plain number, at most `MAX_PAGE`."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
 def single_line(raw: object, limit: int = 300) -> str:
     """A form value as one line of text: control characters gone, spaces collapsed, at most
     `limit` characters read."""

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from shop import clock
 from shop.extensions import db
 from shop.models import Article
+from shop.rules.input import page_number
 from shop.services import articles
 from shop.services.articles import ArticleNotFound
 from shop.text import render_article
@@ -24,14 +25,6 @@ from shop.text import render_article
 bp = Blueprint("articles", __name__)
 
 PAGE_SIZE = 10
-MAX_PAGE = 10_000
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return min(max(int(raw), 1), MAX_PAGE)
 
 
 def share_links(title: str, address: str) -> list[tuple[str, str]]:
@@ -67,7 +60,7 @@ def _public_address(article: Article) -> str:
 @bp.route("/articles")
 def index() -> str:
     """Show one page of the published articles, newest first."""
-    number = _page_number()
+    number = page_number(request.args.get("page"))
     page = articles.published_articles(db.session(), number=number, size=PAGE_SIZE, now=clock.now())
     if number > page.page_count:
         abort(404)

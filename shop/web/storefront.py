@@ -18,14 +18,13 @@ from markupsafe import Markup
 
 from shop.extensions import db
 from shop.labels import allergen_name
+from shop.rules.input import page_number
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
 
 bp = Blueprint("storefront", __name__)
-
-MAX_PAGE = 10_000
 
 
 def nav_categories() -> list[CategorySummary]:
@@ -50,13 +49,6 @@ def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["nav_categories"] = nav_categories
     app.jinja_env.globals["allergen_name"] = allergen_name
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return min(max(int(raw), 1), MAX_PAGE)
 
 
 def _sort() -> Sort:
@@ -86,7 +78,7 @@ def category(slug: str) -> str:
     found = next((c for c in nav_categories() if c.slug == slug), None)
     if found is None:
         abort(404)
-    number, sort, locale = _page_number(), _sort(), str(get_locale())
+    number, sort, locale = page_number(request.args.get("page")), _sort(), str(get_locale())
 
     def products() -> Listing | None:
         page = catalog.category_products(
@@ -157,7 +149,7 @@ def product(slug: str) -> str:
 def search() -> str:
     """Show the active products matching the visitor's words, best first."""
     query = request.args.get("q", "")[:200]
-    number, locale = _page_number(), str(get_locale())
+    number, locale = page_number(request.args.get("page")), str(get_locale())
 
     def results() -> Listing:
         page = catalog.search_products(

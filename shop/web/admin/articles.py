@@ -22,8 +22,8 @@ from wtforms.widgets import DateTimeLocalInput
 
 from shop import clock
 from shop.extensions import db
-from shop.models import Article, StaffMember
-from shop.rules.input import slug_from
+from shop.models import Article
+from shop.rules.input import page_number, slug_from
 from shop.services.articles import (
     MAX_LENGTHS,
     ArticleDraft,
@@ -48,7 +48,6 @@ from shop.web.wording import publishing_needs, refusal_text
 section("admin.articles", _l("Articles"), Access.VIEW)
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 TEXT_FIELDS = tuple(MAX_LENGTHS)  # slug, titles, summaries, bodies, disclaimers
 
 
@@ -156,17 +155,6 @@ class ArticleForm(ShopForm):
             self[name].errors = [*self[name].errors, refusal_text(error)]
 
 
-def _staff() -> StaffMember:
-    return current_staff()
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return min(max(int(raw), 1), MAX_PAGE)
-
-
 def _article_or_404(article_id: int) -> Article:
     try:
         return article_for_staff(db.session(), article_id)
@@ -208,7 +196,9 @@ def _render_form(
 @requires(Access.VIEW)
 def articles() -> str:
     """List the articles, drafts included, with their status and dates."""
-    listing = list_articles_for_staff(db.session(), number=_page_number(), size=PAGE_SIZE)
+    listing = list_articles_for_staff(
+        db.session(), number=page_number(request.args.get("page")), size=PAGE_SIZE
+    )
     return render_template(
         "admin/articles/list.html",
         listing=listing,
@@ -262,7 +252,7 @@ def _save(article_id: int | None) -> Response | tuple[str, int]:
             article_id,
             form.to_draft(),
             publish=form.publish.data,
-            actor=_staff(),
+            actor=current_staff(),
             now=clock.now(),
         )
     except InvalidArticle as invalid:
@@ -287,7 +277,7 @@ def _save(article_id: int | None) -> Response | tuple[str, int]:
 def article_publish(article_id: int) -> Response | tuple[str, int]:
     """Publish the article (now, unless it has a date), if it has both disclaimers."""
     try:
-        set_published(db.session(), article_id, True, actor=_staff(), now=clock.now())
+        set_published(db.session(), article_id, True, actor=current_staff(), now=clock.now())
     except ArticleNotFound:
         abort(404)
     except ArticleNotPublishable as refused:
@@ -304,7 +294,7 @@ def article_publish(article_id: int) -> Response | tuple[str, int]:
 def article_unpublish(article_id: int) -> Response:
     """Take the article back to a draft: readers no longer see it."""
     try:
-        set_published(db.session(), article_id, False, actor=_staff(), now=clock.now())
+        set_published(db.session(), article_id, False, actor=current_staff(), now=clock.now())
     except ArticleNotFound:
         abort(404)
     flash(_("The article is a draft again: readers do not see it."))

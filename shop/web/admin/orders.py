@@ -27,8 +27,8 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, payments
-from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus, StaffMember
-from shop.rules.input import Unreadable, parse_euros
+from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus
+from shop.rules.input import Unreadable, page_number, parse_euros
 from shop.services.orders.export import OrderFilters, list_orders, order_csv
 from shop.services.orders.fulfilment import (
     OrderActionRefused,
@@ -107,11 +107,6 @@ def _filter_args(args: Mapping[str, str]) -> dict[str, str]:
     return {key: args[key] for key in FILTER_KEYS if args.get(key)}
 
 
-def _page_arg(args: Mapping[str, str]) -> int:
-    raw = args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
-
-
 # --- showing times and amounts ------------------------------------------------------------
 
 
@@ -126,10 +121,6 @@ def _render(template: str, **context: Any) -> str:
     )
 
 
-def _staff() -> StaffMember:
-    return current_staff()
-
-
 # --- the list and the export --------------------------------------------------------------
 
 
@@ -139,7 +130,10 @@ def orders() -> str:
     """List the orders, filtered and paginated, newest first."""
     filters, errors = filters_from(request.args)
     page = list_orders(
-        db.session(), filters, zone=clock.shop_timezone(), page=_page_arg(request.args)
+        db.session(),
+        filters,
+        zone=clock.shop_timezone(),
+        page=page_number(request.args.get("page")),
     )
     return _render(
         "admin/orders/list.html",
@@ -244,7 +238,7 @@ def ship_order(order_id: int) -> Response | tuple[str, int]:
             order_id,
             carrier=carrier,
             tracking_code=tracking_code,
-            actor=_staff(),
+            actor=current_staff(),
             now=clock.now(),
         )
     except OrderActionRefused as refusal:
@@ -334,7 +328,7 @@ def refund_order(order_id: int) -> Response | tuple[str, int] | str:
             amount_cents=amount_cents,
             restock=restock,
             reason=reason,
-            actor=_staff(),
+            actor=current_staff(),
             now=clock.now(),
             seen_state=seen_state,
         )
@@ -399,7 +393,7 @@ def refund_extra(order_id: int, attempt_id: int) -> Response | tuple[str, int] |
             payments.gateway,
             attempt_id,
             now=clock.now(),
-            actor=_staff(),
+            actor=current_staff(),
         )
     except RefundRefused as refusal:
         return _detail_page(
@@ -437,7 +431,7 @@ def cancel(order_id: int) -> Response | tuple[str, int] | str:
             order=order,
         )
     try:
-        cancel_order(db.session(), order_id, actor=_staff(), now=clock.now())
+        cancel_order(db.session(), order_id, actor=current_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(order_id, status=CONFLICT, cancel_error=refusal_text(refusal))
     # Its open intent is canceled at Stripe now; should Stripe not answer, `payments
@@ -452,7 +446,7 @@ def clear_order_attention(order_id: int) -> Response | tuple[str, int]:
     """Clear the "needs attention" flag, with a note saying what was done."""
     note = request.form.get("note", "")
     try:
-        clear_attention(db.session(), order_id, note=note, actor=_staff(), now=clock.now())
+        clear_attention(db.session(), order_id, note=note, actor=current_staff(), now=clock.now())
     except OrderActionRefused as refusal:
         return _detail_page(
             order_id, status=UNPROCESSABLE, attention_error=refusal_text(refusal), note=note[:1000]

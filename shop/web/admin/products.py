@@ -20,7 +20,8 @@ from shop import clock
 from shop.config import MEGABYTE
 from shop.extensions import db
 from shop.images import MAX_SIDE, ImageProblem, InvalidImage, prepare_image
-from shop.models import Product, StaffMember
+from shop.models import Product
+from shop.rules.input import page_number
 from shop.services.catalog import (
     CatalogNotFound,
     ProductFilter,
@@ -50,7 +51,6 @@ from shop.web.wording import missing_in_words, refusal_text
 section("admin.products", _l("Products"), Access.VIEW)
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 FILTER_LABELS = {
     ProductFilter.ALL: _l("All products"),
@@ -63,17 +63,6 @@ FILTER_LABELS = {
 
 def _capitalised(message: str) -> str:
     return message[:1].upper() + message[1:]
-
-
-def _staff() -> StaffMember:
-    return current_staff()
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return min(max(int(raw), 1), MAX_PAGE)
 
 
 def _product_or_404(product_id: int) -> Product:
@@ -159,7 +148,11 @@ def products() -> str:
     except ValueError:
         status = ProductFilter.ALL
     listing = list_products_for_staff(
-        db.session(), search=search, status=status, number=_page_number(), size=PAGE_SIZE
+        db.session(),
+        search=search,
+        status=status,
+        number=page_number(request.args.get("page")),
+        size=PAGE_SIZE,
     )
     return render_template(
         "admin/products/list.html",
@@ -215,7 +208,7 @@ def _save(product_id: int | None) -> Response | tuple[str, int]:
             product_id,
             form.draft(),
             publish=form.publish.data,
-            actor=_staff(),
+            actor=current_staff(),
             now=clock.now(),
             expected_version=form.version.data or None,
         )
@@ -268,7 +261,7 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
                 prepared,
                 alt_en=picture.alt_en.data,
                 alt_nl=picture.alt_nl.data,
-                actor=_staff(),
+                actor=current_staff(),
                 now=clock.now(),
             )
         except InvalidImage as invalid:
@@ -305,7 +298,9 @@ def request_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
 def product_image_delete(product_id: int, image_id: int) -> Response:
     """Remove one of the product's pictures."""
     try:
-        delete_product_image(db.session(), product_id, image_id, actor=_staff(), now=clock.now())
+        delete_product_image(
+            db.session(), product_id, image_id, actor=current_staff(), now=clock.now()
+        )
     except CatalogNotFound:
         abort(404)
     flash(_("Picture removed."))

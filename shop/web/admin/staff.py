@@ -28,7 +28,7 @@ from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import role_name
 from shop.models import AuditEntry, Role, StaffMember
-from shop.rules.input import MAX_EMAIL_LENGTH
+from shop.rules.input import MAX_EMAIL_LENGTH, page_number
 from shop.rules.promotions import normalise_email, window_from_local
 from shop.services.staff import (
     MAX_NAME_LENGTH,
@@ -525,10 +525,6 @@ def _choices(column: Any) -> list[str]:
     return list(db.session.scalars(select(column).distinct().order_by(column)))
 
 
-def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 else 1
-
-
 @bp.get("/audit")
 @requires(Access.OWNER)
 def audit() -> Any:
@@ -537,7 +533,7 @@ def audit() -> Any:
     query = filters.apply(select(AuditEntry))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
-    page = min(_page_number(request.args.get("page")), pages)
+    page = min(page_number(request.args.get("page")), pages)
     entries = db.session.scalars(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(AUDIT_PAGE_SIZE)
