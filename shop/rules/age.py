@@ -41,7 +41,7 @@ class BirthDateProblem(Reason):
     IMPLAUSIBLE = "implausible"
 
 
-class InvalidBirthDate(Refused):
+class InvalidBirthDate(Refused, ValueError):
     """A birth date from form input that cannot be accepted.
 
     ``reason`` is a ``BirthDateProblem`` (a ``str``, so it compares equal to e.g. ``"missing"``).
