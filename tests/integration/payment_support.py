@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from itertools import count
 from typing import Any
 
@@ -31,8 +31,8 @@ from shop.models import (
     Refund,
 )
 from shop.rules.age import local_today
-from shop.services.orders.placing import CheckoutRequest, Customer, ShopPolicy, place_order
-from tests.helpers import AMSTERDAM, ANN
+from shop.services.orders.placing import Customer, ShopPolicy, place_order
+from tests.helpers import AMSTERDAM, ANN, checkout_request
 from tests.peers import WEBHOOK_SECRET
 from tests.stripe_peer import StrictStripe
 
@@ -76,14 +76,7 @@ def place(
 ) -> Order:
     """An order awaiting payment, placed now (the real clock: pages and signatures use it)."""
     now = now or clock.now()
-    request = CheckoutRequest(
-        items={product.id: quantity},
-        customer=customer,
-        birth_date=date(1990, 5, 17),
-        acknowledged=True,
-        code=code,
-        locale=locale,
-    )
+    request = checkout_request({product.id: quantity}, customer=customer, code=code, locale=locale)
     return place_order(session, request, POLICY, today=local_today(now, AMSTERDAM), now=now)
 
 

@@ -20,14 +20,13 @@ from shop.mail import mailer_for
 from shop.models import AuditEntry, Order, OrderStatus, PromoCode, Refund, Role
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
-from shop.rules.promotions import window_from_local
 from shop.services.emails import send_pending_emails
 from shop.services.orders.export import OrderFilters, order_csv, spreadsheet_safe
 from shop.services.payments import pay_in_test_mode
-from shop.services.promotions import PromoDraft, create_promo_code
 from shop.web.emails import write_email
+from tests import helpers
 from tests.admin_support import admin_csrf, signed_in
-from tests.helpers import make_product
+from tests.helpers import make_product, running_window
 from tests.integration.payment_support import (
     AMSTERDAM,
     ANN,
@@ -97,19 +96,9 @@ def paid_order(app, session, product) -> Order:  # type: ignore[no-untyped-def]
 
 
 def make_code(session, text: str = "WELCOME15") -> PromoCode:  # type: ignore[no-untyped-def]
+    """A code running today (the shared builder's, with a window around the real clock)."""
     today = local_today(clock.now(), AMSTERDAM)
-    return create_promo_code(
-        session,
-        PromoDraft(
-            code=text,
-            kind="percent",
-            value=15,
-            window=window_from_local(
-                today - timedelta(days=400), today + timedelta(days=30), AMSTERDAM
-            ),
-        ),
-        now=clock.now(),
-    )
+    return helpers.make_code(session, text, window=running_window(today), now=clock.now())
 
 
 def flag(session, order: Order, **values) -> None:  # type: ignore[no-untyped-def]
