@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -86,11 +87,19 @@ def receive_event(
     return outcome
 
 
-# A handler gets the event's object, the shop's own attempt and order it is about, the stored
-# event, and the time; it is only called for a payment the shop made.
-Handler = Callable[
-    [Session, Mapping[str, Any], PaymentAttempt, Order, PaymentEvent, datetime], Outcome
-]
+@dataclass(frozen=True)
+class Applying:
+    """What a handler works with: the event's object and the shop's own payment attempt and
+    order it is about (a handler is only called for a payment the shop made)."""
+
+    session: Session
+    obj: Mapping[str, Any]
+    attempt: PaymentAttempt
+    order: Order
+    now: datetime
+
+
+Handler = Callable[[Applying], Outcome]
 
 
 def _apply(
@@ -104,7 +113,8 @@ def _apply(
     found = _attempt_and_order(session, obj, record, intent_key=intent_key)
     if found is None:
         return _not_ours(session, obj, record, event.type, now=now)
-    return handler(session, obj, *found, record, now)
+    attempt, order = found
+    return handler(Applying(session, obj, attempt, order, now))
 
 
 # Intents in these statuses stay so: a late or repeated event about an earlier step (a
@@ -202,14 +212,9 @@ def _mismatch(
     return None
 
 
-def _payment_succeeded(
-    session: Session,
-    intent: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
+def _payment_succeeded(event: Applying) -> Outcome:
+    intent, attempt, order = event.obj, event.attempt, event.order
+    session, now = event.session, event.now
     _note_intent_status(attempt, {**intent, "status": IntentStatus.SUCCEEDED}, now)
     attempt.status = IntentStatus.SUCCEEDED
     attempt.succeeded_at = attempt.succeeded_at or now
@@ -325,14 +330,9 @@ def _retake_code_use(session: Session, order: Order) -> None:
     )
 
 
-def _payment_processing(
-    session: Session,
-    intent: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
+def _payment_processing(event: Applying) -> Outcome:
+    intent, attempt, order = event.obj, event.attempt, event.order
+    now = event.now
     _note_intent_status(attempt, {**intent, "status": IntentStatus.PROCESSING}, now)
     if not order.is_payable:
         return Outcome(EventOutcome.IGNORED, f"ignored: order is {order.status}")
@@ -342,14 +342,9 @@ def _payment_processing(
     return Outcome(EventOutcome.PROCESSING, "processing")
 
 
-def _payment_failed(
-    session: Session,
-    intent: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
+def _payment_failed(event: Applying) -> Outcome:
+    intent, attempt, order = event.obj, event.attempt, event.order
+    now = event.now
     _note_intent_status(
         attempt, {**intent, "status": intent.get("status") or "requires_payment_method"}, now
     )
@@ -387,14 +382,8 @@ def failure_message(error: Mapping[str, Any]) -> str:
     return str(message or N_("The payment was declined."))[:500]
 
 
-def _payment_canceled(
-    session: Session,
-    intent: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
+def _payment_canceled(event: Applying) -> Outcome:
+    attempt, order, now = event.attempt, event.order, event.now
     if attempt.status == IntentStatus.SUCCEEDED:
         return Outcome(EventOutcome.IGNORED, "ignored: the payment succeeded")
     attempt.status = IntentStatus.CANCELED
@@ -405,14 +394,9 @@ def _payment_canceled(
     return Outcome(EventOutcome.CANCELED, "canceled")
 
 
-def _charge_refunded(
-    session: Session,
-    charge: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
+def _charge_refunded(event: Applying) -> Outcome:
+    charge, attempt, order = event.obj, event.attempt, event.order
+    session, now = event.session, event.now
     charge_id = id_of(charge.get("id"))
     if charge_id and not attempt.charge_id:
         attempt.charge_id = charge_id
@@ -422,27 +406,15 @@ def _charge_refunded(
     return charge_refunded(session, refunded, attempt, order, now=now)
 
 
-def _refund_changed(
-    session: Session,
-    refund: Mapping[str, Any],
-    attempt: PaymentAttempt,
-    order: Order,
-    record: PaymentEvent,
-    now: datetime,
-) -> Outcome:
-    return refund_reported(session, refund, attempt, order, now=now)
+def _refund_changed(event: Applying) -> Outcome:
+    return refund_reported(event.session, event.obj, event.attempt, event.order, now=event.now)
 
 
 def _dispute(kind: DisputeKind, *, closed: bool = False) -> Handler:
-    def handle(
-        session: Session,
-        obj: Mapping[str, Any],
-        attempt: PaymentAttempt,
-        order: Order,
-        record: PaymentEvent,
-        now: datetime,
-    ) -> Outcome:
-        return dispute_reported(session, kind, obj, attempt, order, closed=closed, now=now)
+    def handle(event: Applying) -> Outcome:
+        return dispute_reported(
+            event.session, kind, event.obj, event.attempt, event.order, closed=closed, now=event.now
+        )
 
     return handle
 
