@@ -50,6 +50,9 @@ def test_a_card_payment_makes_the_order_paid_once_stripes_webhook_lands(
     paid_by_card["order_url"] = order_url
     heading = page.get_by_role("heading", level=1).inner_text()
     paid_by_card["number"] = heading.removeprefix("Order ")
+    # The page talked to Stripe as Stripe.js does: the publishable key, never a secret one.
+    from_page = [r for r in stripe_peer.requests if not r.from_shop]
+    assert from_page and all(r.publishable for r in from_page), from_page
 
 
 def test_a_declined_card_is_shown_and_the_order_stays_payable(

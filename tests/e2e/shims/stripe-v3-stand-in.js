@@ -24,12 +24,14 @@
 // - iDEAL: confirm the intent with `payment_method_data[type]=ideal` and `return_url`, and
 //   follow `next_action.redirect_to_url.url` to the bank (the peer's test bank page), which
 //   sends the customer back to return_url.
-// Card data go from this page to "Stripe" only. The test's route handler adds the secret key
-// to these calls (set from here, it would cost a CORS preflight).
+// Card data go from this page to "Stripe" only. Like Stripe.js, every call carries the
+// publishable key (`key=pk_…`), and calls about the intent its client secret; the peer takes
+// no other authority from a browser.
 (function () {
   "use strict";
 
   var API = new URL(document.currentScript.src).origin;
+  var publishable = null; // set by Stripe(publishableKey), as Stripe.js keeps it
 
   function integrationError(message) {
     var error = new Error(message);
@@ -51,15 +53,19 @@
     });
   }
 
+  function withKey(params) {
+    return new URLSearchParams(Object.assign({ key: publishable }, params)).toString();
+  }
+
   function get(path, params) {
-    return fetch(API + path + "?" + new URLSearchParams(params).toString()).then(answered);
+    return fetch(API + path + "?" + withKey(params)).then(answered);
   }
 
   function post(path, params) {
     return fetch(API + path, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(params).toString(),
+      body: withKey(params),
     }).then(answered);
   }
 
@@ -250,6 +256,7 @@
     if (typeof publishableKey !== "string" || publishableKey.indexOf("pk_") !== 0) {
       throw integrationError("Invalid API Key provided: Stripe() needs a publishable key (pk_…).");
     }
+    publishable = publishableKey;
   }
 
   StripeStandIn.prototype.elements = function (options) {
@@ -280,7 +287,10 @@
         if (!created.ok) {
           return created;
         }
-        return post(intentPath + "/confirm", { payment_method: created.body.id });
+        return post(intentPath + "/confirm", {
+          payment_method: created.body.id,
+          client_secret: elements.clientSecret,
+        });
       })
       .then(function (confirmed) {
         if (!confirmed.ok) {
@@ -303,6 +313,7 @@
       "payment_method_data[type]": "ideal",
       "payment_method_data[ideal][bank]": ideal.bank,
       return_url: returnUrl,
+      client_secret: elements.clientSecret,
     }).then(function (confirmed) {
       if (!confirmed.ok) {
         return apiError(confirmed, "invalid_request_error");
