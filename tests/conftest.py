@@ -18,8 +18,6 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
 # No per-example deadline: on a loaded 2-core machine a slow example is not a failure; the
 # properties are what is tested, and speed is measured by `make bench`, not here.
 hypothesis_settings.register_profile("shop", deadline=None)

@@ -43,15 +43,16 @@ from tests.conftest import (
 )
 from tests.e2e.browsing import ARTIFACTS, DESKTOP, STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.peers import (
+    IN_CI,
     WEBHOOK_SECRET,
     free_port,
     localstripe_command,
+    missing_peer,
     register_webhook,
     serving,
 )
 from tests.stripe_peer import StrictStripe, running_strict_stripe
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,7 +76,7 @@ NO_CHROMIUM = "the browser tests need Debian's Chromium: apt-get install -y chro
 
 class _SkippedWithoutChromium(pytest.Module):
     def collect(self) -> list[Any]:
-        pytest.skip(NO_CHROMIUM)
+        missing_peer(NO_CHROMIUM)
 
 
 def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> pytest.Module | None:
@@ -88,11 +89,8 @@ def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> pytest.Module
 
 def require(present: bool, message: str) -> None:
     """Skip (locally) or fail (in CI) when something the browser tests need is missing."""
-    if present:
-        return
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    if not present:
+        missing_peer(message)
 
 
 # --- the database -------------------------------------------------------------------------

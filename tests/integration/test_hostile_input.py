@@ -54,9 +54,9 @@ from shop.models import (
 from shop.rules.promotions import Kind
 from shop.services.catalog import ProductFilter, Sort
 from tests.admin_support import admin_csrf, make_staff, sign_in
-from tests.conftest import IN_CI
 from tests.helpers import csrf_token, make_product, pass_age_gate
 from tests.integration.payment_support import place
+from tests.peers import IN_CI
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

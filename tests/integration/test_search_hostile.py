@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shop.services.search import search_terms
-from tests.conftest import IN_CI
 from tests.helpers import make_product
 from tests.integration.test_search import catalogue, found  # noqa: F401 (a fixture)
 from tests.pages import Page
+from tests.peers import IN_CI
 
 OPERATOR_QUERIES = [
     "' OR 1=1 --",

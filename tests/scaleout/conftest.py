@@ -26,14 +26,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import (
-    IN_CI,
     POSTGRES_URL,
     _create_postgres_database,
     _drop_postgres_database,
     _migrate,
     settings_for,
 )
-from tests.peers import free_port, running_redis
+from tests.peers import IN_CI, free_port, running_redis
 
 # A Redis database of the scale-out tests' own (test_staff_login.py uses 15). Only keys that
 # carry this run's marker are deleted afterwards; the visitors' checkout counters expire on
