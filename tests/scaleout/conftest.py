@@ -7,6 +7,9 @@ SQLite is one machine's database, so "several app servers" has no meaning there.
 PostgreSQL they are skipped with a message; in CI (`CI=true`) the SQLite run leaves them out
 instead of skipping them (`.ci/check_junit.py` fails a run that skipped a test), because the
 PostgreSQL run of `.ci/run` runs them. In CI a missing Redis fails them.
+
+`shop_behind_nginx` puts Debian's nginx in front of them, run with the repository's own
+`deploy/nginx/shop.conf` (tests/scaleout/nginx.py); in CI a missing nginx fails its tests.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +42,9 @@ from tests.peers import IN_CI, free_port, running_redis
 # carry this run's marker are deleted afterwards; the visitors' checkout counters expire on
 # their own within a minute.
 REDIS_DATABASE = 14
-TWO_SERVERS = Path(__file__).resolve().parent / "test_two_servers.py"
+HERE = Path(__file__).resolve().parent
+# The files whose tests start app servers (the rest of the folder runs in process).
+ON_SERVERS = {HERE / "test_two_servers.py", HERE / "test_nginx.py"}
 BIN = Path(sys.executable).parent
 WORKERS_PER_SERVER = 2
 START_TIMEOUT = 60.0
@@ -48,15 +54,15 @@ NEEDS_POSTGRES = (
     "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and run Redis on :6379"
 )
 LEFT_TO_THE_POSTGRES_RUN = (
-    "tests/scaleout/test_two_servers.py left out of the SQLite run: two app servers need a "
-    "shared PostgreSQL database; the PostgreSQL run of .ci/run runs them"
+    "tests/scaleout/test_two_servers.py and test_nginx.py left out of the SQLite run: two "
+    "app servers need a shared PostgreSQL database; the PostgreSQL run of .ci/run runs them"
 )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if POSTGRES_URL:
         return
-    mine = [item for item in items if item.path == TWO_SERVERS]
+    mine = [item for item in items if item.path in ON_SERVERS]
     if not mine:
         return
     if IN_CI:
@@ -105,6 +111,40 @@ def shop_servers(
     redis_url_and_connection: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ShopServers]:
     """Two gunicorn instances of `shop:create_app()` on one fresh PostgreSQL database."""
+    with running_shop_servers(redis_url_and_connection, tmp_path_factory) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def shop_behind_nginx(
+    redis_url_and_connection: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ShopBehindNginx]:
+    """Two app servers behind nginx, run with the shipped deploy/nginx/shop.conf; the app
+    servers trust that one hop (`SHOP_PROXY_HOPS=1`), as the README tells deployers."""
+    from tests.scaleout.nginx import running_nginx
+
+    with (
+        running_shop_servers(
+            redis_url_and_connection, tmp_path_factory, SHOP_PROXY_HOPS="1"
+        ) as servers,
+        running_nginx(servers.urls) as url,
+    ):
+        yield ShopBehindNginx(url=url, servers=servers)
+
+
+@dataclass
+class ShopBehindNginx:
+    url: str  # nginx's address: what a visitor talks to
+    servers: ShopServers
+
+
+@contextmanager
+def running_shop_servers(
+    redis_url_and_connection: tuple[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+    **settings: str,
+) -> Iterator[ShopServers]:
+    """Two gunicorn instances on a fresh database, with `settings` on top of the usual."""
     from shop import create_app
     from shop.extensions import db
 
@@ -121,6 +161,7 @@ def shop_servers(
         "SHOP_SECRET_KEY": secret_key,  # the same on every server: one signed session
         "SHOP_ALLOW_TEST_PAYMENTS": "true",  # no Stripe key: the test gateway's webhooks
         "SHOP_RATELIMIT_STORAGE_URL": redis_url,
+        **settings,
     }
     processes: list[subprocess.Popen[bytes]] = []
     app = None
