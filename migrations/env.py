@@ -11,7 +11,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from shop.db import include_in_migrations, render_migration_item
+from shop.db import include_in_migrations, render_migration_item, without_time_limits
 
 config = context.config
 if config.config_file_name:
@@ -31,7 +31,8 @@ def run_migrations_online() -> None:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
     options.pop("render_as_batch", None)
-    with db.engine.connect() as connection:
+    # No statement timeout for a migration (shop.db.without_time_limits).
+    with db.engine.connect() as connection, without_time_limits(connection):
         context.configure(
             connection=connection,
             target_metadata=db.metadata,

@@ -54,7 +54,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers the models with the metadata)
-    from shop.db import configure_sqlite
+    from shop.db import configure_postgresql, configure_sqlite
     from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
     from shop.web.i18n import select_locale, select_timezone
 
@@ -66,6 +66,12 @@ def _init_extensions(app: Flask) -> None:
                 busy_timeout_ms=app.config["SHOP_SQLITE_BUSY_TIMEOUT_MS"],
                 # Never in development or production: only a test database may lose writes.
                 durable=not app.config["TESTING"],
+            )
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(
+                db.engine,
+                connect_timeout_s=app.config["SHOP_DB_CONNECT_TIMEOUT_SECONDS"],
+                statement_timeout_ms=app.config["SHOP_DB_STATEMENT_TIMEOUT_MS"],
             )
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)

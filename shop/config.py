@@ -194,6 +194,27 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLite only: how long a writer waits for the write lock before failing.",
     ),
     Setting(
+        "SHOP_DB_CONNECT_TIMEOUT_SECONDS",
+        "3",
+        _positive_int,
+        "PostgreSQL only: how long opening a connection may take before the request gets the "
+        "503 page (libpq's `connect_timeout`; under 2 counts as 2).",
+    ),
+    Setting(
+        "SHOP_DB_STATEMENT_TIMEOUT_MS",
+        "5000",
+        _positive_int,
+        "PostgreSQL only: the server cancels a statement running longer (`statement_timeout`); "
+        "the shop waits 1 s more for any answer, then drops the connection (a hung server "
+        "cancels nothing). Migrations are exempt.",
+    ),
+    Setting(
+        "SHOP_DB_POOL_TIMEOUT_SECONDS",
+        "5",
+        _positive_float,
+        "How long a request waits for a free pooled database connection before the 503 page.",
+    ),
+    Setting(
         "SHOP_RATELIMIT_STORAGE_URL",
         "memory://",
         _text,
@@ -411,7 +432,11 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
     config.update(
         SECRET_KEY=secret_key,
         SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # The connect and statement timeouts are set per connection (shop.db.configure_postgresql).
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_pre_ping": True,
+            "pool_timeout": settings["SHOP_DB_POOL_TIMEOUT_SECONDS"],
+        },
         TESTING=env == "testing",
         # "Remember me" makes the session cookie permanent for the remember period, not
         # Flask's default 31 days; a browser-session cookie is capped the same way.

@@ -4,17 +4,22 @@ Belongs here: what every model and service needs from the database layer and not
 the shop itself. SQLite is tuned for a web shop: WAL (readers never wait for a writer),
 a busy timeout (writers queue instead of failing), foreign keys on, and write transactions
 begun IMMEDIATE through `begin_write` so two checkouts serialise rather than deadlock.
+PostgreSQL gets time limits (`configure_postgresql`), so a server that hangs costs a request
+seconds, not the worker: the request gets the 503 page (shop.web.errors) instead.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar, cast
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import CursorResult, Dialect, Engine
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
@@ -94,6 +99,83 @@ def configure_sqlite(engine: Engine, *, busy_timeout_ms: int, durable: bool = Tr
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+# How much longer than the server's statement_timeout the shop waits for any answer: the
+# server's own cancel (a clean error, the connection kept) should come first.
+ANSWER_GRACE_SECONDS = 1.0
+
+
+class AnswerBoundConnection(psycopg.Connection[Any]):
+    """A psycopg connection that waits at most `answer_timeout` seconds for the server's
+    answer, then closes itself and raises OperationalError (SQLAlchemy then sees a
+    disconnect and drops the connection from the pool).
+
+    Why this and nothing simpler, measured against a PostgreSQL stopped with SIGSTOP on
+    loopback (tests/integration/test_database_stall.py): `connect_timeout` bounds a new
+    connection (2.0 s for 2), but on an open connection nothing the server or libpq offers
+    ends the wait. `statement_timeout` is enforced by the server, which is not running;
+    a cancel request goes to the postmaster, which is stopped too; TCP keepalives and
+    `tcp_user_timeout` never fire, because the kernel still acknowledges every packet for
+    the stopped process (a query still hung after 8 s with `tcp_user_timeout=2000`).
+    psycopg waits for the socket in Python, in `Connection.wait`, which every query,
+    fetch, commit and rollback goes through and which takes a deadline of its own (psycopg
+    3.3): the bound is set there, in one place, with no thread and no signal.
+    """
+
+    answer_timeout: float | None = None
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        if timeout is None:
+            timeout = self.answer_timeout
+        try:
+            return super().wait(gen, interval, timeout)
+        except psycopg.OperationalError:
+            if self.info.transaction_status != TransactionStatus.ACTIVE:
+                raise  # the server answered (with an error) or closed the connection
+            # Still waiting when the time ran out: the answer may yet come, so the
+            # connection is useless for anything else.
+            self.close()
+            raise psycopg.OperationalError(
+                f"the database server did not answer within {timeout} s"
+            ) from None
+
+
+def configure_postgresql(
+    engine: Engine, *, connect_timeout_s: int, statement_timeout_ms: int
+) -> None:
+    """Bound every wait on a PostgreSQL engine: opening a connection (`connect_timeout`),
+    a statement on a working server (`statement_timeout`, a clean error) and any answer
+    from a server that hangs (`AnswerBoundConnection`, the statement timeout plus a grace)."""
+    answer_timeout = statement_timeout_ms / 1000 + ANSWER_GRACE_SECONDS
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        cparams.setdefault("connect_timeout", connect_timeout_s)
+        options = cparams.get("options", "")
+        cparams["options"] = f"{options} -c statement_timeout={int(statement_timeout_ms)}".strip()
+        connection = AnswerBoundConnection.connect(*cargs, **cparams)
+        connection.answer_timeout = answer_timeout
+        return connection
+
+
+@contextmanager
+def without_time_limits(connection: Connection) -> Iterator[None]:
+    """Lift the statement timeout and the answer bound for this connection: migrations only
+    (an index built on a large table may take minutes). The connection is dropped after,
+    so no request ever gets it back from the pool without its limits."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("SET statement_timeout = 0")
+    connection.commit()  # the SET outlives this transaction; the migration begins its own
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, AnswerBoundConnection):
+        raw.answer_timeout = None
+    try:
+        yield
+    finally:
+        connection.invalidate()
 
 
 def rows_changed(session: Session, statement: Executable) -> int:

@@ -13,14 +13,18 @@ are skipped elsewhere, with the command that installs it.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,6 +58,38 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
+
+
+GUNICORN_START_TIMEOUT = 60.0
+
+
+def wait_for_health(process: subprocess.Popen[bytes], base_url: str, workdir: Path) -> None:
+    """Wait until the gunicorn `process` answers /healthz with 200; its log (the
+    `gunicorn-*.log` files in `workdir`) in the error when it exits or never does."""
+    deadline = time.monotonic() + GUNICORN_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            logs = "\n".join(p.read_text() for p in workdir.glob("gunicorn-*.log"))
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{logs[-3000:]}")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass  # workers still importing the app
+        time.sleep(0.1)
+    raise RuntimeError(f"{base_url} did not answer /healthz within {GUNICORN_START_TIMEOUT} s")
+
+
+def stop_process(process: subprocess.Popen[bytes], stop_signal: int = signal.SIGTERM) -> None:
+    """Send `stop_signal` (SIGTERM: gunicorn finishes the requests in hand, then exits),
+    SIGKILL after 30 s."""
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 REDIS_PORT = 6379
@@ -203,3 +239,116 @@ def smtp_inbox() -> Iterator[tuple[SmtpInbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+# --- a private PostgreSQL cluster the test may freeze (tests/integration/test_database_stall.py)
+
+
+@dataclass
+class PrivatePostgres:
+    """A PostgreSQL cluster of one test's own, on a loopback port, with trust authentication
+    for the `postgres` role. `freeze()` stops every process of it with SIGSTOP, as a server
+    that hangs (swapping, a stuck disk, a paused VM) looks to the shop; `thaw()` resumes
+    them."""
+
+    url: str
+    postmaster: subprocess.Popen[bytes]
+
+    def children(self) -> list[int]:
+        """The postmaster's children: the backends, the writers, the checkpointer... Each
+        makes itself a session leader, so they are found by their parent, not by a group."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # The command name is in parentheses and may hold spaces: parse after it.
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == self.postmaster.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def freeze(self) -> None:
+        # The postmaster first: stopped, it starts no new child while the others are found.
+        # A stopped postmaster alone would not do: its backends would go on answering.
+        for pid in [self.postmaster.pid, *self.children()]:
+            _signal(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in [*self.children(), self.postmaster.pid]:
+            _signal(pid, signal.SIGCONT)
+
+
+def _signal(pid: int, signal_number: int) -> None:
+    with suppress(ProcessLookupError):  # a child that ended meanwhile
+        os.kill(pid, signal_number)
+
+
+def _wait_until_accepting(url: str, timeout: float = 30.0) -> None:
+    """The port opens before the cluster accepts connections ("starting up")."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    while True:
+        try:
+            psycopg.connect(dsn, connect_timeout=2).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def postgres_bindir() -> Path | None:
+    """The newest installed PostgreSQL's programs (Debian keeps them off the PATH)."""
+    versions = [path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    versions.sort(key=lambda bindir: int(bindir.parent.name) if bindir.parent.name.isdigit() else 0)
+    if versions:
+        return versions[-1]
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+@contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A fresh cluster in a temporary directory, stopped and deleted afterwards (thawed
+    first if a test left it frozen). As root it runs as the `postgres` system user: initdb
+    refuses to run as root."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        missing_peer("no PostgreSQL server programs (initdb): apt-get install postgresql")
+    run_as: dict[str, Any] = {}
+    if os.geteuid() == 0:
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            missing_peer("running as root and no `postgres` user to run PostgreSQL as")
+        run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    directory = Path(tempfile.mkdtemp(prefix="shop-private-pg-"))
+    if run_as:
+        os.chown(directory, run_as["user"], run_as["group"])
+    data, port = directory / "data", free_port()
+    initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
+    initdb += ["--encoding=UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"]
+    server = [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(directory)]
+    # Loopback only; and no durability: the cluster lives as long as one test.
+    for option in ("listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off"):
+        server += ["-c", option]
+    postmaster = None
+    try:
+        subprocess.run(initdb, check=True, capture_output=True, **run_as)
+        with (directory / "server.log").open("wb") as log:
+            postmaster = subprocess.Popen(server, stdout=log, stderr=subprocess.STDOUT, **run_as)
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        _wait_until_accepting(url)
+        cluster = PrivatePostgres(url, postmaster)
+        try:
+            yield cluster
+        finally:
+            cluster.thaw()
+    finally:
+        if postmaster is not None:
+            # SIGQUIT: immediate shutdown; a test's cluster needs no checkpoint.
+            stop_process(postmaster, signal.SIGQUIT)
+        shutil.rmtree(directory, ignore_errors=True)

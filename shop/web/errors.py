@@ -7,6 +7,10 @@ sentence of its own saying what to do next; the page links back to the shop (or,
 /admin, to the back office). Pages under /admin use the back office's layout, which shows
 nothing but its name to a visitor who is not signed in: an unknown admin URL and a known one
 look the same to them, as they did before.
+
+A database that is down, hung, locked or out of connections gives 503 with `Retry-After`:
+the page tells the visitor to come back soon, and is drawn from the request and the
+session cookie alone, never from the database (not even for the signed-in staff member).
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from shop.extensions import db, limiter
@@ -28,6 +34,9 @@ from shop.extensions import db, limiter
 log = logging.getLogger(__name__)
 
 ADMIN_PREFIX = "/admin"
+# When to try again after the database failed to answer: long enough for a restart or a
+# failover, short enough that a visitor who waits is not sent away for long.
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def _is_admin_path() -> bool:
@@ -41,6 +50,23 @@ def wants_json() -> bool:
     accept = request.accept_mimetypes
     best = accept.best_match(["text/html", "application/json"])
     return best == "application/json" and accept[best] > accept["text/html"]
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """Did the database fail to answer (unreachable, hung past its time limits, locked past
+    SQLite's busy timeout, no free connection in the pool), rather than refuse a query?"""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    # SQLite calls a missing table an OperationalError too, a bug and not an outage: of its
+    # errors only "busy" and "locked" are (psycopg's OperationalErrors all are).
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    return sqlite_error is None or sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 def _retry_after_seconds(error: HTTPException) -> int | None:
@@ -83,6 +109,10 @@ def error_text(code: int, *, retry_after: int | None = None) -> tuple[str, str]:
         else:
             wait = _("Please wait a moment and try again.")
         return _("Too many attempts"), wait
+    if code == 503:
+        return _("Temporarily unavailable"), _(
+            "The shop cannot reach its records for a moment. Please try again in a minute."
+        )
     if code >= 500:
         return _("Something went wrong"), _(
             "Our apologies: an error on our side. Please try again in a moment."
@@ -97,7 +127,7 @@ def _render(
     error: HTTPException, *, title: str | None = None, message: str | None = None
 ) -> Response | tuple[Response | str, int]:
     code = error.code or 500
-    retry_after = _retry_after_seconds(error) if code == 429 else None
+    retry_after = _retry_after_seconds(error) if code in {429, 503} else None
     default_title, default_message = error_text(code, retry_after=retry_after)
     title, message = title or default_title, message or default_message
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
@@ -146,3 +176,26 @@ def register(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return _render(InternalServerError())
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_failed(error: SQLAlchemyError) -> Response | tuple[Response | str, int]:
+        if not is_database_unavailable(error):
+            return unexpected(error)
+        # The driver's own words only: SQLAlchemy's text would add the query's parameters.
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            getattr(error, "orig", None) or type(error).__name__,
+        )
+        try:
+            # Ends the failed transaction; a dropped connection is already out of the pool,
+            # so the next request opens a new one and works again once the database does.
+            db.session.rollback()
+        except SQLAlchemyError:
+            log.warning("rollback after the database failure failed too", exc_info=True)
+        # Flask-Login puts `current_user` in every template, and for a staff session that
+        # asks the database again: the loader reads this and finds no one (shop.web.admin).
+        g.database_down = True
+        return _render(ServiceUnavailable(retry_after=DATABASE_RETRY_AFTER_SECONDS))

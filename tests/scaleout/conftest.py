@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +34,7 @@ from tests.conftest import (
     _migrate,
     settings_for,
 )
-from tests.peers import IN_CI, free_port, running_redis
+from tests.peers import IN_CI, free_port, running_redis, stop_process, wait_for_health
 
 # A Redis database of the scale-out tests' own (test_staff_login.py uses 15). Only keys that
 # carry this run's marker are deleted afterwards; the visitors' checkout counters expire on
@@ -47,7 +45,6 @@ HERE = Path(__file__).resolve().parent
 ON_SERVERS = {HERE / "test_two_servers.py", HERE / "test_nginx.py"}
 BIN = Path(sys.executable).parent
 WORKERS_PER_SERVER = 2
-START_TIMEOUT = 60.0
 
 NEEDS_POSTGRES = (
     "the scale-out tests need PostgreSQL: set SHOP_TEST_DATABASE_URL "
@@ -192,7 +189,7 @@ def running_shop_servers(
             log.close()
             urls.append(f"http://127.0.0.1:{port}")
         for process, base_url in zip(processes, urls, strict=True):
-            _wait_for_health(process, base_url, workdir)
+            wait_for_health(process, base_url, workdir)
         app = create_app(settings_for(url, SHOP_SECRET_KEY=secret_key))
         yield ShopServers(
             urls=urls,
@@ -204,7 +201,7 @@ def running_shop_servers(
         )
     finally:
         for process in processes:
-            _stop(process)
+            stop_process(process)
         if app is not None:
             with app.app_context():
                 db.session.remove()
@@ -212,30 +209,3 @@ def running_shop_servers(
         for key in redis_connection.scan_iter(match=f"*{marker}*"):
             redis_connection.delete(key)
         _drop_postgres_database(POSTGRES_URL, name)
-
-
-def _wait_for_health(process: subprocess.Popen[bytes], base_url: str, workdir: Path) -> None:
-    import requests
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            logs = "\n".join(p.read_text() for p in workdir.glob("gunicorn-*.log"))
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{logs[-3000:]}")
-        try:
-            if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass  # workers still importing the app
-        time.sleep(0.1)
-    raise RuntimeError(f"{base_url} did not answer /healthz within {START_TIMEOUT} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -133,6 +133,8 @@ def keep_out_of_caches_and_indexes(response: Response) -> Response:
 @login_manager.user_loader
 def load_staff(user_id: str) -> StaffMember | None:
     """The staff member of a session, if that session has not been ended since."""
+    if g.get("database_down"):
+        return None  # the 503 page is drawn without asking the database (shop.web.errors)
     member_id, _, version = user_id.partition(":")
     if not member_id.isdigit() or not version.isdigit():
         return None
