@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     errors.register(app)
     input_guard.install(app)  # first of the request hooks
     security_headers.install(app)
+    ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(agegate.bp)

@@ -147,7 +147,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_TRUSTED_HOSTS",
         None,
         _text,
-        "Host names the shop answers to, comma-separated (others get 400). Unset: any.",
+        "Host names the shop answers to, comma-separated (others get 400, but /healthz "
+        "answers any). Unset: any.",
     ),
     Setting(
         "SHOP_PROXY_HOPS",
