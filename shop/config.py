@@ -361,13 +361,15 @@ def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def _development_secret_key(instance_path: Path) -> str:
     # Generated once and kept, so sessions (and age verifications) survive a restart.
+    from shop.instance import make_private_file, make_private_folder, write_private_file
+
+    make_private_folder(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():
+        make_private_file(key_file)  # one written by an earlier version may be 0644
         return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    write_private_file(key_file, key)
     return key
 
 
