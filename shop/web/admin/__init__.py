@@ -155,6 +155,17 @@ def order_status_label(status: OrderStatus | str) -> str:
     return str(STATUS_LABELS.get(OrderStatus(status), status))
 
 
+def test_payments_warning() -> str | None:
+    """For the back office's banner: "production" when the built-in test gateway takes a
+    production shop's payments (customers can mark orders paid for nothing), "test" when it
+    takes them elsewhere, None when Stripe does."""
+    from shop.payments import uses_test_gateway
+
+    if not uses_test_gateway(current_app.config):
+        return None
+    return "production" if current_app.config["SHOP_ENV"] == "production" else "test"
+
+
 def register(app: Flask) -> None:
     # Importing the modules adds their routes to bp.
     from shop.web.admin import (  # noqa: F401
@@ -176,4 +187,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["order_status_label"] = order_status_label
     app.jinja_env.globals["Access"] = Access
     app.jinja_env.globals["attention_texts"] = attention_texts
+    app.jinja_env.globals["test_payments_warning"] = test_payments_warning
     app.register_blueprint(bp)
