@@ -7,6 +7,7 @@ a role it should not be, makes them fail, naming the endpoint.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.routing import Rule
@@ -66,6 +67,53 @@ def test_a_role_without_the_right_gets_403_on_every_admin_url_above_it(app, clie
         assert response.status_code == 403, (rule.endpoint, method, response.status_code)
         checked += 1
     assert checked > 0
+
+
+GET_ONLY_PAGE = "/admin/orders"
+
+
+def admin_requests_a_visitor_might_try() -> list[tuple[str, str]]:
+    return [
+        ("GET", GET_ONLY_PAGE),
+        ("GET", "/admin/no-such-page"),
+        ("POST", "/admin/no-such-page"),
+        ("POST", GET_ONLY_PAGE),
+        ("DELETE", "/admin/promotions/1"),
+        ("GET", "/admin/orders/999999999999999999999999"),
+        ("OPTIONS", "/admin/staff"),
+        ("OPTIONS", "/admin/no-such-page"),
+    ]
+
+
+def sign_in_location(response) -> tuple[int, str, list[str]]:
+    """The status, and where a redirect leads and with which `next`."""
+    location = urlsplit(response.headers.get("Location", ""))
+    return response.status_code, location.path, parse_qs(location.query).get("next", [])
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "past the age gate"])
+def test_a_visitor_cannot_tell_which_admin_urls_exist(request, client, visitor):
+    browser = client if visitor == "anonymous" else request.getfixturevalue("verified_client")
+
+    for method, path in admin_requests_a_visitor_might_try():
+        response = browser.open(path, method=method)
+
+        assert sign_in_location(response) == (303, "/admin/login", [path]), (method, path)
+
+
+def test_a_visitor_still_reaches_the_sign_in_page_and_the_styles(client):
+    assert client.get("/admin/login").status_code == 200
+    assert client.get("/static/css/admin.css").status_code == 200
+
+
+def test_signed_in_staff_get_the_honest_not_found_and_wrong_method(client, session):
+    signed_in(client, session, Role.VIEWER)
+    token = admin_csrf(client)
+
+    assert client.get("/admin/no-such-page").status_code == 404
+    wrong_method = client.post(GET_ONLY_PAGE, data={"csrf_token": token})
+    assert wrong_method.status_code == 405
+    assert "GET" in wrong_method.headers["Allow"]
 
 
 def test_every_state_changing_admin_request_without_a_csrf_token_gets_400(app, client, session):

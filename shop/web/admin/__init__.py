@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
 from shop.extensions import db, login_manager
@@ -26,6 +27,7 @@ from shop.web.admin.sessions import (
     reauthenticate_first,
     set_up_two_factor_first,
 )
+from shop.web.errors import is_admin_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=None)
 
@@ -105,6 +107,10 @@ def can(access: Access) -> bool:
     return current_user.is_authenticated and current_user.role in ALLOWED_ROLES[access]
 
 
+def _sign_in_first() -> Response:
+    return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+
+
 @bp.before_request
 def check_access() -> Response | None:
     access = access_of(request.endpoint or "")
@@ -113,7 +119,7 @@ def check_access() -> Response | None:
     if access == Access.PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+        return _sign_in_first()
     if answer := end_expired_session() or set_up_two_factor_first(request.endpoint or ""):
         return answer
     if current_user.role not in ALLOWED_ROLES[access]:
@@ -166,6 +172,19 @@ def test_payments_warning() -> str | None:
     return "production" if current_app.config["SHOP_ENV"] == "production" else "test"
 
 
+def keep_unknown_admin_urls_unknown() -> Response | None:
+    """Send a visitor without a staff session to the sign-in page from any /admin URL that
+    matches no route (or not with this method), as from every known one; staff get the
+    honest 404 or 405. An app-wide hook: the blueprint's own runs only for its routes."""
+    if not is_admin_path() or not isinstance(
+        request.routing_exception, NotFound | MethodNotAllowed
+    ):
+        return None
+    if current_user.is_authenticated:
+        return end_expired_session()
+    return _sign_in_first()
+
+
 def register(app: Flask) -> None:
     # Importing the modules adds their routes to bp.
     from shop.web.admin import (  # noqa: F401
@@ -189,3 +208,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["attention_texts"] = attention_texts
     app.jinja_env.globals["test_payments_warning"] = test_payments_warning
     app.register_blueprint(bp)
+    # Before the age gate's hook, which would otherwise answer these first.
+    app.before_request(keep_unknown_admin_urls_unknown)
