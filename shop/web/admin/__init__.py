@@ -3,9 +3,11 @@ customers' age gate, never indexed.
 
 Access is declared on every view with `@requires(Access.X)` and checked for the whole
 blueprint in one `before_request`: a view that declares nothing is refused to everyone
-(and `tests/integration/test_admin_access.py` fails, naming it). Sensitive views also carry
-`@fresh_login_required`: they need a sign-in at most `SHOP_STAFF_REAUTH_MINUTES` old (see
-`shop.web.admin.sessions`, which also ends idle and too-old sessions).
+(and `tests/integration/test_admin_access.py` fails, naming it). A form's page needs the
+same access as the form, unless it is a record's page declared `@read_only_view`.
+Sensitive views also carry `@fresh_login_required`: they need a sign-in at most
+`SHOP_STAFF_REAUTH_MINUTES` old (see `shop.web.admin.sessions`, which also ends idle and
+too-old sessions).
 """
 
 from __future__ import annotations
@@ -56,6 +58,19 @@ def requires(access: Access) -> Callable[[F], F]:
         return view
 
     return mark
+
+
+def read_only_view(view: F) -> F:
+    """Declare a record's page whose form posts to the same URL as open to roles that may
+    not send that form: they see it read-only (fields disabled, no buttons). Any other form
+    page is refused to them like its form (`tests/integration/test_admin_access.py`)."""
+    view.admin_read_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_read_only_view(endpoint: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "admin_read_only", False)
 
 
 @dataclass(frozen=True)
