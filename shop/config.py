@@ -280,7 +280,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_ALLOW_TEST_PAYMENTS",
         "false",
         _bool,
-        "Allow the built-in test gateway in production (without Stripe keys it is refused).",
+        "Allow the built-in test gateway in production (without Stripe keys it is refused); "
+        "customers can then mark orders paid, so the log and the back office warn.",
     ),
     Setting("SHOP_SMTP_HOST", None, _text, "SMTP server; unset: e-mails are logged and kept."),
     Setting("SHOP_SMTP_PORT", "587", _positive_int, "SMTP port."),
