@@ -19,13 +19,16 @@ from shop.config import build_flask_config, environment_with_dotenv
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. `settings`: `SHOP_*` values that win over the environment, and Flask keys."""
+def create_app(
+    settings: Mapping[str, Any] | None = None, *, instance_path: Path | None = None
+) -> Flask:
+    """Build the app. `settings`: `SHOP_*` values that win over the environment, and Flask keys;
+    `instance_path`: where the development key and SQLite file go (default `instance/`)."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
     )
     overrides = dict(settings or {})
     environ = environment_with_dotenv()
@@ -56,11 +59,14 @@ def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers the models with the metadata)
     from shop.db import configure_postgresql, configure_sqlite
     from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
+    from shop.instance import keep_sqlite_database_private
     from shop.web.i18n import select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            # Before SQLite's first connection creates the file with the umask's permissions.
+            keep_sqlite_database_private(db.engine.url, instance_path=Path(app.instance_path))
             configure_sqlite(
                 db.engine,
                 busy_timeout_ms=app.config["SHOP_SQLITE_BUSY_TIMEOUT_MS"],
@@ -111,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     errors.register(app)
     input_guard.install(app)  # first of the request hooks
     security_headers.install(app)
+    ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(agegate.bp)

@@ -147,7 +147,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_TRUSTED_HOSTS",
         None,
         _text,
-        "Host names the shop answers to, comma-separated (others get 400). Unset: any.",
+        "Host names the shop answers to, comma-separated (others get 400, but /healthz "
+        "answers any). Unset: any.",
     ),
     Setting(
         "SHOP_PROXY_HOPS",
@@ -300,7 +301,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_ALLOW_TEST_PAYMENTS",
         "false",
         _bool,
-        "Allow the built-in test gateway in production (without Stripe keys it is refused).",
+        "Allow the built-in test gateway in production (without Stripe keys it is refused); "
+        "customers can then mark orders paid, so the log and the back office warn.",
     ),
     Setting("SHOP_SMTP_HOST", None, _text, "SMTP server; unset: e-mails are logged and kept."),
     Setting("SHOP_SMTP_PORT", "587", _positive_int, "SMTP port."),
@@ -381,13 +383,15 @@ def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def _development_secret_key(instance_path: Path) -> str:
     # Generated once and kept, so sessions (and age verifications) survive a restart.
+    from shop.instance import make_private_file, make_private_folder, write_private_file
+
+    make_private_folder(instance_path)
     key_file = instance_path / "secret_key"
     if key_file.exists():
+        make_private_file(key_file)  # one written by an earlier version may be 0644
         return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    write_private_file(key_file, key)
     return key
 
 

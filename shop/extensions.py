@@ -4,6 +4,7 @@ two, the payment gateway and the mailer, which any blueprint or command asks for
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
@@ -35,7 +36,11 @@ class Payments:
     page that takes no payment should not pay for it."""
 
     def init_app(self, app: Flask) -> None:
+        from shop.payments import uses_test_gateway
+
         app.extensions["shop_payments"] = {}
+        if uses_test_gateway(app.config) and app.config["SHOP_ENV"] == "production":
+            _warn_of_test_payments_in_production()
 
     @property
     def gateway(self) -> Gateway:
@@ -58,6 +63,23 @@ class Mail:
     @property
     def mailer(self) -> Mailer:
         return current_app.extensions["shop_mail"]
+
+
+_test_payments_warned = False
+
+
+def _warn_of_test_payments_in_production() -> None:
+    # Once per process: a worker that builds its app again need not repeat it, but every
+    # worker's log shows it.
+    global _test_payments_warned
+    if _test_payments_warned:
+        return
+    _test_payments_warned = True
+    logging.getLogger("shop.payments").warning(
+        "TEST PAYMENTS ARE ON IN PRODUCTION (SHOP_ALLOW_TEST_PAYMENTS=true, no "
+        "SHOP_STRIPE_SECRET_KEY): any customer can mark their own order paid without paying. "
+        "Set the Stripe keys and remove SHOP_ALLOW_TEST_PAYMENTS before taking real orders."
+    )
 
 
 payments = Payments()

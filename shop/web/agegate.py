@@ -29,6 +29,7 @@ from shop.extensions import db
 from shop.models import AgeCheckMethod, AgeCheckOutcome
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.services.agegate import Verification, record_age_check
+from shop.web.errors import is_admin_path
 from shop.web.redirects import safe_next
 from shop.web.visitor import REFUSED_KEY, SESSION_KEY
 from shop.web.wording import refusal_text
@@ -64,7 +65,10 @@ def _has_refused() -> bool:
 def _is_exempt() -> bool:
     if request.endpoint in EXEMPT_ENDPOINTS:
         return True
-    return request.blueprint in EXEMPT_BLUEPRINTS
+    # Every /admin URL, even one that matches no route or not this method: the back office
+    # answers those itself (sign-in for visitors, 404/405 for staff), so the gate would only
+    # tell a visitor which admin URLs exist.
+    return request.blueprint in EXEMPT_BLUEPRINTS or is_admin_path()
 
 
 def _gate_target() -> str:

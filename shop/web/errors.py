@@ -4,9 +4,9 @@ JSON. Never a traceback or an exception's own text: those go to the log only.
 Every error answer, whoever raised it (routing, `abort()`, Flask-WTF's CSRF check, the
 throttle, an unexpected exception), goes through `_render`. Each status has a title and a
 sentence of its own saying what to do next; the page links back to the shop (or, under
-/admin, to the back office). Pages under /admin use the back office's layout, which shows
-nothing but its name to a visitor who is not signed in: an unknown admin URL and a known one
-look the same to them, as they did before.
+/admin, to the back office). Pages under /admin use the back office's layout. A visitor
+without a staff session never sees an error page there: every /admin URL, known or not and
+whatever the method, sends them to the sign-in page (see `shop.web.admin`).
 
 A database that is down, hung, locked or out of connections gives 503 with `Retry-After`:
 the page tells the visitor to come back soon, and is drawn from the request and the
@@ -39,7 +39,8 @@ ADMIN_PREFIX = "/admin"
 DATABASE_RETRY_AFTER_SECONDS = 30
 
 
-def _is_admin_path() -> bool:
+def is_admin_path() -> bool:
+    """Is this request for the back office (a URL under /admin, known or not)?"""
     return request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
 
 
@@ -154,7 +155,7 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _error_text() -> dict[str, object]:
         # For error pages rendered by a blueprint's own handler (the back office's 413).
-        return {"error_text": error_text, "error_is_admin": _is_admin_path}
+        return {"error_text": error_text, "error_is_admin": is_admin_path}
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> Response | tuple[Response | str, int]:

@@ -7,12 +7,13 @@ a role it should not be, makes them fail, naming the endpoint.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.routing import Rule
 
 from shop.models import Role
-from shop.web.admin import ALLOWED_ROLES, Access, access_of
+from shop.web.admin import ALLOWED_ROLES, Access, access_of, is_read_only_view
 from tests.admin_support import admin_csrf, sign_in, signed_in
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -66,6 +67,168 @@ def test_a_role_without_the_right_gets_403_on_every_admin_url_above_it(app, clie
         assert response.status_code == 403, (rule.endpoint, method, response.status_code)
         checked += 1
     assert checked > 0
+
+
+GET_ONLY_PAGE = "/admin/orders"
+
+
+def admin_requests_a_visitor_might_try() -> list[tuple[str, str]]:
+    return [
+        ("GET", GET_ONLY_PAGE),
+        ("GET", "/admin/no-such-page"),
+        ("POST", "/admin/no-such-page"),
+        ("POST", GET_ONLY_PAGE),
+        ("DELETE", "/admin/promotions/1"),
+        ("GET", "/admin/orders/999999999999999999999999"),
+        ("OPTIONS", "/admin/staff"),
+        ("OPTIONS", "/admin/no-such-page"),
+    ]
+
+
+def sign_in_location(response) -> tuple[int, str, list[str]]:
+    """The status, and where a redirect leads and with which `next`."""
+    location = urlsplit(response.headers.get("Location", ""))
+    return response.status_code, location.path, parse_qs(location.query).get("next", [])
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "past the age gate"])
+def test_a_visitor_cannot_tell_which_admin_urls_exist(request, client, visitor):
+    browser = client if visitor == "anonymous" else request.getfixturevalue("verified_client")
+
+    for method, path in admin_requests_a_visitor_might_try():
+        response = browser.open(path, method=method)
+
+        assert sign_in_location(response) == (303, "/admin/login", [path]), (method, path)
+
+
+def test_a_visitor_still_reaches_the_sign_in_page_and_the_styles(client):
+    assert client.get("/admin/login").status_code == 200
+    assert client.get("/static/css/admin.css").status_code == 200
+
+
+def test_signed_in_staff_get_the_honest_not_found_and_wrong_method(client, session):
+    signed_in(client, session, Role.VIEWER)
+    token = admin_csrf(client)
+
+    assert client.get("/admin/no-such-page").status_code == 404
+    wrong_method = client.post(GET_ONLY_PAGE, data={"csrf_token": token})
+    assert wrong_method.status_code == 405
+    assert "GET" in wrong_method.headers["Allow"]
+
+
+# --- A form's page is refused like its form, unless it is a record's read-only page ---------
+
+
+def record_ids(session) -> dict[str, str]:
+    """One record of each kind a back-office page shows, by the URL argument naming it."""
+    from tests.helpers import make_code, make_product
+    from tests.integration.test_articles import make_article
+
+    return {
+        "product_id": str(make_product(session).id),
+        "promo_id": str(make_code(session).id),
+        "article_id": str(make_article(session).id),
+    }
+
+
+def url_of(rule: Rule, ids: dict[str, str]) -> str | None:
+    """The rule's path for those records; None when it needs an argument they lack."""
+    if not set(rule.arguments) <= set(ids):
+        return None
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda match: ids[match.group(1)], rule.rule)
+
+
+def forms_refused_to(app, role: Role) -> list[tuple[Rule, Rule | None]]:
+    """Each POST route the role may not use, with the GET route of the same URL (if any)."""
+    gets = {rule.rule: rule for rule in admin_rules(app) if "GET" in (rule.methods or ())}
+    return [
+        (rule, gets.get(rule.rule))
+        for rule in admin_rules(app)
+        if "POST" in (rule.methods or ())
+        and (access := access_of(rule.endpoint)) not in (Access.PUBLIC, None)
+        and role not in ALLOWED_ROLES[access]
+    ]
+
+
+def is_enabled(control) -> bool:
+    if control.has_attr("disabled"):
+        return False
+    return all(not fieldset.has_attr("disabled") for fieldset in control.find_parents("fieldset"))
+
+
+def usable_forms_to(page, path: str) -> list[str]:
+    """The submit buttons a visitor could press on `page` to send a form to `path`."""
+    pressable = []
+    for form in page.select("form"):
+        if str(form.get("method", "get")).lower() != "post":
+            continue  # a GET form (such as "valid at …?") sends nothing to change
+        if urlsplit(str(form.get("action", ""))).path != path:
+            continue
+        for control in form.select("button, input[type=submit], input[type=image]"):
+            if control.get("type", "submit") in {"submit", "image"} and is_enabled(control):
+                pressable.append(control.get_text(" ", strip=True) or str(control.get("value")))
+    return pressable
+
+
+def test_a_viewer_cannot_open_a_form_they_cannot_send(app, client, session):
+    """Its page gets the same refusal as its POST; a record's page declared read-only opens,
+    with nothing on it to press."""
+    from tests.pages import Page
+
+    ids = record_ids(session)
+    signed_in(client, session, Role.VIEWER)
+    token = admin_csrf(client)
+    checked = 0
+    for post_rule, get_rule in forms_refused_to(app, Role.VIEWER):
+        path = url_of(post_rule, ids)
+        if get_rule is None or path is None:
+            continue
+        sent = client.post(path, data={"csrf_token": token})
+        opened = client.get(path)
+        if is_read_only_view(get_rule.endpoint):
+            assert opened.status_code == 200, get_rule.endpoint
+            assert usable_forms_to(Page.of(opened), path) == [], get_rule.endpoint
+        else:
+            assert (opened.status_code, opened.headers.get("Location")) == (
+                sent.status_code,
+                sent.headers.get("Location"),
+            ), get_rule.endpoint
+        checked += 1
+    assert checked >= 6  # new and existing products, promo codes, articles at least
+
+
+def test_no_back_office_page_offers_a_viewer_what_they_cannot_use(app, client, session):
+    """No link to a page refused to a viewer, no button for a form refused to a viewer."""
+    from tests.pages import Page
+
+    ids = record_ids(session)
+    signed_in(client, session, Role.VIEWER)
+    refused_forms = {url_of(rule, ids) for rule, _ in forms_refused_to(app, Role.VIEWER)}
+    matcher = app.url_map.bind("localhost")
+    offered = []
+    for rule in admin_rules(app):
+        path = url_of(rule, ids)
+        access = access_of(rule.endpoint)
+        if "GET" not in (rule.methods or ()) or path is None or access != Access.VIEW:
+            continue
+        response = client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        page = Page.of(response)
+        for href in page.attributes("a[href]", "href"):
+            target = urlsplit(href).path
+            if not target.startswith("/admin/"):
+                continue
+            endpoint, _ = matcher.match(target, method="GET")
+            if Role.VIEWER not in ALLOWED_ROLES.get(access_of(endpoint), frozenset()):
+                offered.append((path, href))
+        offered += [
+            (path, button)
+            for form in refused_forms
+            if form
+            for button in usable_forms_to(page, form)
+        ]
+    assert offered == []
 
 
 def test_every_state_changing_admin_request_without_a_csrf_token_gets_400(app, client, session):

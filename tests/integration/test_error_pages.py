@@ -228,8 +228,7 @@ def test_a_failed_statement_still_gets_the_styled_page(app, client):
 
 
 def test_errors_under_admin_use_the_back_office_layout(client, session):
-    signed_in(client, session, Role.VIEWER)
-    pass_age_gate(client)  # an unknown URL leads to the gate first, as every unknown URL does
+    signed_in(client, session, Role.VIEWER)  # staff need not pass the customers' age gate
 
     response = client.get("/admin/no-such-page")
 
@@ -244,10 +243,10 @@ def test_errors_under_admin_use_the_back_office_layout(client, session):
     [
         ("/admin/orders/999999", "/admin/login"),
         ("/admin/", "/admin/login"),
-        # An unknown URL leads to the age gate like any unknown storefront URL (as before
-        # the error pages): no error page is shown to a stranger under /admin at all.
-        ("/admin/no-such-page", "/age-gate"),
-        ("/admin/staff/1/x", "/age-gate"),
+        # An unknown URL leads to the sign-in page like a known one: no error page is shown
+        # to a stranger under /admin at all, and nothing tells which admin URLs exist.
+        ("/admin/no-such-page", "/admin/login"),
+        ("/admin/staff/1/x", "/admin/login"),
     ],
 )
 def test_a_stranger_sees_no_error_page_under_admin(client, path, target):

@@ -114,5 +114,23 @@ def test_a_host_that_is_not_trusted_gets_400(app_settings):
     app_settings["SHOP_TRUSTED_HOSTS"] = "shop.example"
     client = create_app(app_settings).test_client()
 
-    assert client.get("/healthz", base_url="http://evil.example").status_code == 400
+    assert client.get("/", base_url="http://evil.example").status_code == 400
+    assert client.get("/age-gate", base_url="http://evil.example").status_code == 400
     assert client.get("/healthz", base_url="http://shop.example").status_code == 200
+
+
+def test_a_load_balancer_health_check_by_address_passes_the_trusted_hosts(app_settings):
+    """A load balancer asks the server itself, by its address, not by the shop's name."""
+    app_settings["SHOP_TRUSTED_HOSTS"] = "shop.example"
+    client = create_app(app_settings).test_client()
+    by_address = {"Host": "10.0.0.5:8000"}
+
+    health = client.get("/healthz", headers=by_address)
+
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "ok", "database": "ok"}
+    assert client.head("/healthz", headers=by_address).status_code == 200
+    assert client.get("/", headers=by_address).status_code == 400
+    assert client.get("/healthz/", headers=by_address).status_code == 400
+    assert client.get("/healthz?x=1", headers=by_address).status_code == 200
+    assert client.post("/healthz", headers=by_address).status_code == 400

@@ -3,9 +3,11 @@ customers' age gate, never indexed.
 
 Access is declared on every view with `@requires(Access.X)` and checked for the whole
 blueprint in one `before_request`: a view that declares nothing is refused to everyone
-(and `tests/integration/test_admin_access.py` fails, naming it). Sensitive views also carry
-`@fresh_login_required`: they need a sign-in at most `SHOP_STAFF_REAUTH_MINUTES` old (see
-`shop.web.admin.sessions`, which also ends idle and too-old sessions).
+(and `tests/integration/test_admin_access.py` fails, naming it). A form's page needs the
+same access as the form, unless it is a record's page declared `@read_only_view`.
+Sensitive views also carry `@fresh_login_required`: they need a sign-in at most
+`SHOP_STAFF_REAUTH_MINUTES` old (see `shop.web.admin.sessions`, which also ends idle and
+too-old sessions).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
 from shop.extensions import db, login_manager
@@ -26,6 +29,7 @@ from shop.web.admin.sessions import (
     reauthenticate_first,
     set_up_two_factor_first,
 )
+from shop.web.errors import is_admin_path
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder=None)
 
@@ -54,6 +58,19 @@ def requires(access: Access) -> Callable[[F], F]:
         return view
 
     return mark
+
+
+def read_only_view(view: F) -> F:
+    """Declare a record's page whose form posts to the same URL as open to roles that may
+    not send that form: they see it read-only (fields disabled, no buttons). Any other form
+    page is refused to them like its form (`tests/integration/test_admin_access.py`)."""
+    view.admin_read_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_read_only_view(endpoint: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "admin_read_only", False)
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,10 @@ def can(access: Access) -> bool:
     return current_user.is_authenticated and current_user.role in ALLOWED_ROLES[access]
 
 
+def _sign_in_first() -> Response:
+    return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+
+
 @bp.before_request
 def check_access() -> Response | None:
     access = access_of(request.endpoint or "")
@@ -113,7 +134,7 @@ def check_access() -> Response | None:
     if access == Access.PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")), code=303)
+        return _sign_in_first()
     if answer := end_expired_session() or set_up_two_factor_first(request.endpoint or ""):
         return answer
     if current_user.role not in ALLOWED_ROLES[access]:
@@ -157,6 +178,30 @@ def order_status_label(status: OrderStatus | str) -> str:
     return str(STATUS_LABELS.get(OrderStatus(status), status))
 
 
+def test_payments_warning() -> str | None:
+    """For the back office's banner: "production" when the built-in test gateway takes a
+    production shop's payments (customers can mark orders paid for nothing), "test" when it
+    takes them elsewhere, None when Stripe does."""
+    from shop.payments import uses_test_gateway
+
+    if not uses_test_gateway(current_app.config):
+        return None
+    return "production" if current_app.config["SHOP_ENV"] == "production" else "test"
+
+
+def keep_unknown_admin_urls_unknown() -> Response | None:
+    """Send a visitor without a staff session to the sign-in page from any /admin URL that
+    matches no route (or not with this method), as from every known one; staff get the
+    honest 404 or 405. An app-wide hook: the blueprint's own runs only for its routes."""
+    if not is_admin_path() or not isinstance(
+        request.routing_exception, NotFound | MethodNotAllowed
+    ):
+        return None
+    if current_user.is_authenticated:
+        return end_expired_session()
+    return _sign_in_first()
+
+
 def register(app: Flask) -> None:
     # Importing the modules adds their routes to bp.
     from shop.web.admin import (  # noqa: F401
@@ -178,4 +223,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["order_status_label"] = order_status_label
     app.jinja_env.globals["Access"] = Access
     app.jinja_env.globals["attention_texts"] = attention_texts
+    app.jinja_env.globals["test_payments_warning"] = test_payments_warning
     app.register_blueprint(bp)
+    # Before the age gate's hook, which would otherwise answer these first.
+    app.before_request(keep_unknown_admin_urls_unknown)

@@ -41,7 +41,7 @@ from shop.services.articles import (
     utc_to_local_input,
 )
 from shop.text import render_article
-from shop.web.admin import Access, bp, can, current_staff, requires, section
+from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
 from shop.web.forms import ShopForm, one_line
 from shop.web.wording import publishing_needs, refusal_text
 
@@ -226,6 +226,7 @@ def article_create() -> Response | tuple[str, int]:
 
 @bp.get("/articles/<int:article_id>")
 @requires(Access.VIEW)
+@read_only_view
 def article(article_id: int) -> tuple[str, int]:
     """Show the article's form."""
     found = _article_or_404(article_id)

@@ -43,7 +43,7 @@ from shop.services.products import (
     version_of,
 )
 from shop.text import render_markdown
-from shop.web.admin import Access, bp, can, current_staff, requires, section
+from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
 from shop.web.admin.product_form import PictureForm, ProductForm, add_error
 from shop.web.images import image_response
 from shop.web.wording import missing_in_words, refusal_text
@@ -182,6 +182,7 @@ def product_create() -> Response | tuple[str, int]:
 
 @bp.get("/products/<int:product_id>")
 @requires(Access.VIEW)
+@read_only_view
 def product(product_id: int) -> tuple[str, int]:
     """Show the product's form, its pictures and its latest prices."""
     found = _product_or_404(product_id)

@@ -75,7 +75,7 @@ from shop.services.promotions import (
     public_code,
     update_promo_code,
 )
-from shop.web.admin import Access, bp, can, requires, section
+from shop.web.admin import Access, bp, can, read_only_view, requires, section
 from shop.web.formatting import format_local_date, format_money
 from shop.web.forms import (
     EmailField,
@@ -686,7 +686,7 @@ def _wants_preview() -> bool:
 
 
 @bp.get("/promotions/new")
-@requires(Access.VIEW)
+@requires(Access.MANAGE)
 def new_promotion() -> tuple[str, int]:
     """Show the form for a new code."""
     return _render_form(PromoForm(kind=Kind.PERCENT.value, is_active=True))
@@ -712,6 +712,7 @@ def create_promotion() -> Response | tuple[str, int]:
 
 @bp.get("/promotions/<int:promo_id>")
 @requires(Access.VIEW)
+@read_only_view
 def edit_promotion(promo_id: int) -> tuple[str, int]:
     """Show a code's form, its banner, and the answer to "is it valid at …?"."""
     code = _load(promo_id)
