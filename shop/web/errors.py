@@ -20,6 +20,7 @@ import math
 import time
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
@@ -137,6 +138,10 @@ def _render(
         headers["Allow"] = allowed
     if wants_json():
         return jsonify(error=title, message=message, status=code), code, headers  # type: ignore[return-value]
+    if request_ctx.url_adapter is None:
+        # A Host outside SHOP_TRUSTED_HOSTS: no URL can be built for it, and a page linking
+        # to a host the shop does not answer to would help nobody. Plain text, no traceback.
+        return Response(f"{code} {title}", status=code, headers=headers, mimetype="text/plain")
     try:
         page = render_template(
             "errors/error.html",

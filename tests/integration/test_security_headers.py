@@ -110,11 +110,17 @@ def test_a_cookie_signed_with_the_previous_key_still_works_during_a_rotation(app
     assert serializer is not None
 
 
-def test_a_host_that_is_not_trusted_gets_400(app_settings):
+def test_a_host_that_is_not_trusted_gets_400(app_settings, caplog):
     app_settings["SHOP_TRUSTED_HOSTS"] = "shop.example"
     client = create_app(app_settings).test_client()
 
-    assert client.get("/", base_url="http://evil.example").status_code == 400
+    refused = client.get("/", base_url="http://evil.example")
+
+    assert refused.status_code == 400
+    # A short plain answer (no page can link to a host the shop does not serve), and no
+    # traceback in the log: the error page used to fail building its links for that host.
+    assert refused.mimetype == "text/plain"
+    assert not [record for record in caplog.records if record.exc_info]
     assert client.get("/age-gate", base_url="http://evil.example").status_code == 400
     assert client.get("/healthz", base_url="http://shop.example").status_code == 200
 
