@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         ops,
         orders,
         payment,
+        request_bodies,
         security_headers,
         storefront,
         webhooks,
@@ -103,7 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     formatting.register(app)
     fragments.install(app)
     errors.register(app)
-    input_guard.install(app)  # first of the request hooks
+    request_bodies.install(app)  # first of all request hooks: limits before any body is read
+    input_guard.install(app)  # next: refuses NULs before any view sees them
     security_headers.install(app)
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)

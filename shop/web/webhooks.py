@@ -1,12 +1,14 @@
 """`POST /webhooks/stripe`: Stripe's events (no CSRF, no age gate; the signature is the
 authentication). 400 for a bad signature with nothing written; 500 when processing fails,
-so Stripe retries into a clean state; 200 for everything stored, duplicates included."""
+so Stripe retries into a clean state; 200 for everything stored, duplicates included; 413
+(short JSON, never a page) for a body over `SHOP_MAX_WEBHOOK_KB`, unread."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from shop import clock
@@ -39,3 +41,9 @@ def stripe_events() -> tuple[Response, int]:
         return jsonify(error="processing failed"), 500
     deliver_soon(db.session(), mail.mailer, write=write_email, now=clock.now())
     return jsonify(received=True, outcome=outcome.text), 200
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def event_too_large(error: RequestEntityTooLarge) -> tuple[Response, int]:
+    """Refuse a body larger than any event in a few words: Stripe shows them to the owner."""
+    return jsonify(error="body too large"), 413
