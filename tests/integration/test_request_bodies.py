@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from shop.models import AgeCheck, PaymentEvent, ProductImage, Role
 from tests.admin_support import admin_csrf, make_staff, sign_in
 from tests.helpers import csrf_token, make_product, pass_age_gate
-from tests.integration.payment_support import event_body, intent_object, signature_for
 from tests.peers import free_port
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -99,11 +99,19 @@ def test_the_webhook_answers_an_oversized_body_in_a_few_words_of_json(client, se
     assert session.scalar(select(func.count()).select_from(PaymentEvent)) == 0
 
 
-def test_an_upload_with_too_many_parts_is_refused_after_reading_a_sliver(client, session):
-    product = make_product(session)
+@pytest.fixture
+def owner_token(client, session) -> str:  # type: ignore[no-untyped-def]
+    """`client` signed in as an owner; a CSRF token of its session."""
     member = make_staff(session, Role.OWNER)
     assert sign_in(client, member.email).status_code == 303
-    token = admin_csrf(client)
+    return admin_csrf(client)
+
+
+def test_an_upload_with_too_many_parts_is_refused_after_reading_a_sliver(
+    client, session, owner_token
+):
+    product = make_product(session)
+    token = owner_token
     parts = [b"--b\r\nContent-Disposition: form-data; name=csrf_token\r\n\r\n" + token.encode()]
     parts += [
         b"--b\r\nContent-Disposition: form-data; name=k%06d\r\n\r\nv" % n for n in range(120_000)
@@ -125,26 +133,21 @@ def test_an_upload_with_too_many_parts_is_refused_after_reading_a_sliver(client,
     assert session.scalar(select(func.count()).select_from(ProductImage)) == 0
 
 
-def test_a_picture_still_fits_in_an_upload_and_a_small_form_still_works(client, session):
+def test_a_large_picture_still_fits_in_an_upload(client, session, owner_token):
     product = make_product(session)
-    member = make_staff(session, Role.OWNER)
-    assert sign_in(client, member.email).status_code == 303
-    token = admin_csrf(client)
     picture = io.BytesIO()
-    from PIL import Image
-
     Image.new("RGB", (1200, 900), "darkred").save(picture, "PNG")
     padding = b"\0" * (2 * 1024 * 1024)  # a large file, as cameras make them
     image = io.BytesIO(picture.getvalue() + padding)
 
     response = client.post(
         f"/admin/products/{product.id}/images",
-        data={"csrf_token": token, "alt_en": "Red", "alt_nl": "Rood", "image": (image, "a.png")},
+        data={"csrf_token": owner_token, "alt_en": "Red", "image": (image, "a.png")},
         content_type="multipart/form-data",
     )
 
-    assert response.status_code in {303, 422}  # judged as a picture, not refused as a body
-    assert response.status_code != 413
+    assert response.status_code == 303
+    assert session.scalar(select(func.count()).select_from(ProductImage)) == 1
 
 
 def test_a_storefront_form_over_its_limit_writes_nothing(app, client, session):
@@ -228,20 +231,6 @@ def test_a_webhook_body_sent_as_a_form_is_not_parsed_as_one(client, session):
 
     assert response.status_code == 400  # the signature's refusal, not the NUL check's
     assert response.get_json()["error"] == "invalid signature"
-
-
-def test_a_real_event_still_fits_under_the_webhook_limit(app, client, session):
-    order_like = type("O", (), {"id": 1, "total_cents": 1250, "currency": "EUR", "number": ""})
-    body = event_body("payment_intent.succeeded", intent_object(order_like()))  # type: ignore[arg-type]
-
-    response = client.post(
-        "/webhooks/stripe",
-        data=body,
-        headers={"Content-Type": "application/json", "Stripe-Signature": signature_for(body)},
-    )
-
-    assert response.status_code in {200, 400}  # verified or refused by signature, not size
-    assert response.status_code != 413
 
 
 # --- a real server ---------------------------------------------------------------------------
