@@ -632,8 +632,11 @@ def test_staff_can_read_a_deeply_nested_malformed_event(client, session, order):
     [stored] = events_of(session)
     signed_in(client, session, Role.VIEWER)
 
+    listing = client.get("/admin/payments/unmatched")
     page = client.get(f"/admin/payments/unmatched/{stored.id}")
 
+    assert listing.status_code == 200
+    assert "malformed: nested deeper than 32 levels" in listing.get_data(as_text=True)
     assert page.status_code == 200
     assert "[[[[" in page.get_data(as_text=True)
 
