@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         ops,
         orders,
         payment,
+        request_bodies,
         security_headers,
         storefront,
         webhooks,
@@ -115,7 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     formatting.register(app)
     fragments.install(app)
     errors.register(app)
-    input_guard.install(app)  # first of the request hooks
+    request_bodies.install(app)  # first of all request hooks: limits before any body is read
+    input_guard.install(app)  # next: refuses NULs before any view sees them
     security_headers.install(app)
     ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)

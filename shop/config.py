@@ -95,8 +95,9 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
-MEGABYTE = 1024 * 1024
-UPLOAD_FORM_ALLOWANCE = 64 * 1024
+KILOBYTE = 1024
+MEGABYTE = 1024 * KILOBYTE
+UPLOAD_FORM_ALLOWANCE = 64 * KILOBYTE
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,30 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "The largest picture staff may upload, in megabytes; larger requests are refused.",
     ),
+    Setting(
+        "SHOP_MAX_FORM_KB",
+        "64",
+        _positive_int,
+        "The largest storefront form, in kilobytes; also any body no other limit covers.",
+    ),
+    Setting(
+        "SHOP_MAX_ADMIN_FORM_KB",
+        "2048",
+        _positive_int,
+        "The largest back-office form, in kilobytes (room for the longest article).",
+    ),
+    Setting(
+        "SHOP_MAX_FORM_FIELDS",
+        "1000",
+        _positive_int,
+        "The most fields one storefront or back-office form may have.",
+    ),
+    Setting(
+        "SHOP_MAX_WEBHOOK_KB",
+        "256",
+        _positive_int,
+        "The largest payment event the webhook accepts, in kilobytes.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
@@ -463,7 +488,8 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE=settings["SHOP_DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE=settings["SHOP_TIMEZONE"],
-        # The whole request: the picture plus the form around it (alt texts, CSRF token).
+        # The largest body of any request: the picture plus the form around it (alt texts,
+        # CSRF token). Each route narrows it (shop.web.request_bodies).
         MAX_CONTENT_LENGTH=settings["SHOP_MAX_UPLOAD_MB"] * MEGABYTE + UPLOAD_FORM_ALLOWANCE,
     )
     return config

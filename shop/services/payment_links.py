@@ -86,6 +86,7 @@ class EventOutcome(enum.StrEnum):
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
     NO_NEWS = "no_news"
+    MALFORMED = "malformed"  # signed, but not the shape of an event: kept for staff, not applied
 
 
 PAID_OUTCOMES = frozenset(

@@ -19,10 +19,14 @@ did not create changes nothing and is kept for staff.
 - `charge.dispute.*` and `radar.early_fraud_warning.*` → `shop.services.disputes`.
 Anything that goes wrong raises, the transaction rolls back, and the caller answers 5xx so
 Stripe retries into a clean state.
+
+`store_malformed_event` keeps a correctly signed body that is not the shape of an event
+(`shop.payments.event_shape`): applied never, flagged for staff, stored once per body.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +53,7 @@ from shop.models import (
     Refund,
     ShopInstallation,
 )
+from shop.payments.event_shape import MAX_TYPE_LENGTH, MalformedEvent
 from shop.payments.events import ProviderEvent
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
@@ -84,6 +89,41 @@ def receive_event(
     except Exception:
         session.rollback()
         raise
+    return outcome
+
+
+def store_malformed_event(
+    session: Session,
+    malformed: MalformedEvent,
+    raw_body: str,
+    *,
+    provider: PaymentProvider,
+    now: datetime,
+) -> Outcome:
+    """Keep a signed body that is not an event, flagged for staff, once per body; never apply it.
+
+    Its own id is made from the body: the id it claims might be a real event's, which must
+    stay free for that event (and a claimed id may be no string at all)."""
+    digest = hashlib.sha256(raw_body.encode()).hexdigest()
+    outcome = Outcome(EventOutcome.MALFORMED, f"malformed: {malformed.reason}"[:200])
+    begin_write(session)
+    session.add(
+        PaymentEvent(
+            event_id=f"malformed_{digest}",
+            event_type=(malformed.event_type or "")[:MAX_TYPE_LENGTH],
+            provider=provider,
+            raw_body=raw_body,
+            received_at=now,
+            outcome=outcome.text,
+            needs_attention=True,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return Outcome(EventOutcome.DUPLICATE, "duplicate")
+    log.warning("a signed payment event was malformed: %s", malformed.reason)
     return outcome
 
 

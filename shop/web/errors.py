@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from werkzeug.wrappers import Response
 
 from shop.extensions import db, limiter
+from shop.web.request_bodies import BodyKind, current_kind
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,13 @@ def error_text(code: int, *, retry_after: int | None = None) -> tuple[str, str]:
             "and buttons."
         )
     if code == 413:
+        if current_kind() is not BodyKind.UPLOAD:
+            # Each kind of page has its own limit (shop.web.request_bodies); only the
+            # picture upload's is one staff can act on by choosing a smaller file.
+            return _("That is too large"), _(
+                "What you sent is more than this page accepts. Please go back and try again "
+                "with less."
+            )
         mb = current_app.config["SHOP_MAX_UPLOAD_MB"]
         return _("That is too large"), _(
             "What you sent is larger than the %(mb)s MB we accept. Please go back and send "

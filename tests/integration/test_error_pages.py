@@ -27,7 +27,7 @@ ENGLISH = {
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Page not found", "We could not find that page."),
     405: ("Not allowed this way", "use the page's own links and buttons"),
-    413: ("That is too large", "larger than the 8 MB we accept"),
+    413: ("That is too large", "more than this page accepts"),
     429: ("Too many attempts", "and try again."),
     500: ("Something went wrong", "an error on our side"),
 }

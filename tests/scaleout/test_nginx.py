@@ -301,6 +301,21 @@ def test_a_picture_upload_may_be_larger_than_a_form(shop_behind_nginx):
     assert "csrf" in answer.text.lower()
 
 
+def test_a_back_office_form_may_be_larger_than_a_storefront_form(shop_behind_nginx):
+    # A long article: a megabyte passes nginx (the app allows back-office forms 2 MB) and
+    # reaches the app, which sends the anonymous sender to the sign-in page; 4 MB does not.
+    def post(size: int) -> int:
+        return requests.post(
+            f"{shop_behind_nginx.url}/admin/articles/new",
+            data={"body_en": "x" * size},
+            allow_redirects=False,
+            timeout=ANSWER_WITHIN,
+        ).status_code
+
+    assert post(KILOBYTE * KILOBYTE) != 413
+    assert post(4 * KILOBYTE * KILOBYTE) == 413
+
+
 def stripe_webhook(shop_behind_nginx: ShopBehindNginx, body: bytes, signature: str) -> int:
     return requests.post(
         f"{shop_behind_nginx.url}/webhooks/stripe",

@@ -214,7 +214,7 @@ def pretty_body(raw_body: str) -> str:
     """A stored event body, indented for reading (as stored when it is not JSON)."""
     try:
         return json.dumps(json.loads(raw_body), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # a malformed event's body, kept as it came
         return raw_body
 
 
