@@ -320,6 +320,13 @@ SETTINGS: tuple[Setting, ...] = (
         "code) at most this old.",
     ),
     Setting(
+        "SHOP_STAFF_DEVICE_DAYS",
+        "180",
+        _positive_int,
+        "How long a browser that signed in to a staff account keeps its device cookie: its "
+        "wrong passwords count for that browser alone, not for the account.",
+    ),
+    Setting(
         "SHOP_STAFF_2FA_REQUIRED",
         None,
         _bool,
@@ -428,6 +435,9 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_NAME="__Host-remember" if settings["SHOP_HTTPS"] else "remember_token",
+        STAFF_DEVICE_COOKIE_NAME=(
+            "__Host-staff-device" if settings["SHOP_HTTPS"] else "staff_device"
+        ),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_STORAGE_URI=settings["SHOP_RATELIMIT_STORAGE_URL"],
