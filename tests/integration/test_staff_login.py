@@ -37,6 +37,17 @@ def from_address(client: Any, address: str) -> Any:
     return client
 
 
+def refused_after_failures(client: Any, email: str, failures: int) -> None:
+    """`failures` wrong passwords are each answered as wrong; then even the right one is
+    refused as too many attempts."""
+    answers = [sign_in(client, email, WRONG).status_code for _ in range(failures)]
+    throttled = sign_in(client, email, PASSWORD)
+
+    assert answers == [401] * failures
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.get_data(as_text=True)
+
+
 def is_signed_in(client: Any) -> bool:
     response = client.get("/admin/")
     if response.status_code == 303:
@@ -104,13 +115,9 @@ def test_the_sixth_failure_in_a_minute_for_one_account_is_refused_even_with_the_
     client, session
 ):
     member = make_staff(session, Role.MANAGER)
-    failures = [sign_in(client, member.email, WRONG).status_code for _ in range(5)]
 
-    throttled = sign_in(client, member.email, PASSWORD)
+    refused_after_failures(client, member.email, 5)
 
-    assert failures == [401] * 5
-    assert throttled.status_code == 429
-    assert "Too many attempts" in throttled.get_data(as_text=True)
     assert not is_signed_in(client)
 
 
@@ -199,12 +206,8 @@ def test_a_members_own_browser_gets_ten_failures_an_hour_of_its_own(app, session
     member = make_staff(session, Role.MANAGER)
     own_browser = device_of(app, member.email)
 
-    failures = [sign_in(own_browser, member.email, WRONG).status_code for _ in range(10)]
-    refused = sign_in(own_browser, member.email, PASSWORD)
+    refused_after_failures(own_browser, member.email, 10)
 
-    assert failures == [401] * 10
-    assert refused.status_code == 429
-    assert "Too many attempts" in refused.get_data(as_text=True)
     # Its failures were its own: the account is open to the member's other browsers.
     assert sign_in(from_address(app.test_client(), "192.0.2.99"), member.email).status_code == 303
 

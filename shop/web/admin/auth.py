@@ -18,6 +18,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -80,30 +81,30 @@ def _from_known_device() -> bool:
     return device_nonce(_account_email()) is not None
 
 
+def _from_unknown_device() -> bool:
+    return not _from_known_device()
+
+
 def _failed(response: Response) -> bool:
     return response.status_code == LOGIN_FAILED
 
 
 def _throttled(view: Any) -> Any:
-    view = limiter.shared_limit(
-        ACCOUNT_ATTEMPTS,
-        scope="staff-sign-in",
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        exempt_when=_from_known_device,
-    )(view)
-    view = limiter.shared_limit(
-        DEVICE_ATTEMPTS,
-        scope="staff-sign-in-device",
-        key_func=_device_key,
-        methods=["POST"],
-        deduct_when=_failed,
-        exempt_when=lambda: not _from_known_device(),
-    )(view)
-    return limiter.shared_limit(
-        ADDRESS_ATTEMPTS, scope="staff-sign-in-address", methods=["POST"], deduct_when=_failed
-    )(view)
+    limits = (
+        (ACCOUNT_ATTEMPTS, "staff-sign-in", _account_key, _from_known_device),
+        (DEVICE_ATTEMPTS, "staff-sign-in-device", _device_key, _from_unknown_device),
+        (ADDRESS_ATTEMPTS, "staff-sign-in-address", get_remote_address, None),
+    )
+    for limit, scope, key_func, exempt_when in limits:
+        view = limiter.shared_limit(
+            limit,
+            scope=scope,
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=_failed,
+            exempt_when=exempt_when,
+        )(view)
+    return view
 
 
 def _admin_next() -> str:
