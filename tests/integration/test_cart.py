@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from shop import create_app
 from shop.clock import frozen_at
+from shop.extensions import db
 from shop.models import Product, PromoCode
 from shop.services.products import change_price, unpublish_product
 from tests.helpers import (
@@ -100,66 +102,67 @@ def test_code_guesses_from_one_address_are_throttled_whatever_the_cookie(app, se
     assert elsewhere.status_code == 422
 
 
-class TestBehindOneProxy:
-    """With `SHOP_PROXY_HOPS=1` the address the proxy forwards is the one that counts."""
+@pytest.fixture
+def app_with(app, app_settings) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """`app_with(SETTING=value)`: the shop again on the test's database, with those settings
+    changed (and a limiter storage of its own)."""
+    made = []
 
-    @pytest.fixture
-    def app_settings(self, app_settings):  # type: ignore[no-untyped-def]
-        app_settings["SHOP_PROXY_HOPS"] = "1"
-        return app_settings
+    def make(**overrides: str) -> Any:
+        changed = create_app({**app_settings, **overrides})
+        changed.test_client_class = app.test_client_class
+        made.append(changed)
+        return changed
 
-    def test_the_forwarded_address_counts_not_the_proxys(self, app, session):
-        product = make_product(session)
+    yield make
+    for changed in made:
+        with changed.app_context():
+            db.engine.dispose()
 
-        answers = [
-            guess_with_a_fresh_cookie(
-                app, product, f"GUESS{n}", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.30"}
-            )
-            for n in range(50)
-        ]
-        another_customer_through_the_same_proxy = guess_with_a_fresh_cookie(
-            app, product, "GUESS", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.31"}
+
+def test_behind_one_proxy_the_forwarded_address_counts_not_the_proxys(app_with, session):
+    behind_a_proxy = app_with(SHOP_PROXY_HOPS="1")
+    product = make_product(session)
+
+    answers = [
+        guess_with_a_fresh_cookie(
+            behind_a_proxy, product, f"GUESS{n}", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.30"}
         )
+        for n in range(50)
+    ]
+    another_customer_through_the_same_proxy = guess_with_a_fresh_cookie(
+        behind_a_proxy, product, "GUESS", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.31"}
+    )
 
-        assert_refused_from_the_thirty_first(answers)
-        assert another_customer_through_the_same_proxy.status_code == 422
+    assert_refused_from_the_thirty_first(answers)
+    assert another_customer_through_the_same_proxy.status_code == 422
 
 
 REDIS_DATABASE = 13  # a database of its own (the staff sign-in tests use 15, scale-out 14)
 
 
-class TestAddressThrottlingInRedis:
-    """With `SHOP_RATELIMIT_STORAGE_URL=redis://…` every app server counts an address alike."""
-
-    @pytest.fixture
-    def redis_url_and_connection(self) -> Iterator[tuple[str, Any]]:
-        with running_redis(REDIS_DATABASE) as found:
-            yield found
-
-    @pytest.fixture
-    def address(self, redis_url_and_connection) -> Iterator[str]:  # type: ignore[no-untyped-def]
-        """An address of this test's own; its keys (and only those) go afterwards."""
-        value = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
-        yield value
-        redis = redis_url_and_connection[1]
-        for key in redis.scan_iter(match=f"*/{value}/*"):
+@pytest.fixture
+def redis_and_address() -> Iterator[tuple[str, Any, str]]:
+    """Redis's URL and connection, and an address of the test's own whose keys (and only
+    those) go afterwards."""
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
+    with running_redis(REDIS_DATABASE) as (url, redis):
+        yield url, redis, address
+        for key in redis.scan_iter(match=f"*/{address}/*"):
             redis.delete(key)
 
-    @pytest.fixture
-    def app_settings(self, app_settings, redis_url_and_connection):  # type: ignore[no-untyped-def]
-        app_settings["SHOP_RATELIMIT_STORAGE_URL"] = redis_url_and_connection[0]
-        return app_settings
 
-    def test_code_guesses_from_one_address_are_counted_in_redis(
-        self, app, session, address, redis_url_and_connection
-    ):
-        product = make_product(session)
+def test_code_guesses_from_one_address_are_counted_in_redis(app_with, session, redis_and_address):
+    url, redis, address = redis_and_address
+    counted_in_redis = app_with(SHOP_RATELIMIT_STORAGE_URL=url)
+    product = make_product(session)
 
-        answers = [guess_with_a_fresh_cookie(app, product, f"G{n}", address) for n in range(50)]
+    answers = [
+        guess_with_a_fresh_cookie(counted_in_redis, product, f"G{n}", address) for n in range(50)
+    ]
 
-        assert_refused_from_the_thirty_first(answers)
-        redis = redis_url_and_connection[1]
-        assert list(redis.scan_iter(match=f"*/{address}/*")), "no count of the address in Redis"
+    assert_refused_from_the_thirty_first(answers)
+    assert list(redis.scan_iter(match=f"*/{address}/*")), "no count of the address in Redis"
 
 
 # --- a customer's moves -------------------------------------------------------------------
