@@ -456,14 +456,18 @@ def test_a_code_works_all_of_its_last_local_day(session, client):
     assert "Discount (HALLOWEEN2025) −€3.00" in words
 
 
+# A code with a banner: customers hear every reason it cannot be used yet.
+PUBLIC = {"is_public": True, "banner_title_en": "Halloween: 15% off everything"}
+
+
 @pytest.mark.parametrize(
     ("instant", "overrides", "message"),
     [
         pytest.param(
             EVENING_BEFORE_HALLOWEEN_STARTED,
-            {},
+            PUBLIC,
             "This code starts on 21 October 2025.",
-            id="not-started",
+            id="public-not-started",
         ),
         pytest.param(
             FIRST_MINUTE_AFTER_HALLOWEEN, {}, "This code ended on 2 November 2025.", id="ended"
@@ -476,9 +480,9 @@ def test_a_code_works_all_of_its_last_local_day(session, client):
         ),
         pytest.param(
             LAST_MINUTE_OF_HALLOWEEN,
-            {"is_active": False},
+            {"is_active": False, **PUBLIC},
             "This code is not active.",
-            id="inactive",
+            id="public-inactive",
         ),
         pytest.param(
             LAST_MINUTE_OF_HALLOWEEN,
@@ -512,6 +516,40 @@ def test_a_refused_code_says_why_next_to_the_field(session, client, instant, ove
         assert code_box["aria-describedby"] == "promo-code-error"
         assert code_box["value"] == "HALLOWEEN2025"
         assert "Discount" not in text_of(cart_page(client))
+
+
+def answer_without_its_token_and_code(response, typed: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    body = response.get_data(as_text=True).replace(typed, "TYPED")
+    return response.status_code, re.sub(r'name="csrf_token"[^>]*', "csrf_token", body)
+
+
+@pytest.mark.parametrize(
+    ("instant", "overrides"),
+    [
+        pytest.param(EVENING_BEFORE_HALLOWEEN_STARTED, {}, id="scheduled"),
+        pytest.param(EVENING_BEFORE_HALLOWEEN_STARTED, {"is_active": False}, id="scheduled-off"),
+        pytest.param(LAST_MINUTE_OF_HALLOWEEN, {"is_active": False}, id="switched-off"),
+    ],
+)
+def test_a_code_without_a_banner_is_answered_like_an_unknown_one_until_it_runs(
+    session, client, instant, overrides
+):
+    """Guessing cannot tell next month's code from a code that does not exist."""
+    product = make_product(session)
+    make_code(session, "HALLOWEEN2025", **overrides)
+    with frozen_at(instant):
+        pass_age_gate(client)
+        add(client, product)
+
+        scheduled = apply_code(client, "HALLOWEEN2025")
+        unknown = apply_code(client, "QX7RTP2LZ9KM")
+
+    assert message_at(page(scheduled), "promo-code-error") == (
+        "We don't know that code. Please check it."
+    )
+    assert answer_without_its_token_and_code(
+        scheduled, "HALLOWEEN2025"
+    ) == answer_without_its_token_and_code(unknown, "QX7RTP2LZ9KM")
 
 
 def test_an_unknown_code_gets_the_generic_message(session, verified_client):
