@@ -7,6 +7,7 @@ Values come from the process environment, then from a `.env` file in the working
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -15,6 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -344,6 +347,13 @@ SETTINGS: tuple[Setting, ...] = (
         "code) at most this old.",
     ),
     Setting(
+        "SHOP_STAFF_DEVICE_DAYS",
+        "180",
+        _positive_int,
+        "How long a browser that signed in to a staff account keeps its device cookie: its "
+        "wrong passwords count for that browser alone, not for the account.",
+    ),
+    Setting(
         "SHOP_STAFF_2FA_REQUIRED",
         None,
         _bool,
@@ -448,6 +458,14 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
     if settings["SHOP_STRIPE_SECRET_KEY"] and not settings["SHOP_STRIPE_WEBHOOK_SECRET"]:
         raise ConfigError("SHOP_STRIPE_WEBHOOK_SECRET is required with SHOP_STRIPE_SECRET_KEY.")
 
+    if env == "production" and settings["SHOP_RATELIMIT_STORAGE_URL"].startswith("memory://"):
+        # A warning, not a refusal: one process may rightly serve a small shop alone.
+        log.warning(
+            "SHOP_RATELIMIT_STORAGE_URL is memory://: every process keeps its own throttle "
+            "counts, so with several gunicorn workers or app servers each limit is multiplied "
+            "by their number. Use redis://… to share them."
+        )
+
     if settings["SHOP_STAFF_2FA_REQUIRED"] is None:
         # Safe by default where it matters; a developer's demo shop needs no phone.
         settings["SHOP_STAFF_2FA_REQUIRED"] = env == "production"
@@ -482,9 +500,15 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_NAME="__Host-remember" if settings["SHOP_HTTPS"] else "remember_token",
+        STAFF_DEVICE_COOKIE_NAME=(
+            "__Host-staff-device" if settings["SHOP_HTTPS"] else "staff_device"
+        ),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_STORAGE_URI=settings["SHOP_RATELIMIT_STORAGE_URL"],
+        # Each limit counts the attempts of the last minute (or hour), whenever they came: a
+        # fixed window would let twice the limit through around the turn of the minute.
+        RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_HEADERS_ENABLED=True,
         BABEL_DEFAULT_LOCALE=settings["SHOP_DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE=settings["SHOP_TIMEZONE"],

@@ -124,6 +124,8 @@ class PromoRedemption(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     promo_code_id: Mapped[int] = mapped_column(ForeignKey("promo_codes.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    # The customer's identity for the per-customer limit (`rules.promotions.customer_identity`:
+    # "Jan+1@X.nl" is "jan@x.nl"), not the address the order was sent to (`orders.email`).
     customer_email: Mapped[str] = mapped_column(String(320))
     # 1…per-customer limit; NULL when the code has no per-customer limit (NULLs never collide).
     customer_slot: Mapped[int | None] = mapped_column(Integer)

@@ -34,6 +34,7 @@ __all__ = [
     "Status",
     "Window",
     "check_code",
+    "customer_identity",
     "eligible_lines",
     "last_local_date",
     "normalise_code",
@@ -73,6 +74,33 @@ def normalise_email(text: str) -> str:
     """
     lowered = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
     return lowered.strip()
+
+
+# Gmail delivers "j.a.n@gmail.com" to "jan@gmail.com"; googlemail.com is the same mailbox.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def customer_identity(email: str) -> str:
+    """Who a customer is for a code's once-per-customer limit: their mailbox, not its spelling.
+
+    The address is normalised (``normalise_email``: lower-cased as a whole), then a "+tag"
+    is dropped from the part before the @: "jan+1@x.nl" and "jan+shop@x.nl" reach the same
+    mailbox as "jan@x.nl" at every provider that supports tags (Gmail, Outlook, iCloud,
+    Proton, Fastmail), and where a provider does not, a "+" in a real address is rare
+    enough that counting two such people as one costs little. For gmail.com and
+    googlemail.com the dots of that part are dropped too and the domain is gmail.com:
+    Google ignores them. Dots stay elsewhere, where "j.jansen" and "jjansen" may be two
+    people. The identity is what the shop stores to count uses; the order keeps the address.
+    """
+    address = normalise_email(email)
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return address
+    untagged = local.split("+", 1)[0] or local  # "+tag@x.nl": no name to keep but the tag
+    if domain in DOTLESS_DOMAINS:
+        domain = DOTLESS_DOMAINS[domain]
+        untagged = untagged.replace(".", "") or untagged
+    return f"{untagged}@{domain}"
 
 
 # --- Time windows ----------------------------------------------------------------------------
@@ -381,7 +409,7 @@ def check_code(
 ) -> None:
     """Raise ``PromoNotApplicable`` if the code cannot be used on this cart at ``now``.
 
-    ``customer_uses`` is how often this customer (see ``normalise_email``) already used the
+    ``customer_uses`` is how often this customer (see ``customer_identity``) already used the
     code. The checks run in a fixed order and the first failure is reported, so the customer
     hears the most fundamental reason (an expired code is "expired", not "order too small").
     The minimum is compared with the subtotal of the whole cart, not just the covered lines.

@@ -41,8 +41,8 @@ from shop.rules.promotions import (
     Refusal,
     Window,
     check_code,
+    customer_identity,
     normalise_code,
-    normalise_email,
 )
 from shop.services.audit import diff, record_change
 
@@ -121,21 +121,35 @@ def find_code(session: Session, typed: str) -> PromoCode:
 
 
 def customer_uses(session: Session, promo_code_id: int, email: str) -> int:
-    """How many live orders of this customer (normalised e-mail) used the code."""
+    """How many live orders of this customer (`customer_identity`) used the code."""
     query = select(func.count()).where(
         PromoRedemption.promo_code_id == promo_code_id,
-        PromoRedemption.customer_email == normalise_email(email),
+        PromoRedemption.customer_email == customer_identity(email),
     )
     return session.scalar(query) or 0
+
+
+# A code without a banner (not public) is told to customers only once it runs: before it
+# starts, or while it is switched off, it is answered exactly as a code that does not exist,
+# so guessing cannot find next month's codes or ones staff held back. Once it has ended it
+# says so ("ended on …"): whoever was given it deserves the reason, and an ended code gives a
+# guesser nothing to use. A public code says all its reasons: its banner announces it.
+HIDDEN_UNTIL_ANNOUNCED = frozenset({Refusal.INACTIVE, Refusal.NOT_STARTED})
 
 
 def check_code_for_cart(
     session: Session, typed: str, lines: Sequence[Line], *, now: datetime, email: str | None = None
 ) -> PromoCode:
-    """The code if it applies to these lines now, else UnknownCode or PromoNotApplicable."""
+    """The code if it applies to these lines now, else UnknownCode or PromoNotApplicable:
+    what a customer may be told (staff's `check_code_at` tells them everything)."""
     code = find_code(session, typed)
     uses = customer_uses(session, code.id, email) if email and code.per_customer_limit else 0
-    check_code(code.terms(), lines, now=now, customer_uses=uses)
+    try:
+        check_code(code.terms(), lines, now=now, customer_uses=uses)
+    except PromoNotApplicable as refused:
+        if not code.is_public and refused.reason in HIDDEN_UNTIL_ANNOUNCED:
+            raise UnknownCode() from None
+        raise
     return code
 
 

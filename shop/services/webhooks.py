@@ -55,6 +55,7 @@ from shop.models import (
 )
 from shop.payments.event_shape import MAX_TYPE_LENGTH, MalformedEvent
 from shop.payments.events import ProviderEvent
+from shop.rules.promotions import customer_identity
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
 from shop.services.orders.refunds import charge_refunded, recount_refunds, refund_reported
@@ -362,7 +363,7 @@ def _retake_code_use(session: Session, order: Order) -> None:
         PromoRedemption(
             promo_code_id=order.promo_code_id,
             order_id=order.id,
-            customer_email=order.email,
+            customer_email=customer_identity(order.email),
             customer_slot=None,
             discount_cents=order.discount_cents,
             redeemed_at=order.created_at,

@@ -4,8 +4,9 @@ The session holds product ids, quantities and the typed code, nothing else; ever
 prices the cart again from the database (`services.cart.view_cart`), so a price in a cookie
 is never trusted. The forms only carry what was typed: the cart service reads the product
 and the quantity and refuses what it cannot take (`CartRefused`, worded by
-`web.wording`). Code attempts are throttled per visitor, so codes cannot be guessed by
-trying thousands of them.
+`web.wording`). Code attempts are throttled per visitor (the session's random key) and per
+client address, so codes cannot be guessed by trying thousands of them: a fresh cookie
+starts a fresh visitor count, but not a fresh address count.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -36,6 +38,7 @@ from shop.services.cart import (
     set_quantity,
     view_cart,
 )
+from shop.web.errors import too_many_attempts_page
 from shop.web.forms import ShopForm, one_line
 from shop.web.redirects import safe_next
 from shop.web.visitor import current_cart, install, keep_cart, priced_cart, visitor_key
@@ -46,6 +49,9 @@ install(bp)
 
 # Generous for a person retyping a code, hopeless for someone guessing codes.
 CODE_ATTEMPTS = "10 per minute"
+# Per client address, whatever the cookie: a household or office behind one address (NAT)
+# shares it, so three visitors' worth a minute; a script dropping its cookie gets no more.
+CODE_ATTEMPTS_PER_ADDRESS = "30 per minute;200 per hour"
 MAX_TYPED_CODE = 100
 
 
@@ -148,6 +154,7 @@ def update() -> Response:
 
 @bp.post("/cart/code")
 @limiter.limit(CODE_ATTEMPTS, key_func=visitor_key)
+@limiter.limit(CODE_ATTEMPTS_PER_ADDRESS, key_func=get_remote_address)
 def apply_code() -> Response | tuple[str, int]:
     """Apply the typed promo code, or say in words why it cannot be used; empty removes it."""
     cart = current_cart()
@@ -173,6 +180,6 @@ def apply_code() -> Response | tuple[str, int]:
 
 
 @bp.errorhandler(TooManyRequests)
-def too_many_attempts(error: TooManyRequests) -> tuple[str, int]:
-    """Tell the visitor to wait before trying another code."""
-    return render_template("cart/too_many_attempts.html"), 429
+def too_many_attempts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Tell the visitor how long to wait before trying another code."""
+    return too_many_attempts_page(error)

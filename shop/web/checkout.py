@@ -28,6 +28,7 @@ from flask import request as http_request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, Field, SelectField, StringField, ValidationError
@@ -51,6 +52,7 @@ from shop.services.orders.placing import (
     warnings_digest,
 )
 from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
+from shop.web.errors import too_many_attempts_page
 from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
 from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
 from shop.web.wording import refusal_text
@@ -60,6 +62,9 @@ bp = Blueprint("checkout", __name__)
 # A form that fails on purpose (or a script trying codes through checkout) gets this many
 # tries a minute; a person correcting a typo never notices.
 CHECKOUT_ATTEMPTS = "20 per minute"
+# And per client address, so a script dropping its cookie gets no fresh count: three
+# visitors' worth a minute for a household or office behind one address (NAT).
+CHECKOUT_ATTEMPTS_PER_ADDRESS = "60 per minute;300 per hour"
 
 DEFAULT_COUNTRY = "NL"
 # The Netherlands first (the shop's home), then the other EU member states.
@@ -320,6 +325,7 @@ def _refused_page(
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @limiter.limit(CHECKOUT_ATTEMPTS, key_func=visitor_key, methods=["POST"])
+@limiter.limit(CHECKOUT_ATTEMPTS_PER_ADDRESS, key_func=get_remote_address, methods=["POST"])
 def checkout() -> Response | tuple[str, int]:
     """Show the checkout form; on POST, place the order and go to its page."""
     cart = current_cart()
@@ -358,6 +364,6 @@ def checkout() -> Response | tuple[str, int]:
 
 
 @bp.errorhandler(TooManyRequests)
-def too_many_attempts(error: TooManyRequests) -> tuple[str, int]:
-    """Tell the visitor to wait before sending the form again."""
-    return render_template("cart/too_many_attempts.html"), 429
+def too_many_attempts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Tell the visitor how long to wait before sending the form again."""
+    return too_many_attempts_page(error)

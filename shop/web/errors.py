@@ -133,6 +133,15 @@ def error_text(code: int, *, retry_after: int | None = None) -> tuple[str, str]:
     )
 
 
+def too_many_attempts_page(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """The cart's and checkout's own page for a throttled visitor (it keeps the cart's
+    layout and its way back), saying how long to wait: a minute's limit or an hour's."""
+    retry_after = _retry_after_seconds(error)
+    _title, wait = error_text(429, retry_after=retry_after)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("cart/too_many_attempts.html", wait=wait), 429, headers
+
+
 def _render(
     error: HTTPException, *, title: str | None = None, message: str | None = None
 ) -> Response | tuple[Response | str, int]:

@@ -5,12 +5,18 @@ words why they do not apply. Through the test client, with real CSRF tokens from
 
 from __future__ import annotations
 
+import random
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from shop import create_app
 from shop.clock import frozen_at
+from shop.extensions import db
 from shop.models import Product, PromoCode
 from shop.services.products import change_price, unpublish_product
 from tests.helpers import (
@@ -22,6 +28,7 @@ from tests.helpers import (
     pass_age_gate,
 )
 from tests.pages import Page, words
+from tests.peers import running_redis
 
 NOON_ON_15_MARCH_2026 = datetime(2026, 3, 15, 11, 0, tzinfo=UTC)
 # Halloween 2025 ran from 21 October to 2 November inclusive, Amsterdam time.
@@ -57,6 +64,105 @@ def quantities(shown: Page) -> dict[int, int]:
 
 def message_at(shown: Page, element_id: str) -> str:
     return words(shown.one(f"#{element_id}").get_text(" "))
+
+
+def guess_with_a_fresh_cookie(app, product, code: str, address: str, **headers: str):  # type: ignore[no-untyped-def]
+    """A code tried by a visitor who has never been here: a new cookie, a new session."""
+    visitor = app.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = address
+    pass_age_gate(visitor)
+    add(visitor, product)
+    return visitor.post(
+        "/cart/code", data={"csrf_token": cart_token(visitor), "code": code}, headers=headers
+    )
+
+
+def assert_refused_from_the_thirty_first(answers) -> None:  # type: ignore[no-untyped-def]
+    assert [a.status_code for a in answers] == [422] * 30 + [429] * 20
+    refused = page(answers[30])
+    assert refused.texts("h1") == ["Too many attempts"]
+    assert re.fullmatch(
+        r"You have tried that too often in a short time\. Please wait \d+ seconds? and try "
+        r"again\.",
+        refused.texts('[role="alert"]')[0],
+    )
+    assert 1 <= int(answers[30].headers["Retry-After"]) <= 60
+
+
+def test_code_guesses_from_one_address_are_throttled_whatever_the_cookie(app, session):
+    """A script dropping its cookie starts a fresh visitor, not a fresh address."""
+    product = make_product(session)
+
+    answers = [
+        guess_with_a_fresh_cookie(app, product, f"GUESS{n}", "198.51.100.20") for n in range(50)
+    ]
+
+    assert_refused_from_the_thirty_first(answers)
+    elsewhere = guess_with_a_fresh_cookie(app, product, "GUESS", "198.51.100.21")
+    assert elsewhere.status_code == 422
+
+
+@pytest.fixture
+def app_with(app, app_settings) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """`app_with(SETTING=value)`: the shop again on the test's database, with those settings
+    changed (and a limiter storage of its own)."""
+    made = []
+
+    def make(**overrides: str) -> Any:
+        changed = create_app({**app_settings, **overrides})
+        changed.test_client_class = app.test_client_class
+        made.append(changed)
+        return changed
+
+    yield make
+    for changed in made:
+        with changed.app_context():
+            db.engine.dispose()
+
+
+def test_behind_one_proxy_the_forwarded_address_counts_not_the_proxys(app_with, session):
+    behind_a_proxy = app_with(SHOP_PROXY_HOPS="1")
+    product = make_product(session)
+
+    answers = [
+        guess_with_a_fresh_cookie(
+            behind_a_proxy, product, f"GUESS{n}", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.30"}
+        )
+        for n in range(50)
+    ]
+    another_customer_through_the_same_proxy = guess_with_a_fresh_cookie(
+        behind_a_proxy, product, "GUESS", "10.0.0.2", **{"X-Forwarded-For": "198.51.100.31"}
+    )
+
+    assert_refused_from_the_thirty_first(answers)
+    assert another_customer_through_the_same_proxy.status_code == 422
+
+
+REDIS_DATABASE = 13  # a database of its own (the staff sign-in tests use 15, scale-out 14)
+
+
+@pytest.fixture
+def redis_and_address() -> Iterator[tuple[str, Any, str]]:
+    """Redis's URL and connection, and an address of the test's own whose keys (and only
+    those) go afterwards."""
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
+    with running_redis(REDIS_DATABASE) as (url, redis):
+        yield url, redis, address
+        for key in redis.scan_iter(match=f"*/{address}/*"):
+            redis.delete(key)
+
+
+def test_code_guesses_from_one_address_are_counted_in_redis(app_with, session, redis_and_address):
+    url, redis, address = redis_and_address
+    counted_in_redis = app_with(SHOP_RATELIMIT_STORAGE_URL=url)
+    product = make_product(session)
+
+    answers = [
+        guess_with_a_fresh_cookie(counted_in_redis, product, f"G{n}", address) for n in range(50)
+    ]
+
+    assert_refused_from_the_thirty_first(answers)
+    assert list(redis.scan_iter(match=f"*/{address}/*")), "no count of the address in Redis"
 
 
 # --- a customer's moves -------------------------------------------------------------------
@@ -350,14 +456,18 @@ def test_a_code_works_all_of_its_last_local_day(session, client):
     assert "Discount (HALLOWEEN2025) −€3.00" in words
 
 
+# A code with a banner: customers hear every reason it cannot be used yet.
+PUBLIC = {"is_public": True, "banner_title_en": "Halloween: 15% off everything"}
+
+
 @pytest.mark.parametrize(
     ("instant", "overrides", "message"),
     [
         pytest.param(
             EVENING_BEFORE_HALLOWEEN_STARTED,
-            {},
+            PUBLIC,
             "This code starts on 21 October 2025.",
-            id="not-started",
+            id="public-not-started",
         ),
         pytest.param(
             FIRST_MINUTE_AFTER_HALLOWEEN, {}, "This code ended on 2 November 2025.", id="ended"
@@ -370,9 +480,9 @@ def test_a_code_works_all_of_its_last_local_day(session, client):
         ),
         pytest.param(
             LAST_MINUTE_OF_HALLOWEEN,
-            {"is_active": False},
+            {"is_active": False, **PUBLIC},
             "This code is not active.",
-            id="inactive",
+            id="public-inactive",
         ),
         pytest.param(
             LAST_MINUTE_OF_HALLOWEEN,
@@ -406,6 +516,40 @@ def test_a_refused_code_says_why_next_to_the_field(session, client, instant, ove
         assert code_box["aria-describedby"] == "promo-code-error"
         assert code_box["value"] == "HALLOWEEN2025"
         assert "Discount" not in text_of(cart_page(client))
+
+
+def answer_without_its_token_and_code(response, typed: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    body = response.get_data(as_text=True).replace(typed, "TYPED")
+    return response.status_code, re.sub(r'name="csrf_token"[^>]*', "csrf_token", body)
+
+
+@pytest.mark.parametrize(
+    ("instant", "overrides"),
+    [
+        pytest.param(EVENING_BEFORE_HALLOWEEN_STARTED, {}, id="scheduled"),
+        pytest.param(EVENING_BEFORE_HALLOWEEN_STARTED, {"is_active": False}, id="scheduled-off"),
+        pytest.param(LAST_MINUTE_OF_HALLOWEEN, {"is_active": False}, id="switched-off"),
+    ],
+)
+def test_a_code_without_a_banner_is_answered_like_an_unknown_one_until_it_runs(
+    session, client, instant, overrides
+):
+    """Guessing cannot tell next month's code from a code that does not exist."""
+    product = make_product(session)
+    make_code(session, "HALLOWEEN2025", **overrides)
+    with frozen_at(instant):
+        pass_age_gate(client)
+        add(client, product)
+
+        scheduled = apply_code(client, "HALLOWEEN2025")
+        unknown = apply_code(client, "QX7RTP2LZ9KM")
+
+    assert message_at(page(scheduled), "promo-code-error") == (
+        "We don't know that code. Please check it."
+    )
+    assert answer_without_its_token_and_code(
+        scheduled, "HALLOWEEN2025"
+    ) == answer_without_its_token_and_code(unknown, "QX7RTP2LZ9KM")
 
 
 def test_an_unknown_code_gets_the_generic_message(session, verified_client):
@@ -495,7 +639,7 @@ def test_code_attempts_are_throttled_per_visitor(app, session, verified_client):
     ]
 
     assert [a.status_code for a in answers] == [422] * 10 + [429]
-    assert "Please wait a minute and try again." in text_of(answers[-1])
+    assert re.search(r"Please wait \d+ seconds? and try again\.", text_of(answers[-1]))
     assert quantities(page(cart_page(verified_client))) == {product.id: 1}
     another_visitor = app.test_client()
     pass_age_gate(another_visitor)

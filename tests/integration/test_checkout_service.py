@@ -342,6 +342,29 @@ def test_the_order_keeps_the_kind_and_value_its_code_gave(session, truffles):
     )
 
 
+def test_a_code_use_is_counted_for_the_mailbox_not_its_plus_tag(session, truffles):
+    make_code(session, per_customer_limit=1)
+    first = checkout(
+        session, {truffles.id: 1}, code="HALLOWEEN2025", customer=as_customer("ann+1@example.nl")
+    )
+
+    with pytest.raises(PromoNotApplicable) as refused:
+        checkout(
+            session, {truffles.id: 1}, code="HALLOWEEN2025", customer=as_customer("Ann@example.nl")
+        )
+    another_customer = checkout(
+        session, {truffles.id: 1}, code="HALLOWEEN2025", customer=as_customer("anne@example.nl")
+    )
+
+    assert refused.value.reason == Refusal.ALREADY_USED
+    assert session.scalars(select(PromoRedemption.customer_email)).all() == [
+        "ann@example.nl",
+        "anne@example.nl",
+    ]
+    # The order keeps the address it was placed with, for its e-mails.
+    assert (first.email, another_customer.email) == ("ann+1@example.nl", "anne@example.nl")
+
+
 def test_a_code_use_is_recorded_against_the_normalised_email(session, truffles):
     code = make_code(session, per_customer_limit=1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -44,6 +45,28 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path):
 def test_create_app_in_production_without_a_key_is_a_startup_error(database_url: str):
     with pytest.raises(ConfigError):
         create_app({"SHOP_ENV": "production", "SHOP_DATABASE_URL": database_url})
+
+
+PRODUCTION = {
+    "SHOP_ENV": "production",
+    "SHOP_SECRET_KEY": "a-production-secret-key-of-forty-characters",
+    "SHOP_ALLOW_TEST_PAYMENTS": "true",
+}
+
+
+def test_production_warns_when_throttle_counts_stay_in_each_process(tmp_path: Path, caplog):
+    with caplog.at_level(logging.WARNING, logger="shop.config"):
+        build_flask_config(PRODUCTION, tmp_path)
+
+    assert "SHOP_RATELIMIT_STORAGE_URL is memory://" in caplog.text
+
+
+def test_production_with_redis_throttle_counts_does_not_warn(tmp_path: Path, caplog):
+    shared = {**PRODUCTION, "SHOP_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0"}
+    with caplog.at_level(logging.WARNING, logger="shop.config"):
+        build_flask_config(shared, tmp_path)
+
+    assert "SHOP_RATELIMIT_STORAGE_URL" not in caplog.text
 
 
 def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path: Path):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import random
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from shop.extensions import db
 from shop.models import Role, StaffMember
@@ -33,6 +35,17 @@ def alert(response: Any) -> str:
 def from_address(client: Any, address: str) -> Any:
     client.environ_base["REMOTE_ADDR"] = address
     return client
+
+
+def refused_after_failures(client: Any, email: str, failures: int) -> None:
+    """`failures` wrong passwords are each answered as wrong; then even the right one is
+    refused as too many attempts."""
+    answers = [sign_in(client, email, WRONG).status_code for _ in range(failures)]
+    throttled = sign_in(client, email, PASSWORD)
+
+    assert answers == [401] * failures
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.get_data(as_text=True)
 
 
 def is_signed_in(client: Any) -> bool:
@@ -102,13 +115,9 @@ def test_the_sixth_failure_in_a_minute_for_one_account_is_refused_even_with_the_
     client, session
 ):
     member = make_staff(session, Role.MANAGER)
-    failures = [sign_in(client, member.email, WRONG).status_code for _ in range(5)]
 
-    throttled = sign_in(client, member.email, PASSWORD)
+    refused_after_failures(client, member.email, 5)
 
-    assert failures == [401] * 5
-    assert throttled.status_code == 429
-    assert "Too many attempts" in throttled.get_data(as_text=True)
     assert not is_signed_in(client)
 
 
@@ -155,6 +164,160 @@ def test_one_client_address_gets_thirty_failures_a_minute_over_all_accounts(app)
     assert failures == [401] * 30
     assert throttled.status_code == 429
     assert another_address.status_code == 401
+
+
+# --- A browser that signed in before (device cookies) ----------------------------------------
+
+DEVICE_COOKIE = "staff_device"
+
+
+def device_of(app: Any, email: str, address: str = "192.0.2.50") -> Any:
+    """A browser of the member's own that signed in once (and signed out): it has its cookie."""
+    browser = from_address(app.test_client(), address)
+    assert sign_in(browser, email).status_code == 303
+    assert browser.get_cookie(DEVICE_COOKIE) is not None
+    browser.post("/admin/logout", data={"csrf_token": admin_csrf(browser)})
+    return browser
+
+
+def locked_out_by_a_stranger(app: Any, email: str) -> None:
+    """Twenty wrong passwords from an address that never signed in: the account is locked."""
+    stranger = from_address(app.test_client(), "203.0.113.66")
+    answers = [sign_in(stranger, email, WRONG).status_code for _ in range(20)]
+    assert answers == [401] * 5 + [429] * 15
+    assert (
+        sign_in(from_address(app.test_client(), "203.0.113.67"), email, PASSWORD).status_code == 429
+    )
+
+
+def test_after_a_strangers_twenty_wrong_passwords_the_members_own_browser_still_signs_in(
+    app, session
+):
+    member = make_staff(session, Role.MANAGER)
+    own_browser = device_of(app, member.email)
+
+    locked_out_by_a_stranger(app, member.email)
+
+    assert sign_in(own_browser, member.email, PASSWORD).status_code == 303
+    assert is_signed_in(own_browser)
+
+
+def test_a_members_own_browser_gets_ten_failures_an_hour_of_its_own(app, session):
+    member = make_staff(session, Role.MANAGER)
+    own_browser = device_of(app, member.email)
+
+    refused_after_failures(own_browser, member.email, 10)
+
+    # Its failures were its own: the account is open to the member's other browsers.
+    assert sign_in(from_address(app.test_client(), "192.0.2.99"), member.email).status_code == 303
+
+
+def test_a_members_own_browser_signs_in_after_nine_failures(app, session):
+    member = make_staff(session, Role.MANAGER)
+    own_browser = device_of(app, member.email)
+
+    failures = [sign_in(own_browser, member.email, WRONG).status_code for _ in range(9)]
+
+    assert failures == [401] * 9
+    assert sign_in(own_browser, member.email, PASSWORD).status_code == 303
+
+
+def _signed_with(secret_key: str, email: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt="staff-device").dumps(
+        {"email": email, "nonce": "0" * 32}
+    )
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pytest.param(lambda email: "made-up-value", id="junk"),
+        pytest.param(
+            lambda email: _signed_with("another shop's secret key", email), id="other-key"
+        ),
+        pytest.param(lambda email: _signed_with("x", email) + "tampered", id="tampered"),
+    ],
+)
+def test_a_stranger_with_a_forged_device_cookie_is_still_locked_out(app, session, forged):
+    member = make_staff(session, Role.MANAGER)
+    locked_out_by_a_stranger(app, member.email)
+    stranger = from_address(app.test_client(), "203.0.113.68")
+    stranger.set_cookie(DEVICE_COOKIE, forged(member.email))
+
+    assert sign_in(stranger, member.email, PASSWORD).status_code == 429
+
+
+def test_one_accounts_device_cookie_does_not_help_for_another_account(app, session):
+    mine, colleague = make_staff(session, Role.MANAGER), make_staff(session, Role.MANAGER)
+    my_browser = device_of(app, mine.email)
+
+    locked_out_by_a_stranger(app, colleague.email)
+
+    assert sign_in(my_browser, colleague.email, PASSWORD).status_code == 429
+    assert sign_in(my_browser, mine.email, PASSWORD).status_code == 303
+
+
+def test_a_device_cookie_older_than_its_180_days_does_not_help(app, app_settings, session):
+    member = make_staff(session, Role.MANAGER)
+    signed_181_days_ago = int(time.time()) - 181 * 24 * 60 * 60
+
+    class SignedLongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return signed_181_days_ago
+
+    old_browser = from_address(app.test_client(), "192.0.2.51")
+    old_browser.set_cookie(
+        DEVICE_COOKIE,
+        URLSafeTimedSerializer(
+            app_settings["SHOP_SECRET_KEY"], salt="staff-device", signer=SignedLongAgo
+        ).dumps({"email": member.email, "nonce": "1" * 32}),
+    )
+    locked_out_by_a_stranger(app, member.email)
+
+    assert sign_in(old_browser, member.email, PASSWORD).status_code == 429
+
+
+def test_the_device_cookie_is_httponly_lax_and_long_lived(app, session):
+    member = make_staff(session, Role.VIEWER)
+
+    response = sign_in(app.test_client(), member.email)
+
+    cookie = next(
+        line for line in response.headers.getlist("Set-Cookie") if line.startswith(DEVICE_COOKIE)
+    )
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Max-Age=15552000" in cookie  # 180 days
+
+
+def test_over_https_the_device_cookie_is_secure_and_host_only(app_settings, session):
+    from shop import create_app
+
+    app_settings["SHOP_HTTPS"] = "true"
+    https_app = create_app(app_settings)
+    member = make_staff(session, Role.VIEWER)
+    browser = https_app.test_client()
+    page = browser.get("/admin/login", base_url="https://shop.example")
+    response = browser.post(
+        "/admin/login",
+        base_url="https://shop.example",
+        headers={"Referer": "https://shop.example/admin/login"},
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "email": member.email,
+            "password": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 303
+    cookie = next(
+        line
+        for line in response.headers.getlist("Set-Cookie")
+        if line.startswith("__Host-staff-device=")
+    )
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Path=/" in cookie and "Domain=" not in cookie
+    with https_app.app_context():
+        db.engine.dispose()
 
 
 REDIS_DATABASE = 15  # a database of its own: nothing else lives there

@@ -279,6 +279,29 @@ def test_wrong_passwords_and_wrong_codes_count_together_for_the_account(app, ses
     assert throttled.status_code == 429
 
 
+def test_a_members_own_browser_gets_through_both_steps_of_an_account_a_stranger_locked(
+    app, session
+):
+    """The code step counts per device too, not only the password step."""
+    member, _codes = with_two_factor(app, session)
+    own_browser, stranger = app.test_client(), app.test_client()
+    with frozen_at(SIGNING_IN):
+        sign_in(own_browser, member.email)
+        assert send_code(own_browser, code_at(member.totp_secret, SIGNING_IN)).status_code == 303
+        own_browser.post("/admin/logout", data={"csrf_token": admin_csrf(own_browser)})
+    later = SIGNING_IN + timedelta(minutes=1)
+    with frozen_at(later):
+        failures = [sign_in(stranger, member.email, "a wrong guess").status_code for _ in range(5)]
+        assert sign_in(stranger, member.email).status_code == 429
+
+        password = sign_in(own_browser, member.email)
+        code = send_code(own_browser, code_at(member.totp_secret, later))
+
+    assert failures == [401] * 5
+    assert (password.status_code, code.status_code) == (303, 303)
+    assert is_signed_in(own_browser, later)
+
+
 # --- Recovery codes --------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from tests.peers import IN_CI, free_port, running_redis, stop_process, wait_for_
 
 # A Redis database of the scale-out tests' own (test_staff_login.py uses 15). Only keys that
 # carry this run's marker are deleted afterwards; the visitors' checkout counters expire on
-# their own within a minute.
+# their own within the hour.
 REDIS_DATABASE = 14
 HERE = Path(__file__).resolve().parent
 # The files whose tests start app servers (the rest of the folder runs in process).
@@ -158,6 +158,9 @@ def running_shop_servers(
         "SHOP_SECRET_KEY": secret_key,  # the same on every server: one signed session
         "SHOP_ALLOW_TEST_PAYMENTS": "true",  # no Stripe key: the test gateway's webhooks
         "SHOP_RATELIMIT_STORAGE_URL": redis_url,
+        # As behind one nginx: each visitor's address is the one X-Forwarded-For names, so
+        # hundreds of visitors are not one address to the per-address throttles.
+        "SHOP_PROXY_HOPS": "1",
         **settings,
     }
     processes: list[subprocess.Popen[bytes]] = []

@@ -56,6 +56,8 @@ class Visitor:
         self.turn = first
         self.http = requests.Session()
         self.http.headers.update(ENGLISH)
+        # An address of its own (198.18.0.0/15 is for tests), as a visitor has.
+        self.http.headers["X-Forwarded-For"] = f"198.18.{first // 256}.{first % 256}"
         self.token = ""
         self.answers: list[Answer] = []
 

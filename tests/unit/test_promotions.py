@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from shop.rules.money import percent_of
@@ -22,6 +23,7 @@ from shop.rules.promotions import (
     Status,
     Window,
     check_code,
+    customer_identity,
     eligible_lines,
     last_local_date,
     normalise_code,
@@ -94,12 +96,6 @@ def test_codes_are_casefolded_not_just_lowercased() -> None:
     assert normalise_code("STRASSE") == normalise_code("straße")
 
 
-@given(st.text())
-def test_normalising_a_code_twice_changes_nothing(text: str) -> None:
-    once = normalise_code(text)
-    assert normalise_code(once) == once
-
-
 def test_e_mail_addresses_are_lowercased_and_stripped() -> None:
     assert normalise_email("  Jan.De.Vries@Example.NL \n") == "jan.de.vries@example.nl"
 
@@ -116,10 +112,51 @@ def test_a_full_width_at_sign_becomes_a_plain_one() -> None:
     assert normalise_email("jan＠example.nl") == "jan@example.nl"
 
 
-@given(st.text())
-def test_normalising_an_e_mail_address_twice_changes_nothing(text: str) -> None:
-    once = normalise_email(text)
-    assert normalise_email(once) == once
+@pytest.mark.parametrize("normalise", [normalise_code, normalise_email, customer_identity])
+@given(text=st.text())
+def test_normalising_twice_changes_nothing(normalise: Callable[[str], str], text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+
+
+# --- Who a customer is, for once-per-customer codes -------------------------------------------
+
+NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=20)
+TAG = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-.+", max_size=20)
+DOMAIN = st.sampled_from(["example.nl", "ziggo.nl", "outlook.com", "gmail.com", "proton.me"])
+
+
+def capitals(text: str, flips: list[bool]) -> str:
+    return "".join(
+        c.upper() if index < len(flips) and flips[index] else c for index, c in enumerate(text)
+    )
+
+
+@given(NAME, TAG, DOMAIN, st.lists(st.booleans(), max_size=60))
+def test_every_plus_tag_and_capital_of_an_address_is_one_customer(
+    name: str, tag: str, domain: str, flips: list[bool]
+) -> None:
+    tagged = capitals(f"{name}+{tag}@{domain}", flips)
+
+    assert customer_identity(tagged) == customer_identity(f"{name}@{domain}") == f"{name}@{domain}"
+
+
+@given(NAME, NAME, DOMAIN)
+def test_different_names_before_the_at_are_different_customers(
+    name: str, other: str, domain: str
+) -> None:
+    assume(name != other)
+
+    assert customer_identity(f"{name}@{domain}") != customer_identity(f"{other}@{domain}")
+
+
+def test_dots_count_only_at_gmail_where_googlemail_is_the_same_mailbox() -> None:
+    assert customer_identity("J.a.n+shop@GoogleMail.com") == "jan@gmail.com"
+    assert customer_identity("j.jansen@example.nl") != customer_identity("jjansen@example.nl")
+
+
+def test_an_address_that_is_all_tag_keeps_it() -> None:
+    assert customer_identity("+1@example.nl") == "+1@example.nl"
 
 
 # --- Windows -----------------------------------------------------------------------------------

@@ -36,7 +36,14 @@ from shop.models import (
 )
 from shop.refusals import Reason, Refused
 from shop.rules.age import is_old_enough
-from shop.rules.promotions import Kind, PromoNotApplicable, Refusal, normalise_email, price_cart
+from shop.rules.promotions import (
+    Kind,
+    PromoNotApplicable,
+    Refusal,
+    customer_identity,
+    normalise_email,
+    price_cart,
+)
 from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.promotions import check_code_for_cart
 from shop.services.reservations import reserve_stock, take_code_use
@@ -157,7 +164,7 @@ def _take_code_use(session: Session, code: PromoCode) -> None:
         raise PromoNotApplicable(Refusal.USED_UP)
 
 
-def _customer_slot(session: Session, code: PromoCode, email: str) -> int | None:
+def _customer_slot(session: Session, code: PromoCode, identity: str) -> int | None:
     """The per-customer use this order takes (1…limit), or None when there is no limit.
 
     Counted after the code's row was updated, so on PostgreSQL this runs while holding that
@@ -169,7 +176,7 @@ def _customer_slot(session: Session, code: PromoCode, email: str) -> int | None:
         session.scalars(
             select(PromoRedemption.customer_slot).where(
                 PromoRedemption.promo_code_id == code.id,
-                PromoRedemption.customer_email == email,
+                PromoRedemption.customer_email == identity,
             )
         )
     )
@@ -229,6 +236,7 @@ def _place(
         raise CheckoutRefused(CheckoutRefusal.WARNINGS_CHANGED)
 
     email = normalise_email(request.customer.email)
+    identity = customer_identity(email)  # what the once-per-customer limit counts
     code = None
     if request.code:
         code = check_code_for_cart(session, request.code, rule_lines(lines), now=now, email=email)
@@ -238,7 +246,7 @@ def _place(
     slot = None
     if code is not None:
         _take_code_use(session, code)
-        slot = _customer_slot(session, code, email)
+        slot = _customer_slot(session, code, identity)
 
     order = Order(
         token=secrets.token_urlsafe(24),
@@ -294,7 +302,7 @@ def _place(
             PromoRedemption(
                 promo_code_id=code.id,
                 order_id=order.id,
-                customer_email=email,
+                customer_email=identity,
                 customer_slot=slot,
                 discount_cents=priced.discount_cents,
                 redeemed_at=now,

@@ -3,9 +3,11 @@
 One answer for an unknown e-mail and a wrong password; a new session at sign-in. Wrong
 passwords, wrong codes and wrong passwords on /admin/reauth count together, per account
 (5 a minute, 20 an hour) and per client address (30 a minute); only failures count.
-The counts live where `SHOP_RATELIMIT_STORAGE_URL` says (memory, or Redis for several app
-servers). The forms are `ShopForm`s; the refusals come from the services as data and are
-worded by `shop.web.wording`.
+A browser that signed in to the account before (its device cookie, `shop.web.admin.devices`)
+is counted per device instead of per account (10 an hour), so a stranger's wrong passwords
+cannot keep the member out. The counts live where `SHOP_RATELIMIT_STORAGE_URL` says (memory,
+or Redis for several app servers). The forms are `ShopForm`s; the refusals come from the
+services as data and are worded by `shop.web.wording`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -32,6 +35,7 @@ from shop.services.two_factor import (
     verify_second_factor,
 )
 from shop.web.admin import Access, bp, requires
+from shop.web.admin.devices import device_nonce, remember_device
 from shop.web.admin.sessions import (
     admin_path,
     begin_second_step,
@@ -49,17 +53,36 @@ from shop.web.wording import refusal_text
 LOGIN_FAILED = 401
 ACCOUNT_ATTEMPTS = "5 per minute;20 per hour"
 ADDRESS_ATTEMPTS = "30 per minute"
+# A browser that signed in to the account before: fewer than the account's hourly 20, since
+# its owner knows the password, but its own, untouched by anyone else's guesses.
+DEVICE_ATTEMPTS = "10 per hour"
 
 
-def _account_key() -> str:
-    """One count per account, whichever step of signing in the guess was at."""
+def _account_email() -> str:
+    """The account this step of signing in is about, whichever step the guess was at."""
     if request.endpoint == "admin.login":
         email = request.form.get("email", "")
     elif request.endpoint == "admin.login_two_factor":
         email = second_step_email()
     else:
         email = getattr(current_user, "email", "")
-    return "staff-login:" + normalise_email(email)[:320]
+    return normalise_email(email)[:320]
+
+
+def _account_key() -> str:
+    return "staff-login:" + _account_email()
+
+
+def _device_key() -> str:
+    return f"staff-device:{device_nonce(_account_email())}"
+
+
+def _from_known_device() -> bool:
+    return device_nonce(_account_email()) is not None
+
+
+def _from_unknown_device() -> bool:
+    return not _from_known_device()
 
 
 def _failed(response: Response) -> bool:
@@ -67,16 +90,21 @@ def _failed(response: Response) -> bool:
 
 
 def _throttled(view: Any) -> Any:
-    view = limiter.shared_limit(
-        ACCOUNT_ATTEMPTS,
-        scope="staff-sign-in",
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )(view)
-    return limiter.shared_limit(
-        ADDRESS_ATTEMPTS, scope="staff-sign-in-address", methods=["POST"], deduct_when=_failed
-    )(view)
+    limits = (
+        (ACCOUNT_ATTEMPTS, "staff-sign-in", _account_key, _from_known_device),
+        (DEVICE_ATTEMPTS, "staff-sign-in-device", _device_key, _from_unknown_device),
+        (ADDRESS_ATTEMPTS, "staff-sign-in-address", get_remote_address, None),
+    )
+    for limit, scope, key_func, exempt_when in limits:
+        view = limiter.shared_limit(
+            limit,
+            scope=scope,
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=_failed,
+            exempt_when=exempt_when,
+        )(view)
+    return view
 
 
 def _admin_next() -> str:
@@ -127,8 +155,8 @@ def login() -> Response | tuple[str, int] | str:
     start_session(member, now=now)
     if must_set_up_two_factor(member):
         flash(_("The shop requires two-factor sign-in for your role: set it up now."), "error")
-        return redirect(url_for("admin.two_factor"), code=303)
-    return redirect(target, code=303)
+        return remember_device(redirect(url_for("admin.two_factor"), code=303), member.email)
+    return remember_device(redirect(target, code=303), member.email)
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
@@ -163,7 +191,7 @@ def login_two_factor() -> Response | tuple[str, int] | str:
             ),
             "error",
         )
-    return redirect(pending.next_path, code=303)
+    return remember_device(redirect(pending.next_path, code=303), pending.member.email)
 
 
 @bp.route("/reauth", methods=["GET", "POST"])
