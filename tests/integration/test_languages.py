@@ -347,8 +347,10 @@ def test_a_fixed_amount_banner_writes_the_amount_the_local_way(client, session) 
             "This code ended on 2 November 2025.",
         ),
         (
+            # A public code: one without a banner is answered like an unknown code until
+            # it runs (a stranger must not learn that it exists).
             datetime(2025, 10, 20, 12, 0, tzinfo=UTC),
-            {},
+            {"is_public": True},
             "Deze code begint op 21 oktober 2025.",
             "This code starts on 21 October 2025.",
         ),
@@ -364,7 +366,7 @@ def test_a_fixed_amount_banner_writes_the_amount_the_local_way(client, session) 
 def test_a_refused_code_says_why_in_the_visitors_language(
     client, session, truffles, instant, overrides, dutch, english
 ) -> None:
-    halloween(session, is_public=False, **overrides)
+    halloween(session, **({"is_public": False} | overrides))
 
     with frozen_at(instant):
         pass_age_gate(client)
