@@ -47,6 +47,14 @@ def shop_settings(database: Database, **overrides: object) -> dict[str, object]:
         "SHOP_ALLOW_TEST_PAYMENTS": "true",
         "SHOP_DEFAULT_LOCALE": "en",
         "SHOP_RATELIMIT_STORAGE_URL": "memory://",
+        # Production wants who sells; the benchmark's shop sells nothing.
+        "SHOP_SELLER_NAME": "Benchmark B.V.",
+        "SHOP_SELLER_STREET": "Meetlat 1",
+        "SHOP_SELLER_POSTCODE": "1000 AA",
+        "SHOP_SELLER_TOWN": "Amsterdam",
+        "SHOP_SELLER_KVK": "99999999",
+        "SHOP_SELLER_VAT_ID": "NL999999999B01",
+        "SHOP_SELLER_EMAIL": "bench@example.nl",
     }
     settings.update(overrides)
     return settings

@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         legal,
         ops,
         orders,
+        pages,
         payment,
         request_bodies,
         security_headers,
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from shop.web import csrf as csrf_hook
 
     formatting.register(app)
+    pages.register(app)
     fragments.install(app)
     errors.register(app)
     request_bodies.install(app)  # first of all request hooks: limits before any body is read
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(agegate.bp)
     app.register_blueprint(storefront.bp)
     app.register_blueprint(cart.bp)

@@ -98,6 +98,35 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+def _country_code(raw: str) -> str:
+    value = raw.strip().upper()
+    if len(value) != 2 or not value.isascii() or not value.isalpha():
+        raise ValueError(f"expected a two-letter country code like NL, got {raw!r}")
+    return value
+
+
+def _kvk_number(raw: str) -> str:
+    value = "".join(raw.split())
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        raise ValueError(f"expected the eight digits of a KvK number, got {raw!r}")
+    return value
+
+
+def _vat_id(raw: str) -> str:
+    value = "".join(raw.split()).upper()
+    if not (4 <= len(value) <= 14 and value[:2].isalpha() and value.isascii() and value.isalnum()):
+        raise ValueError(f"expected a VAT id like NL123456789B01, got {raw!r}")
+    return value
+
+
+def _email(raw: str) -> str:
+    value = raw.strip()
+    local, at, domain = value.rpartition("@")
+    if not (local and at and "." in domain) or any(c.isspace() for c in value):
+        raise ValueError(f"expected an e-mail address, got {raw!r}")
+    return value
+
+
 KILOBYTE = 1024
 MEGABYTE = 1024 * KILOBYTE
 UPLOAD_FORM_ALLOWANCE = 64 * KILOBYTE
@@ -390,6 +419,65 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "The largest payment event the webhook accepts, in kilobytes.",
     ),
+    Setting(
+        "SHOP_SELLER_NAME",
+        None,
+        _text,
+        "The seller's legal name, as registered at the KvK (footer, contact page, terms, "
+        "withdrawal form). Production: required. Development: a demo name.",
+    ),
+    Setting(
+        "SHOP_SELLER_STREET",
+        None,
+        _text,
+        "The seller's street and house number (a visiting address, not a PO box). "
+        "Production: required.",
+    ),
+    Setting("SHOP_SELLER_POSTCODE", None, _text, "The seller's postcode. Production: required."),
+    Setting("SHOP_SELLER_TOWN", None, _text, "The seller's town. Production: required."),
+    Setting(
+        "SHOP_SELLER_COUNTRY",
+        "NL",
+        _country_code,
+        "The seller's country as a two-letter code, shown by its name in the visitor's language.",
+    ),
+    Setting(
+        "SHOP_SELLER_KVK",
+        None,
+        _kvk_number,
+        "The seller's KvK number (eight digits). Production: required.",
+    ),
+    Setting(
+        "SHOP_SELLER_VAT_ID",
+        None,
+        _vat_id,
+        "The seller's VAT id (BTW-id), like NL123456789B01. Production: required.",
+    ),
+    Setting(
+        "SHOP_SELLER_EMAIL",
+        None,
+        _email,
+        "The address customers write to (contact page, footer, withdrawal form). "
+        "Production: required.",
+    ),
+    Setting(
+        "SHOP_SELLER_PHONE",
+        None,
+        _text,
+        "The phone number customers may call, as it should be shown; unset: none is shown.",
+    ),
+    Setting(
+        "SHOP_DELIVERY_PROMISE_NL",
+        "Op werkdagen vóór 16:00 besteld, dezelfde dag verzonden",
+        _text,
+        "The delivery time promised on product pages, the cart and the checkout, in Dutch.",
+    ),
+    Setting(
+        "SHOP_DELIVERY_PROMISE_EN",
+        "Ordered on a working day before 16:00, shipped the same day",
+        _text,
+        "The same promise in English.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
@@ -430,6 +518,44 @@ def _development_secret_key(instance_path: Path) -> str:
     return key
 
 
+# Who sells: the law (Dutch Civil Code 6:230m, the Handelsregisterwet) wants the seller's
+# identity, address and numbers on the site. A demo shop gets names nobody could mistake for
+# a real company; production starts only with the real ones.
+SELLER_REQUIRED = (
+    "SHOP_SELLER_NAME",
+    "SHOP_SELLER_STREET",
+    "SHOP_SELLER_POSTCODE",
+    "SHOP_SELLER_TOWN",
+    "SHOP_SELLER_KVK",
+    "SHOP_SELLER_VAT_ID",
+    "SHOP_SELLER_EMAIL",
+)
+DEMO_SELLER = {
+    "SHOP_SELLER_NAME": "Paddo & Co. B.V. (demo)",
+    "SHOP_SELLER_STREET": "Voorbeeldstraat 1",
+    "SHOP_SELLER_POSTCODE": "1234 AB",
+    "SHOP_SELLER_TOWN": "Voorbeeldstad",
+    "SHOP_SELLER_KVK": "00000000",
+    "SHOP_SELLER_VAT_ID": "NL000000000B00",
+    "SHOP_SELLER_EMAIL": "klantenservice@example.nl",
+    "SHOP_SELLER_PHONE": "+31 20 000 0000",
+}
+
+
+def _fill_seller(settings: dict[str, Any], env: str) -> None:
+    missing = [name for name in SELLER_REQUIRED if not settings[name]]
+    if env == "production":
+        if missing:
+            raise ConfigError(
+                f"{', '.join(missing)} not set: a Dutch web shop must show who sells (legal "
+                "name, visiting address, KvK number, BTW-id and an e-mail address)."
+            )
+        return
+    for name, value in DEMO_SELLER.items():
+        if not settings[name]:
+            settings[name] = value
+
+
 def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Turn the environment into Flask's config mapping (`SHOP_*` plus Flask's own keys)."""
     settings = read_settings(environ)
@@ -465,6 +591,8 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
             "counts, so with several gunicorn workers or app servers each limit is multiplied "
             "by their number. Use redis://… to share them."
         )
+
+    _fill_seller(settings, env)
 
     if settings["SHOP_STAFF_2FA_REQUIRED"] is None:
         # Safe by default where it matters; a developer's demo shop needs no phone.

@@ -2,7 +2,7 @@
 
     categories.toml         [[category]]: slug, position, name, description
     products.toml           [[product]]: slug, category, prices and stock, name, summary,
-                            allergy, [[product.disclaimers]]
+                            allergy, [[product.disclaimers]], withdrawal_exclusion (optional)
     products/<slug>.en.md   a product's description in English (and .nl.md in Dutch)
     articles.toml           [[article]]: slug, title, summary, disclaimer, related_products
     articles/<slug>.en.md   an article's body in English (and .nl.md in Dutch)
@@ -83,6 +83,8 @@ class ProductData(TypedDict):
     featured: bool
     disclaimers: list[DisclaimerData]
     allergy: AllergyData
+    # Why the product is excluded from the right of withdrawal; None: it is not.
+    withdrawal_exclusion: LocalizedText | None
 
 
 class ArticleData(TypedDict):
@@ -166,6 +168,9 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "featured": table.boolean("featured"),
         "disclaimers": table.tables("disclaimers", _disclaimer),
         "allergy": table.table("allergy", _allergy),
+        "withdrawal_exclusion": table.localized("withdrawal_exclusion")
+        if "withdrawal_exclusion" in table.data
+        else None,
     }
 
 

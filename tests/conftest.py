@@ -104,8 +104,21 @@ def sqlite_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("db")
 
 
+# Who sells, as production requires it (development and testing would fill in demo values).
+SELLER = {
+    "SHOP_SELLER_NAME": "Testpaddo B.V.",
+    "SHOP_SELLER_STREET": "Proefweg 7",
+    "SHOP_SELLER_POSTCODE": "3511 AA",
+    "SHOP_SELLER_TOWN": "Utrecht",
+    "SHOP_SELLER_KVK": "12345678",
+    "SHOP_SELLER_VAT_ID": "NL123456789B01",
+    "SHOP_SELLER_EMAIL": "hallo@testpaddo.example",
+}
+
+
 def settings_for(url: str, **overrides: object) -> dict[str, object]:
     settings: dict[str, object] = {
+        **SELLER,
         "SHOP_ENV": "testing",
         "SHOP_DATABASE_URL": url,
         "SHOP_SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",

@@ -21,6 +21,7 @@ from shop.models.orders import (
     OrderStatus,
     WarningKind,
 )
+from shop.models.pages import PageSlug, ShopPage
 from shop.models.payments import (
     COUNTING_REFUND_STATUSES,
     OPEN_INTENT_STATUSES,
@@ -72,6 +73,7 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "OutboxEmail",
+    "PageSlug",
     "PaymentAttempt",
     "PaymentDispute",
     "PaymentEvent",
@@ -86,6 +88,7 @@ __all__ = [
     "RefundStatus",
     "Role",
     "ShopInstallation",
+    "ShopPage",
     "StaffMember",
     "StaffRecoveryCode",
     "WarningKind",

@@ -132,6 +132,11 @@ class Product(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
     min_age: Mapped[int] = mapped_column(Integer, default=18)
+    # Excluded from the 14-day right of withdrawal (Civil Code 6:230p: goods that spoil
+    # quickly, like fresh truffles), with the reason shown on its page and at checkout.
+    is_withdrawal_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    withdrawal_reason_en: Mapped[str] = mapped_column(Text, default="")
+    withdrawal_reason_nl: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -147,6 +152,10 @@ class Product(Base):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
     )
+
+    def withdrawal_reason(self, locale: str) -> str:
+        """Why the product cannot be returned under the right of withdrawal, if it cannot."""
+        return localized(self, "withdrawal_reason", locale) if self.is_withdrawal_excluded else ""
 
     def name(self, locale: str) -> str:
         return localized(self, "name", locale)

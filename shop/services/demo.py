@@ -82,6 +82,11 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
                 warning_nl=allergy["warning"]["nl"],
             ),
         )
+        exclusion = product["withdrawal_exclusion"]
+        if exclusion is not None:
+            draft.is_withdrawal_excluded = True
+            draft.withdrawal_reason_en = exclusion["en"]
+            draft.withdrawal_reason_nl = exclusion["nl"]
         # Spread creation times so "newest first" has a visible order in the demo.
         created = now - timedelta(hours=len(demo.products) - index)
         create_product(session, draft, now=created, publish=True)

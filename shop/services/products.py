@@ -62,6 +62,7 @@ class ProductRefusal(Reason):
     UNKNOWN_CATEGORY = "unknown_category"
     SLUG_TAKEN = "slug_taken"
     ALT_TEXT_TOO_LONG = "alt_text_too_long"  # most
+    WITHDRAWAL_REASON_MISSING = "withdrawal_reason_missing"
     # The publishing rule (ProductNotPublishable, whose `missing` says what is lacking).
     NOT_PUBLISHABLE = "not_publishable"  # missing
     MUST_KEEP_WARNINGS = "must_keep_warnings"  # missing: a product in the shop lost them
@@ -141,6 +142,10 @@ class ProductDraft:
     is_featured: bool = False
     disclaimers: list[DisclaimerDraft] = field(default_factory=list)
     allergy: AllergyDraft | None = None
+    # Excluded from the right of withdrawal: then a reason in both languages is required.
+    is_withdrawal_excluded: bool = False
+    withdrawal_reason_en: str = ""
+    withdrawal_reason_nl: str = ""
 
 
 def missing_warnings(product: Product) -> list[MissingWarning]:
@@ -170,6 +175,14 @@ def _validate(draft: ProductDraft) -> None:
         raise InvalidProduct(ProductRefusal.NEGATIVE_STOCK, field="stock")
     if not 0 <= draft.min_age <= MAX_AGE:
         raise InvalidProduct(ProductRefusal.MIN_AGE_OUT_OF_RANGE, field="min_age")
+    if draft.is_withdrawal_excluded:
+        # The customer must be told why before ordering; an exclusion without a reason is not.
+        for language in ("en", "nl"):
+            if not getattr(draft, f"withdrawal_reason_{language}").strip():
+                raise InvalidProduct(
+                    ProductRefusal.WITHDRAWAL_REASON_MISSING,
+                    field=f"withdrawal_reason_{language}",
+                )
     for disclaimer in draft.disclaimers:
         if disclaimer.kind not in set(DisclaimerKind):
             raise InvalidProduct(
@@ -254,6 +267,9 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.stock = draft.stock
     product.min_age = draft.min_age
     product.is_featured = draft.is_featured
+    product.is_withdrawal_excluded = draft.is_withdrawal_excluded
+    product.withdrawal_reason_en = draft.withdrawal_reason_en.strip()
+    product.withdrawal_reason_nl = draft.withdrawal_reason_nl.strip()
 
 
 def _record_price(session: Session, product: Product, now: datetime) -> None:
@@ -383,6 +399,9 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "min_age": product.min_age,
         "is_featured": product.is_featured,
         "is_active": product.is_active,
+        "is_withdrawal_excluded": product.is_withdrawal_excluded,
+        "withdrawal_reason_en": product.withdrawal_reason_en,
+        "withdrawal_reason_nl": product.withdrawal_reason_nl,
         "disclaimers": [
             f"{d.kind}: {d.text_en} | {d.text_nl} [{d.content_hash[:12]}]"
             for d in product.disclaimers

@@ -3,8 +3,9 @@
 The law (Dutch and EU consumer rules for these products) and the seller's own policy want
 only adults in the shop, so the check is made by the server on every request, not by a
 pop-up a browser's developer tools could remove. Exempt are the pages a minor may see or
-that machines call: static files, the gate itself, legal pages, health checks, robots.txt,
-Stripe's webhook and the staff back office (which has its own login).
+that machines call: static files, the gate itself, legal and information pages (who sells,
+how to return), health checks, robots.txt, the favicon, Stripe's webhook and the staff back
+office (which has its own login).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ bp = Blueprint("agegate", __name__)
 
 
 # "language": the switcher must work before the gate is passed (the gate page has it too).
-EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "ops", "admin", "webhooks", "language"})
+EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "pages", "ops", "admin", "webhooks", "language"})
 EXEMPT_ENDPOINTS = frozenset({"static"})
 
 

@@ -1,8 +1,12 @@
-"""Operations endpoints: health check and robots.txt (outside the age gate)."""
+"""Operations endpoints: health check, robots.txt, the favicon and the web app manifest
+(outside the age gate: browsers fetch them on their own, with no verified session)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+import json
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import SecurityError
@@ -55,3 +59,40 @@ def robots() -> Response:
         "",
     ]
     return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Serve the shop's icon where browsers look for it without being told."""
+    folder = Path(current_app.static_folder or "static") / "icons"
+    return send_from_directory(folder, "favicon.ico", mimetype="image/x-icon", max_age=86400)
+
+
+@bp.route("/manifest.webmanifest")
+def manifest() -> Response:
+    """Describe the shop to phones that add it to their home screen."""
+    icons = [
+        {
+            "src": url_for("static", filename=f"icons/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+        }
+        for size in (192, 512)
+    ]
+    icons.append(
+        {
+            "src": url_for("static", filename="icons/icon.svg"),
+            "sizes": "any",
+            "type": "image/svg+xml",
+        }
+    )
+    body = {
+        "name": "Paddo & Co.",
+        "short_name": "Paddo & Co.",
+        "start_url": "/",
+        "display": "browser",
+        "background_color": "#ffffff",
+        "theme_color": "#5a3e8e",
+        "icons": icons,
+    }
+    return Response(json.dumps(body), mimetype="application/manifest+json")

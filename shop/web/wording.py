@@ -31,6 +31,7 @@ from shop.services.catalog import CatalogRefusal
 from shop.services.orders.fulfilment import OrderRefusal
 from shop.services.orders.placing import CheckoutRefusal
 from shop.services.orders.refunds import RefundRefusal
+from shop.services.pages import PageRefusal
 from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.promotions import PromoTermsRefusal
 from shop.services.staff import StaffRefusal
@@ -53,6 +54,9 @@ CATALOGUE: dict[Reason, Wording] = {
     CatalogRefusal.NO_SUCH_PICTURE: lambda p: _("There is no such picture."),
     ProductRefusal.SLUG_LENGTH: lambda p: _("a slug of 1 to 160 characters is required"),
     ProductRefusal.NAME_MISSING: lambda p: _("a name is required"),
+    ProductRefusal.WITHDRAWAL_REASON_MISSING: lambda p: _(
+        "Please say why the product cannot be returned, in English and in Dutch."
+    ),
     ProductRefusal.NEGATIVE_PRICE: lambda p: _("a price cannot be negative"),
     ProductRefusal.NEGATIVE_STOCK: lambda p: _("stock cannot be negative"),
     ProductRefusal.MIN_AGE_OUT_OF_RANGE: lambda p: _("a minimum age between 0 and 120 is required"),
@@ -118,6 +122,9 @@ def publishing_needs(missing: Sequence[Reason]) -> str:
 
 
 ARTICLES: dict[Reason, Wording] = {
+    PageRefusal.TITLE_MISSING: lambda p: _("Please give the page a title."),
+    PageRefusal.BODY_MISSING: lambda p: _("Please write the page's text."),
+    PageRefusal.TOO_LONG: lambda p: _("Please use at most %(n)s characters.", n=p["limit"]),
     ArticleRefusal.SLUG_MISSING: lambda p: _(
         "Please give a slug: lower-case letters, digits and hyphens."
     ),

@@ -26,7 +26,7 @@ from shop import create_app
 from shop.extensions import db
 from shop.models import Role
 from tests.admin_support import signed_in
-from tests.conftest import _migrate, settings_for
+from tests.conftest import SELLER, _migrate, settings_for
 from tests.helpers import csrf_token
 from tests.peers import (
     PrivatePostgres,
@@ -178,6 +178,7 @@ def _gunicorn(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         "SHOP_DATABASE_URL": url,
         "SHOP_SECRET_KEY": "stall-test-secret-key-that-is-long-enough-for-production",
         "SHOP_ALLOW_TEST_PAYMENTS": "true",
+        **SELLER,
         **STALL_SETTINGS,
         # Else the home page's product lists come from memory for 10 s, frozen or not.
         "SHOP_FRAGMENT_CACHE_SECONDS": "0",

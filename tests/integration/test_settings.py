@@ -10,6 +10,7 @@ import pytest
 
 from shop import create_app
 from shop.config import SETTINGS, ConfigError, build_flask_config, read_settings
+from tests.conftest import SELLER
 
 
 def test_every_setting_is_in_the_readme_table_with_its_default(project_root: Path):
@@ -51,6 +52,7 @@ PRODUCTION = {
     "SHOP_ENV": "production",
     "SHOP_SECRET_KEY": "a-production-secret-key-of-forty-characters",
     "SHOP_ALLOW_TEST_PAYMENTS": "true",
+    **SELLER,
 }
 
 
@@ -109,3 +111,55 @@ def test_a_plain_postgresql_url_uses_the_installed_driver(tmp_path: Path):
     config = build_flask_config({"SHOP_DATABASE_URL": "postgresql://u@h/db"}, tmp_path)
 
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+# --- who sells ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", sorted(SELLER))
+def test_production_refuses_to_start_without_each_seller_detail(tmp_path: Path, missing: str):
+    settings = {**PRODUCTION, missing: ""}
+
+    with pytest.raises(ConfigError, match=missing):
+        build_flask_config(settings, tmp_path)
+
+
+def test_production_starts_without_a_phone_number_and_shows_none(tmp_path: Path):
+    config = build_flask_config(PRODUCTION, tmp_path)
+
+    assert config["SHOP_SELLER_PHONE"] is None
+    assert config["SHOP_SELLER_NAME"] == "Testpaddo B.V."
+
+
+def test_development_gets_a_seller_nobody_could_take_for_a_real_one(tmp_path: Path):
+    config = build_flask_config({"SHOP_ENV": "development", "SHOP_SECRET_KEY": "x" * 40}, tmp_path)
+
+    assert config["SHOP_SELLER_NAME"] == "Paddo & Co. B.V. (demo)"
+    assert config["SHOP_SELLER_KVK"] == "00000000"
+    assert config["SHOP_SELLER_EMAIL"].endswith("@example.nl")
+
+
+def test_a_seller_detail_given_in_development_is_kept(tmp_path: Path):
+    config = build_flask_config(
+        {"SHOP_ENV": "development", "SHOP_SECRET_KEY": "x" * 40, "SHOP_SELLER_KVK": "8765 4321"},
+        tmp_path,
+    )
+
+    assert config["SHOP_SELLER_KVK"] == "87654321"
+    assert config["SHOP_SELLER_NAME"] == "Paddo & Co. B.V. (demo)"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SHOP_SELLER_KVK", "1234"),
+        ("SHOP_SELLER_VAT_ID", "123"),
+        ("SHOP_SELLER_EMAIL", "not an address"),
+        ("SHOP_SELLER_COUNTRY", "Nederland"),
+    ],
+)
+def test_a_malformed_seller_detail_is_a_startup_error_naming_it(
+    tmp_path: Path, name: str, value: str
+):
+    with pytest.raises(ConfigError, match=name):
+        build_flask_config({**PRODUCTION, name: value}, tmp_path)

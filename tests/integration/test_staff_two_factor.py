@@ -30,6 +30,7 @@ from tests.admin_support import (
     send_code,
     sign_in,
 )
+from tests.conftest import SELLER
 
 # Tuesday 3 March 2026, 10:00:00 UTC, the start of a 30-second step; then a few steps on.
 SETTING_UP = datetime(2026, 3, 3, 10, 0, 0, tzinfo=UTC)
@@ -465,6 +466,7 @@ def test_the_setting_defaults_to_required_in_production_only(tmp_path):
         "SHOP_ENV": "production",
         "SHOP_SECRET_KEY": "k" * 40,
         "SHOP_ALLOW_TEST_PAYMENTS": "true",
+        **SELLER,
     }
 
     assert build_flask_config(production, tmp_path)["SHOP_STAFF_2FA_REQUIRED"] is True

@@ -13,6 +13,7 @@ import shop.extensions
 from shop import create_app
 from shop.models import Role
 from tests.admin_support import signed_in
+from tests.conftest import SELLER
 
 STRIPE_KEYS = {
     "SHOP_STRIPE_SECRET_KEY": "sk_test_not_called_in_these_tests",
@@ -23,6 +24,7 @@ TEST_PAYMENTS_IN_PRODUCTION = {
     "SHOP_ENV": "production",
     "SHOP_ALLOW_TEST_PAYMENTS": "true",
     "SHOP_STAFF_2FA_REQUIRED": "false",
+    **SELLER,
 }
 BACK_OFFICE_PAGES = ["/admin/", "/admin/orders", "/admin/promotions", "/admin/account/password"]
 

@@ -29,6 +29,7 @@ import pytest
 
 from tests.conftest import (
     POSTGRES_URL,
+    SELLER,
     _create_postgres_database,
     _drop_postgres_database,
     _migrate,
@@ -161,6 +162,7 @@ def running_shop_servers(
         # As behind one nginx: each visitor's address is the one X-Forwarded-For names, so
         # hundreds of visitors are not one address to the per-address throttles.
         "SHOP_PROXY_HOPS": "1",
+        **SELLER,
         **settings,
     }
     processes: list[subprocess.Popen[bytes]] = []

@@ -209,6 +209,7 @@ def register(app: Flask) -> None:
         auth,
         dashboard,
         orders,
+        pages,
         payment_events,
         products,
         promotions,

@@ -340,6 +340,11 @@ class ProductForm(ShopForm):
     )
     allergy_warning_en = TextAreaField(_l("Allergy warning (English)"), filters=[lines, str.strip])
     allergy_warning_nl = TextAreaField(_l("Allergy warning (Dutch)"), filters=[lines, str.strip])
+    is_withdrawal_excluded = BooleanField(
+        _l("Excluded from the right of withdrawal"), render_kw={"value": "yes"}
+    )
+    withdrawal_reason_en = line_field(_l("Why it cannot be returned (English)"), MAX_NAME_LENGTH)
+    withdrawal_reason_nl = line_field(_l("Why it cannot be returned (Dutch)"), MAX_NAME_LENGTH)
     publish = BooleanField(_l("In the shop (published)"), render_kw={"value": "yes"})
     version = HiddenField(filters=[one_line(64)])
 
@@ -381,6 +386,9 @@ class ProductForm(ShopForm):
             "stock": product.stock,
             "min_age": product.min_age,
             "is_featured": product.is_featured,
+            "is_withdrawal_excluded": product.is_withdrawal_excluded,
+            "withdrawal_reason_en": product.withdrawal_reason_en,
+            "withdrawal_reason_nl": product.withdrawal_reason_nl,
             "publish": product.is_active,
             "disclaimers": [
                 {"kind": str(d.kind), "text_en": d.text_en, "text_nl": d.text_nl}
@@ -422,6 +430,22 @@ class ProductForm(ShopForm):
 
     def validate_min_age(self, field: Field) -> None:
         whole_number_between(self.lowest_age, MAX_AGE)(self, field)
+
+    def validate_withdrawal_reason_en(self, field: Field) -> None:
+        self._reason_given(field, _("English"))
+
+    def validate_withdrawal_reason_nl(self, field: Field) -> None:
+        self._reason_given(field, _("Dutch"))
+
+    def _reason_given(self, field: Field, language: str) -> None:
+        if self.is_withdrawal_excluded.data and not text(field).strip():
+            raise ValidationError(
+                _(
+                    "Please say in %(language)s why it cannot be returned, like “Fresh "
+                    "truffles spoil quickly.”",
+                    language=language,
+                )
+            )
 
     def validate(self, extra_validators: Any = None) -> bool:
         fields_are_valid = super().validate(extra_validators)
@@ -482,6 +506,9 @@ class ProductForm(ShopForm):
             is_featured=self.is_featured.data,
             disclaimers=self.disclaimers.drafts(),
             allergy=self._allergy(),
+            is_withdrawal_excluded=self.is_withdrawal_excluded.data,
+            withdrawal_reason_en=text(self.withdrawal_reason_en),
+            withdrawal_reason_nl=text(self.withdrawal_reason_nl),
         )
 
     def _allergy(self) -> AllergyDraft | None:

@@ -1,0 +1,165 @@
+"""The information pages (contact, shipping, returns, FAQ): reading one, staff editing one,
+and their default texts.
+
+Every page exists from migration 0013 on, made from the default texts in
+`shop/data/pages/<slug>.<language>.md` (a "# Title" line, then the Markdown body). Staff
+change a page's titles and bodies, both languages required; each change is audited in the
+same transaction. Bodies are Markdown, sanitised when shown like articles' (`shop.text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.db import save_in_write_transaction
+from shop.models import PageSlug, ShopPage, StaffMember
+from shop.refusals import Reason, Refused
+from shop.services.audit import diff, record_change
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "data" / "pages"
+LANGUAGES = ("en", "nl")
+
+MAX_LENGTHS = {
+    "title_en": 200,
+    "title_nl": 200,
+    "body_md_en": 50_000,
+    "body_md_nl": 50_000,
+}
+
+
+class PageNotFound(LookupError):
+    """No information page by that slug."""
+
+
+class PageRefusal(Reason):
+    """Why a page's text is not saved."""
+
+    TITLE_MISSING = "page_title_missing"
+    BODY_MISSING = "page_body_missing"
+    TOO_LONG = "page_too_long"  # limit
+
+
+class PageError(Refused):
+    """One thing wrong with a page's text."""
+
+
+class InvalidPage(ValueError):
+    """The page's text breaks rules; `errors` maps each field to its refusal."""
+
+    def __init__(self, errors: dict[str, PageError]) -> None:
+        super().__init__("; ".join(f"{name}: {error}" for name, error in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's titles and Markdown bodies, in English and Dutch."""
+
+    title_en: str
+    title_nl: str
+    body_md_en: str
+    body_md_nl: str
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    page: ShopPage
+    changed: bool
+
+
+def default_text(slug: PageSlug, directory: Path = PAGES_DIR) -> PageText:
+    """The text a page starts with, read from its two Markdown files."""
+    parts: dict[str, str] = {}
+    for language in LANGUAGES:
+        source = (directory / f"{slug}.{language}.md").read_text(encoding="utf-8")
+        first, _newline, body = source.partition("\n")
+        if not first.startswith("# "):
+            raise ValueError(f"{slug}.{language}.md must start with a '# Title' line")
+        parts[f"title_{language}"] = first.removeprefix("# ").strip()
+        parts[f"body_md_{language}"] = body.strip() + "\n"
+    return PageText(**parts)
+
+
+def page_for_reader(session: Session, slug: str) -> ShopPage:
+    """The page by its slug (one query); PageNotFound if there is none."""
+    page = session.scalar(select(ShopPage).where(ShopPage.slug == slug))
+    if page is None:
+        raise PageNotFound(slug)
+    return page
+
+
+def list_pages(session: Session) -> list[ShopPage]:
+    """Every page, in the footer's order."""
+    order = {slug.value: index for index, slug in enumerate(PageSlug)}
+    pages = list(session.scalars(select(ShopPage)))
+    return sorted(pages, key=lambda page: order.get(page.slug, len(order)))
+
+
+def audit_fields(page: ShopPage | PageText) -> dict[str, Any]:
+    """The page as the audit log compares it."""
+    return {name: getattr(page, name) for name in MAX_LENGTHS}
+
+
+def _check(text: PageText) -> dict[str, PageError]:
+    errors: dict[str, PageError] = {}
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(text, name)
+        if not value.strip():
+            reason = (
+                PageRefusal.TITLE_MISSING
+                if name.startswith("title")
+                else (PageRefusal.BODY_MISSING)
+            )
+            errors[name] = PageError(reason)
+        elif len(value) > limit:
+            errors[name] = PageError(PageRefusal.TOO_LONG, limit=limit)
+    return errors
+
+
+def save_page(
+    session: Session, slug: str, text: PageText, *, actor: StaffMember | None, now: datetime
+) -> SavedPage:
+    """Change a page's titles and bodies, with its audit entry, in one transaction.
+
+    Raises InvalidPage (field refusals) and PageNotFound; nothing is written then.
+    """
+    cleaned = PageText(
+        title_en=text.title_en.strip(),
+        title_nl=text.title_nl.strip(),
+        body_md_en=text.body_md_en,
+        body_md_nl=text.body_md_nl,
+    )
+    errors = _check(cleaned)
+    if errors:
+        raise InvalidPage(errors)
+    return save_in_write_transaction(session, lambda: _save(session, slug, cleaned, actor, now))
+
+
+def _save(
+    session: Session, slug: str, text: PageText, actor: StaffMember | None, now: datetime
+) -> SavedPage:
+    page = session.scalar(select(ShopPage).where(ShopPage.slug == slug).with_for_update())
+    if page is None:
+        raise PageNotFound(slug)
+    changes = diff(audit_fields(page), audit_fields(text))
+    if not changes:
+        return SavedPage(page, changed=False)
+    for name in MAX_LENGTHS:
+        setattr(page, name, getattr(text, name))
+    page.updated_at = now
+    record_change(
+        session,
+        actor,
+        "update",
+        page,
+        changes,
+        now=now,
+        summary=f"page {page.slug}; changed " + ", ".join(sorted(changes)),
+    )
+    return SavedPage(page, changed=True)
