@@ -2,13 +2,16 @@
 and their default texts.
 
 Every page exists from migration 0013 on, made from the default texts in
-`shop/data/pages/<slug>.<language>.md` (a "# Title" line, then the Markdown body). Staff
-change a page's titles and bodies, both languages required; each change is audited in the
-same transaction. Bodies are Markdown, sanitised when shown like articles' (`shop.text`).
+`shop/data/pages/<slug>.<language>.md` (a "# Title" line, then the Markdown body); should
+its row be missing (a database emptied by hand, or by the tests), a page of `PageSlug` shows
+its default text, and saving it makes the row again. Staff change a page's titles and
+bodies, both languages required; each change is audited in the same transaction. Bodies are
+Markdown, sanitised when shown like articles' (`shop.text`).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +76,7 @@ class SavedPage:
     changed: bool
 
 
+@functools.cache
 def default_text(slug: PageSlug, directory: Path = PAGES_DIR) -> PageText:
     """The text a page starts with, read from its two Markdown files."""
     parts: dict[str, str] = {}
@@ -86,19 +90,30 @@ def default_text(slug: PageSlug, directory: Path = PAGES_DIR) -> PageText:
     return PageText(**parts)
 
 
+def _known(slug: str) -> PageSlug:
+    try:
+        return PageSlug(slug)
+    except ValueError:
+        raise PageNotFound(slug) from None
+
+
+def _unsaved(slug: PageSlug) -> ShopPage:
+    # Never added to the session: it stands in for a missing row until staff save it.
+    text = default_text(slug)
+    return ShopPage(slug=slug.value, **audit_fields(text))
+
+
 def page_for_reader(session: Session, slug: str) -> ShopPage:
-    """The page by its slug (one query); PageNotFound if there is none."""
-    page = session.scalar(select(ShopPage).where(ShopPage.slug == slug))
-    if page is None:
-        raise PageNotFound(slug)
-    return page
+    """The page by its slug (one query); PageNotFound if it is not one of `PageSlug`."""
+    known = _known(slug)
+    page = session.scalar(select(ShopPage).where(ShopPage.slug == known.value))
+    return page if page is not None else _unsaved(known)
 
 
 def list_pages(session: Session) -> list[ShopPage]:
-    """Every page, in the footer's order."""
-    order = {slug.value: index for index, slug in enumerate(PageSlug)}
-    pages = list(session.scalars(select(ShopPage)))
-    return sorted(pages, key=lambda page: order.get(page.slug, len(order)))
+    """Every page, in the footer's order (one query)."""
+    saved = {page.slug: page for page in session.scalars(select(ShopPage))}
+    return [saved.get(slug.value) or _unsaved(slug) for slug in PageSlug]
 
 
 def audit_fields(page: ShopPage | PageText) -> dict[str, Any]:
@@ -144,12 +159,14 @@ def save_page(
 def _save(
     session: Session, slug: str, text: PageText, actor: StaffMember | None, now: datetime
 ) -> SavedPage:
-    page = session.scalar(select(ShopPage).where(ShopPage.slug == slug).with_for_update())
-    if page is None:
-        raise PageNotFound(slug)
+    known = _known(slug)
+    found = session.scalar(select(ShopPage).where(ShopPage.slug == known.value).with_for_update())
+    page = found if found is not None else _unsaved(known)
     changes = diff(audit_fields(page), audit_fields(text))
     if not changes:
         return SavedPage(page, changed=False)
+    if found is None:
+        session.add(page)
     for name in MAX_LENGTHS:
         setattr(page, name, getattr(text, name))
     page.updated_at = now
