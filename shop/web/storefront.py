@@ -116,6 +116,8 @@ class ProductPage:
     title: str
     top: Markup
     bottom: Markup
+    # Why it cannot be returned, in the page's language; empty when it can.
+    withdrawal_exclusion: str = ""
 
 
 @bp.route("/products/<slug>")
@@ -137,6 +139,7 @@ def product(slug: str) -> str:
             title=found.name(locale),
             top=Markup(render_template("storefront/_product_top.html", product=found)),
             bottom=Markup(render_template("storefront/_product_bottom.html", product=found)),
+            withdrawal_exclusion=found.withdrawal_reason(locale),
         )
 
     page = fragments.cached(("product", locale, slug), parts)

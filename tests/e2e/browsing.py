@@ -81,7 +81,7 @@ def place_order(page: Page, shop_url: str, *slugs: str) -> str:
     page.goto(f"{shop_url}/checkout")
     fill_checkout_form(page)
     acknowledgement_box(page).check()
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Order and pay").click()
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Order "))).to_be_visible()
     return page.url
 

@@ -34,7 +34,7 @@ def test_checkout_without_the_acknowledgement_stays_and_says_why_next_to_the_box
     fill_checkout_form(page)
     box = acknowledgement_box(page)
 
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Order and pay").click()
 
     # The browser's own check stops the form and takes the customer to the box.
     expect(page).to_have_url(f"{shop.url}/checkout")
@@ -43,7 +43,7 @@ def test_checkout_without_the_acknowledgement_stays_and_says_why_next_to_the_box
 
     # The shop's check, as a browser that does not check forms meets it.
     page.locator("form.checkout-form").evaluate("form => { form.noValidate = true; }")
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Order and pay").click()
 
     expect(page).to_have_url(f"{shop.url}/checkout")
     summary = page.get_by_role("alert").filter(has_text="Please correct 1 thing")
@@ -64,7 +64,7 @@ def test_checkout_without_the_acknowledgement_stays_and_says_why_next_to_the_box
     snap(page, "4-checkout-without-acknowledgement")
 
     box.check()
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Order and pay").click()
 
     expect(page).to_have_url(re.compile(rf"^{re.escape(shop.url)}/orders/[^/]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order \S+"))

@@ -81,7 +81,7 @@ PAGES = {
     "checkout": ShopPage(
         "/checkout",
         must_read=[
-            ("the order button", _role("button", "Place order")),
+            ("the order button", _role("button", "Order and pay")),
             WARNINGS,
             ("the acknowledgement", _css("label[for=f-acknowledged]")),
         ],

@@ -230,7 +230,7 @@ def test_the_storefront_age_gate_and_checkout_in_dutch(client, truffles) -> None
     assert f"€{NBSP}12,50" in product
     assert "Je winkelwagen" in cart and "Naar afrekenen" in cart
     assert f"€{NBSP}25,00" in cart
-    assert "Contact en bezorging" in checkout and "Bestelling plaatsen" in checkout
+    assert "Contact en bezorging" in checkout and "Bestellen en betalen" in checkout
     assert "Waarschuwingen en allergie-informatie" in checkout
 
 
