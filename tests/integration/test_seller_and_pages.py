@@ -262,3 +262,14 @@ def test_every_page_names_its_icons_and_the_manifest_lists_them(client):
     assert {"192x192", "512x512"} <= sizes
     for icon in json.loads(manifest.data)["icons"]:
         assert client.get(icon["src"]).status_code == 200
+
+
+@pytest.mark.parametrize("path", INFO_PAGES)
+def test_an_information_page_costs_one_query_besides_the_category_menu(verified_client, path):
+    from tests.integration.test_query_counts import counting_queries
+
+    with counting_queries() as queries:
+        assert verified_client.get(path).status_code == 200
+
+    assert len([q for q in queries if "FROM pages" in q]) == 1
+    assert len(queries) == 2, queries
