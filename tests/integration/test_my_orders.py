@@ -93,6 +93,14 @@ def link_token(mailer: RecordingMailer) -> str:
     return match.group(1)
 
 
+def ann_with_a_link(app, session, outbox, product, *, at, language: str = "en"):  # type: ignore[no-untyped-def]
+    """Ann, who ordered, in a browser of her own, and the token of the link she was e-mailed."""
+    order_for(session, product, "ann@example.nl", at=at)
+    browser = visitor(app, language=language)
+    ask_for_link(browser, "ann@example.nl")
+    return browser, link_token(outbox)
+
+
 def use_link(client, token: str):  # type: ignore[no-untyped-def]
     page = client.get(f"/my-orders/link/{token}")
     form = {"csrf_token": csrf_token(page.get_data(as_text=True))}
@@ -206,10 +214,7 @@ def test_opening_the_link_uses_nothing_and_its_button_lists_the_orders(
 
 
 def test_a_link_works_once(app, session, outbox, product, clock):
-    order_for(session, product, "ann@example.nl", at=clock)
-    browser = visitor(app)
-    ask_for_link(browser, "ann@example.nl")
-    token = link_token(outbox)
+    browser, token = ann_with_a_link(app, session, outbox, product, at=clock)
     use_link(browser, token)
 
     again = browser.post(
@@ -224,10 +229,7 @@ def test_a_link_works_once(app, session, outbox, product, clock):
 
 
 def test_a_used_link_does_nothing_in_another_browser(app, session, outbox, product, clock):
-    order_for(session, product, "ann@example.nl", at=clock)
-    ann = visitor(app)
-    ask_for_link(ann, "ann@example.nl")
-    token = link_token(outbox)
+    ann, token = ann_with_a_link(app, session, outbox, product, at=clock)
     stranger = visitor(app)
     stranger_form = stranger.get(f"/my-orders/link/{token}")  # the page, before Ann uses it
     use_link(ann, token)
@@ -244,10 +246,7 @@ def test_a_used_link_does_nothing_in_another_browser(app, session, outbox, produ
 
 
 def test_a_link_expires_after_the_setting(app, session, outbox, product, clock):
-    order_for(session, product, "ann@example.nl", at=clock)
-    browser = visitor(app, language="nl")
-    ask_for_link(browser, "ann@example.nl")
-    token = link_token(outbox)
+    browser, token = ann_with_a_link(app, session, outbox, product, at=clock, language="nl")
     page = browser.get(f"/my-orders/link/{token}")
 
     with frozen_at(clock + timedelta(minutes=15)):
@@ -260,10 +259,7 @@ def test_a_link_expires_after_the_setting(app, session, outbox, product, clock):
 
 
 def test_a_link_works_until_its_last_second(app, session, outbox, product, clock):
-    order_for(session, product, "ann@example.nl", at=clock)
-    browser = visitor(app)
-    ask_for_link(browser, "ann@example.nl")
-    token = link_token(outbox)
+    browser, token = ann_with_a_link(app, session, outbox, product, at=clock)
 
     with frozen_at(clock + timedelta(minutes=15) - timedelta(seconds=1)):
         used = use_link(browser, token)
