@@ -213,6 +213,22 @@ def test_opening_the_link_uses_nothing_and_its_button_lists_the_orders(
     assert listed.texts(".order-number") == [f"Order {order.number}"]
 
 
+def test_a_link_opened_in_a_browser_new_to_the_shop_passes_the_age_gate_first(
+    app, session, outbox, product, clock
+):
+    _, token = ann_with_a_link(app, session, outbox, product, at=clock)
+    new_browser = app.test_client()
+
+    opened = new_browser.get(f"/my-orders/link/{token}")
+    gate = new_browser.get(opened.headers["Location"])
+    answer = {**Page.of(gate).form("form.gate-form"), "answer": "yes"}
+    passed = new_browser.post("/age-gate", data=answer)
+    landed = new_browser.get(passed.headers["Location"])
+
+    assert passed.headers["Location"] == f"/my-orders/link/{token}"
+    assert Page.of(landed).texts("main button") == ["Show my orders"]
+
+
 def test_a_link_works_once(app, session, outbox, product, clock):
     browser, token = ann_with_a_link(app, session, outbox, product, at=clock)
     use_link(browser, token)
