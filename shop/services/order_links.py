@@ -5,7 +5,9 @@ Asking does the same database work whether or not the mailbox has orders (a coun
 existence check, one row written, one commit), so neither the answer nor its time tells a
 stranger whether an address is a customer's; only the caller's decision to send the e-mail
 differs (`IssuedLink.should_send`). A mailbox is sent at most `per_hour` links an hour,
-counted from the rows themselves, so several app servers share the limit.
+counted from the rows themselves, so several app servers share the limit; requests for one
+mailbox take turns (SQLite's exclusive write, PostgreSQL's advisory lock on the mailbox), so
+a burst of them at once cannot all count "none yet".
 
 A link is used by a conditional UPDATE (`used_at IS NULL AND expires_at > now`): of two
 browsers using it at once exactly one changes the row and wins, on SQLite and PostgreSQL.
@@ -22,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from shop.db import begin_write
+from shop.db import begin_write, is_sqlite
 from shop.models import Order, OrderAccessLink
 from shop.rules.promotions import customer_identity
 
@@ -61,6 +63,7 @@ def request_order_link(
     identity = customer_identity(email)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     begin_write(session)
+    _serialise_per_mailbox(session, identity)
     session.execute(
         delete(OrderAccessLink)
         .where(OrderAccessLink.created_at < now - KEEP_LINKS_FOR)
@@ -85,6 +88,17 @@ def request_order_link(
         )
     session.commit()
     return IssuedLink(token=token, should_send=has_orders and within_limit)
+
+
+def _serialise_per_mailbox(session: Session, identity: str) -> None:
+    # Requests for one mailbox take turns until they commit, so that each counts the links
+    # of the ones before it: else a burst of simultaneous requests (from many addresses,
+    # past the per-address limit) would all count "none yet" and mail-bomb the mailbox.
+    # SQLite's write transaction is exclusive already.
+    if is_sqlite(session):
+        return
+    key = int.from_bytes(hashlib.sha256(identity.encode()).digest()[:8], "big", signed=True)
+    session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def _well_formed(token: str) -> bool:

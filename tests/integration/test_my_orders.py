@@ -441,6 +441,35 @@ def test_a_mailbox_gets_at_most_three_links_an_hour(app, session, outbox, produc
     assert len(outbox.sent) == 4
 
 
+def test_a_burst_of_requests_for_one_mailbox_at_once_sends_three_links(
+    app, session, product, clock
+):
+    order_for(session, product, "ann@example.nl", at=clock)
+    session.commit()
+    start = threading.Barrier(8)
+    sent: list[bool] = []
+
+    def ask() -> None:
+        with app.app_context(), Session(db.engine) as own_session:
+            start.wait()
+            issued = request_order_link(
+                own_session,
+                "ann@example.nl",
+                now=clock,
+                valid_for=timedelta(minutes=15),
+                per_hour=3,
+            )
+            sent.append(issued.should_send)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(sent) == [False] * 5 + [True] * 3
+
+
 def test_asking_is_throttled_per_visitor(app, outbox):
     browser = visitor(app)
 
