@@ -167,7 +167,19 @@ def listing() -> Response:
         return _private(redirect(url_for("my_orders.ask"), code=303))
     now = clock.now()
     listed = [(order, _status_label(order, now)) for order in orders]
-    return _page("my_orders/list.html", orders=listed)
+    return _page(
+        "my_orders/list.html",
+        orders=listed,
+        list_minutes=current_app.config["SHOP_ORDER_LIST_MINUTES"],
+    )
+
+
+@bp.post("/my-orders/list/close")
+def close_list() -> Response:
+    """Stop this browser listing the orders (a shared computer) before its time is up."""
+    session.pop(ACCESS_KEY, None)
+    flash(_("Your orders are no longer shown in this browser."), "success")
+    return _private(redirect(url_for("my_orders.ask"), code=303))
 
 
 def _status_label(order: Order, now: datetime) -> str:

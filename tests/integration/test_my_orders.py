@@ -396,6 +396,34 @@ def test_the_list_ends_after_the_setting(app, session, outbox, product, clock):
     )
 
 
+def test_a_closed_list_stays_closed_in_that_browser(app, session, outbox, product, clock):
+    browser, token = ann_with_a_link(app, session, outbox, product, at=clock)
+    use_link(browser, token)
+    listed = browser.get("/my-orders/list")
+
+    closed = browser.post(
+        "/my-orders/list/close", data={"csrf_token": csrf_token(listed.get_data(as_text=True))}
+    )
+
+    assert closed.status_code == 303
+    assert browser.get("/my-orders/list").status_code == 303
+    form = Page.of(browser.get("/my-orders")).text
+    assert "Your orders are no longer shown in this browser." in form
+
+
+def test_the_list_and_the_link_are_kept_out_of_caches_and_referers(
+    app, session, outbox, product, clock
+):
+    browser, token = ann_with_a_link(app, session, outbox, product, at=clock)
+    opened = browser.get(f"/my-orders/link/{token}")
+    use_link(browser, token)
+    listed = browser.get("/my-orders/list")
+
+    for page in (opened, listed):
+        assert page.headers["Cache-Control"] == "no-store"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_the_list_without_a_link_sends_the_visitor_to_the_form(app):
     answer = visitor(app).get("/my-orders/list")
 
