@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         images,
         input_guard,
         legal,
+        my_orders,
         ops,
         orders,
         pages,
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart.bp)
     app.register_blueprint(checkout.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(my_orders.bp)
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(banners.bp)

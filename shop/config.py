@@ -262,6 +262,24 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an unpaid order holds its stock and code use before it expires.",
     ),
     Setting(
+        "SHOP_ORDER_LINK_MINUTES",
+        "15",
+        _positive_int,
+        'How long a "My orders" sign-in link works (once) after it was e-mailed.',
+    ),
+    Setting(
+        "SHOP_ORDER_LIST_MINUTES",
+        "60",
+        _positive_int,
+        'How long the browser that used a "My orders" link may list that mailbox\'s orders.',
+    ),
+    Setting(
+        "SHOP_ORDER_LINKS_PER_HOUR",
+        "3",
+        _positive_int,
+        'How many "My orders" links one mailbox may be sent an hour (more are not sent).',
+    ),
+    Setting(
         "SHOP_CART_MAX_PER_LINE",
         "10",
         _positive_int,

@@ -13,6 +13,7 @@ from shop.models.catalog import (
     Product,
     ProductImage,
 )
+from shop.models.order_links import OrderAccessLink
 from shop.models.orders import (
     AcknowledgedWarning,
     AttentionReason,
@@ -70,6 +71,7 @@ __all__ = [
     "EmailStatus",
     "IntentStatus",
     "Order",
+    "OrderAccessLink",
     "OrderLine",
     "OrderStatus",
     "OutboxEmail",

@@ -111,7 +111,9 @@ def install_gate(app: Flask) -> None:
         # A page behind the gate must never be served from a shared cache to someone who
         # has not passed it.
         if g.get("age_gated"):
-            response.headers["Cache-Control"] = "private, no-cache"
+            # A page that asked to be kept nowhere (it holds a key: "My orders") stays so.
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                response.headers["Cache-Control"] = "private, no-cache"
             response.vary.add("Cookie")
         return response
 
