@@ -18,6 +18,8 @@ from shop.models.orders import (
     AttentionReason,
     Order,
     OrderLine,
+    OrderStatusEvent,
+    OrderStep,
     OrderStatus,
     WarningKind,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "IntentStatus",
     "Order",
     "OrderLine",
+    "OrderStatusEvent",
+    "OrderStep",
     "OrderStatus",
     "OutboxEmail",
     "PaymentAttempt",
