@@ -18,9 +18,9 @@ from shop.models.orders import (
     AttentionReason,
     Order,
     OrderLine,
+    OrderStatus,
     OrderStatusEvent,
     OrderStep,
-    OrderStatus,
     WarningKind,
 )
 from shop.models.payments import (
@@ -72,9 +72,9 @@ __all__ = [
     "IntentStatus",
     "Order",
     "OrderLine",
+    "OrderStatus",
     "OrderStatusEvent",
     "OrderStep",
-    "OrderStatus",
     "OutboxEmail",
     "PaymentAttempt",
     "PaymentDispute",

@@ -149,13 +149,20 @@ def send_pending_emails(
 
 
 def deliver_soon(
-    session: Session, mailer: Mailer, *, write: Writer, now: datetime, limit: int = 5
+    session: Session,
+    mailer: Mailer,
+    *,
+    write: Writer,
+    now: datetime,
+    limit: int = 5,
+    order_id: int | None = None,
 ) -> None:
-    """Send a few queued e-mails right after a payment; a failure here is retried later by
+    """Send a few queued e-mails (of one order, or any) right after a payment or a staff
+    action; a failure here is retried later by
     `flask --app shop outbox send` and never fails the caller (a webhook must not be
     answered 500 because a mail server is slow: Stripe would send the payment again)."""
     try:
-        send_pending_emails(session, mailer, write=write, now=now, limit=limit)
+        send_pending_emails(session, mailer, write=write, now=now, limit=limit, order_id=order_id)
     except Exception:
         session.rollback()
         log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")

@@ -229,7 +229,10 @@ def payment_method_of(intent: Mapping[str, Any]) -> str:
     """How a succeeded intent was paid ("card", "ideal", …), as far as the event tells: the
     charge's payment method details or the payment method when expanded, else the one type
     the intent allowed; "" when it cannot be known from the event."""
-    for holder, field in ((intent.get("latest_charge"), "payment_method_details"), (intent, "payment_method")):
+    for holder, field in (
+        (intent.get("latest_charge"), "payment_method_details"),
+        (intent, "payment_method"),
+    ):
         details = holder.get(field) if isinstance(holder, Mapping) else None
         if isinstance(details, Mapping) and isinstance(details.get("type"), str):
             return str(details["type"])[:40]
@@ -315,7 +318,9 @@ def _payment_succeeded(event: Applying) -> Outcome:
         record_step(session, order.id, OrderStep.PAID, now=now)
         queue_order_confirmation(session, order, now=now)
         if order.refunded_cents or _has_refunds(session, attempt):
-            recount_refunds(session, order, now=now)  # refunds reported before the success (out of order)
+            recount_refunds(
+                session, order, now=now
+            )  # refunds reported before the success (out of order)
         return Outcome(EventOutcome.PAID, "paid")
     # The order had expired (or was cancelled) and gave its stock back: take it again.
     if order.status in {OrderStatus.EXPIRED, OrderStatus.CANCELLED}:

@@ -16,7 +16,10 @@ def test_postnl_links_the_code_with_the_country_and_the_postcode_without_its_spa
 @pytest.mark.parametrize(
     ("carrier", "expected"),
     [
-        ("DHL", "https://www.dhl.com/nl-nl/home/tracking/tracking-parcel.html?submit=1&tracking-id=JVGL123"),
+        (
+            "DHL",
+            "https://www.dhl.com/nl-nl/home/tracking/tracking-parcel.html?submit=1&tracking-id=JVGL123",
+        ),
         ("DPD", "https://tracking.dpd.de/status/nl_NL/parcel/JVGL123"),
         ("UPS", "https://www.ups.com/track?loc=nl_NL&tracknum=JVGL123"),
         ("GLS", "https://gls-group.com/NL/nl/pakket-volgen?match=JVGL123"),

@@ -110,9 +110,7 @@ def release_order(
     order = session.get(Order, order_id, populate_existing=True)
     assert order is not None  # the UPDATE above just matched it
     cancelled = to_status == OrderStatus.CANCELLED
-    record_step(
-        session, order_id, OrderStep.CANCELLED if cancelled else OrderStep.EXPIRED, now=now
-    )
+    record_step(session, order_id, OrderStep.CANCELLED if cancelled else OrderStep.EXPIRED, now=now)
     queue_email(session, order, ORDER_CANCELLED if cancelled else ORDER_EXPIRED, now=now)
     if actor is not None:
         record_change(
