@@ -92,11 +92,11 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
             else None
         )
         context["refund"] = refund
-        context["refund_destination"] = refund_destination(
-            attempt.payment_method if attempt else ""
-        )
+        context["payment_method"] = attempt.payment_method if attempt else ""
     template = email.kind if email.kind in _TEMPLATES else emails.ORDER_CONFIRMATION
     with force_locale(order.locale):
+        if "payment_method" in context:
+            context["refund_destination"] = refund_destination(context["payment_method"])
         return WrittenEmail(
             subject=_subject(email.kind, order),
             text=render_template(f"email/{template}.txt", **context),

@@ -225,9 +225,9 @@ def test_each_refund_by_staff_gets_its_own_email_even_when_its_events_come_after
 
     emails = sent_emails(app, session, order, "order_refunded")
     assert [e.refund_id for e in emails] == [first.id, second.id]
-    assert "We hebben € 5,00 terugbetaald voor je bestelling" in emails[0].body_text
+    assert "We hebben €\xa05,00 terugbetaald voor je bestelling" in emails[0].body_text
     assert "op de kaart waarmee je betaalde" in emails[0].body_text
-    assert "€ 20,00" in emails[1].body_text
+    assert "€\xa020,00" in emails[1].body_text
 
 
 def test_a_failed_refund_sends_nothing(app, client, session, product):
