@@ -1,17 +1,11 @@
 """Where a customer follows a parcel: a carrier's public track-and-trace page, built from
 the carrier's name (as staff typed it when marking the order shipped) and the tracking code.
 
-The addresses are the carriers' public tracking pages for parcels in and from the
-Netherlands, as they stood in December 2026 (checked by hand; a carrier that moves its
-page needs a one-line change here):
-
-| carrier | page | needs |
-| --- | --- | --- |
-| PostNL | `https://jouw.postnl.nl/track-and-trace/{code}-{country}-{postcode}` | code, country, postcode |
-| DHL | `https://www.dhl.com/nl-nl/home/tracking/tracking-parcel.html?submit=1&tracking-id={code}` | code |
-| DPD | `https://tracking.dpd.de/status/nl_NL/parcel/{code}` | code |
-| UPS | `https://www.ups.com/track?loc=nl_NL&tracknum={code}` | code |
-| GLS | `https://gls-group.com/NL/nl/pakket-volgen?match={code}` | code |
+The addresses (`TRACKING_PAGES`) are the carriers' public tracking pages for parcels in
+and from the Netherlands, as they stood in December 2026, checked by hand; a carrier that
+moves its page needs a one-line change here. PostNL's page needs the destination's country
+and postcode besides the code (without them it asks the customer for them); the others
+find a parcel by its code alone.
 
 A carrier not in the table (a courier, a typo) gets no link: the customer still reads the
 carrier and the code, and a wrong link would be worse than none.
