@@ -133,6 +133,8 @@ def test_shipping_twice_tells_the_customer_once_with_the_postnl_tracking_link(
     assert expected in email.body_text
     assert f'href="{expected}"' in email.body_html
     assert "Tracking code: 3SABCD1234567" in email.body_text
+    back_office = staff.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert f"Your order {order.number} is on its way" in back_office
 
 
 def test_a_carrier_the_shop_does_not_know_gets_its_code_but_no_link(
