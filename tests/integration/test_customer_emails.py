@@ -33,6 +33,7 @@ from tests.integration.payment_support import (
     place,
     post_event,
     record_intent,
+    refunds_of,
 )
 from tests.integration.test_query_counts import counting_queries
 from tests.pages import Page
@@ -230,6 +231,40 @@ def test_each_refund_by_staff_gets_its_own_email_even_when_its_events_come_after
     assert "We hebben €\xa05,00 terugbetaald voor je bestelling" in emails[0].body_text
     assert "op de kaart waarmee je betaalde" in emails[0].body_text
     assert "€\xa020,00" in emails[1].body_text
+
+
+class EventBeforeAnswer(test_mode.TestGateway):
+    """The test gateway, with Stripe's `refund.created` event (here without the shop's
+    reference) reaching the shop before the answer to the refund request does."""
+
+    def __init__(self, deliver: Any) -> None:
+        super().__init__()
+        self._deliver = deliver
+
+    def refund(self, **request: Any) -> Any:
+        result = super().refund(**request)
+        self._deliver(result)
+        return result
+
+
+def test_a_refund_whose_event_beat_its_answer_is_told_once(app, client, session, product):
+    order = paid_order(app, client, session, product)
+
+    outcomes = []
+
+    def deliver(result: Any) -> None:
+        event = refund_event(order, result.id, result.amount_cents, "succeeded")
+        outcomes.append(webhook(app, client, "refund.created", event))
+
+    made = refund_order(
+        session, EventBeforeAnswer(deliver), order.id, amount_cents=800, now=clock.now()
+    )
+
+    assert outcomes == ["refund succeeded: new"]  # a row of its own, then merged
+    assert [r.id for r in refunds_of(session, order.id)] == [made.id]
+    [email] = sent_emails(app, session, order, "order_refunded")
+    assert email.refund_id == made.id
+    assert "We refunded €8.00" in email.body_text
 
 
 def test_a_failed_refund_sends_nothing(app, client, session, product):
