@@ -6,7 +6,7 @@ cascade-delete its lines): NOT NULL with an empty default, then every order plac
 gets its address's identity. The rule is imported, not copied, as in 0012.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 14:00:00.000000
 
 """
@@ -19,7 +19,7 @@ from shop.rules.promotions import customer_identity
 
 # revision identifiers, used by Alembic.
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,8 @@ from shop.models.orders import (
     Order,
     OrderLine,
     OrderStatus,
+    OrderStatusEvent,
+    OrderStep,
     WarningKind,
 )
 from shop.models.pages import PageSlug, ShopPage
@@ -74,6 +76,8 @@ __all__ = [
     "OrderAccessLink",
     "OrderLine",
     "OrderStatus",
+    "OrderStatusEvent",
+    "OrderStep",
     "OutboxEmail",
     "PageSlug",
     "PaymentAttempt",

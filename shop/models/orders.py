@@ -57,6 +57,18 @@ class AttentionReason(enum.StrEnum):
     NOTE = "note"  # text: a reason written before reasons were codes (migration 0011)
 
 
+class OrderStep(enum.StrEnum):
+    """A step in an order's life, as the customer's order page lists them."""
+
+    PLACED = "placed"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
 class WarningKind(enum.StrEnum):
     HEALTH = "health"
     DOSAGE = "dosage"
@@ -147,6 +159,19 @@ class Order(Base):
     @property
     def is_payable(self) -> bool:
         return self.status == OrderStatus.PENDING_PAYMENT and self.released_at is None
+
+
+class OrderStatusEvent(Base):
+    """One step of an order's life, written in the transaction that takes it (placing,
+    the payment's webhook, staff shipping or cancelling, the expiry, a refund's count), so
+    the order's history is recorded rather than guessed from the timestamps left over."""
+
+    __tablename__ = "order_status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    step: Mapped[OrderStep] = mapped_column(str_enum(OrderStep, "order_step"))
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class OrderLine(Base):

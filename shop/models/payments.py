@@ -84,6 +84,8 @@ class PaymentAttempt(Base):
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_error: Mapped[str] = mapped_column(String(300), default="")
+    # How the customer paid ("card", "ideal", …) when the provider said so; "" if unknown.
+    payment_method: Mapped[str] = mapped_column(String(40), default="")
 
 
 class PaymentEvent(Base):
@@ -216,14 +218,19 @@ class EmailStatus(enum.StrEnum):
 
 
 class OutboxEmail(Base):
-    """An e-mail to send; (order, kind) is unique, so a paid order gets one confirmation."""
+    """An e-mail to send. `idempotency_key` names the event it tells of (the order's
+    confirmation, its shipping, one refund), so no event is told twice."""
 
     __tablename__ = "outbox_emails"
-    __table_args__ = (UniqueConstraint("order_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    # The refund a refund e-mail tells of.
+    refund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("refunds.id", ondelete="SET NULL"), index=True
+    )
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

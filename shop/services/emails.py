@@ -1,10 +1,11 @@
-"""The order confirmation e-mail: queued in the transaction that marks the order paid,
-sent after it commits.
+"""The e-mails to customers: queued in the transaction that makes the change they tell of
+(paid, shipped, a refund succeeded, cancelled, expired), sent after it commits.
 
-The outbox row is unique per (order, kind), and sending claims the row with a conditional
-UPDATE first, so each paid order gets exactly one confirmation whatever the webhooks do
-(duplicates, retries, two servers at once). A failed send is kept with its error and
-retried by `flask --app shop outbox send`.
+Each outbox row carries an idempotency key naming its event (`order-<id>-<kind>`, or
+`order-<id>-refund-<refund>` for each refund), unique in the table, and sending claims the
+row with a conditional UPDATE first, so each event is told exactly once whatever the
+webhooks and the staff's buttons do (duplicates, retries, two servers at once). A failed
+send is kept with its error and retried by `flask --app shop outbox send`.
 """
 
 from __future__ import annotations
@@ -19,20 +20,44 @@ from sqlalchemy.orm import Session
 
 from shop.db import begin_write, rows_changed
 from shop.mail import Mailer
-from shop.models import EmailStatus, Order, OutboxEmail
+from shop.models import EmailStatus, Order, OutboxEmail, Refund
 
 log = logging.getLogger(__name__)
 
 ORDER_CONFIRMATION = "order_confirmation"
+ORDER_SHIPPED = "order_shipped"
+ORDER_REFUNDED = "order_refunded"
+ORDER_CANCELLED = "order_cancelled"
+ORDER_EXPIRED = "order_expired"
 
 
-def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
-    """Add the confirmation to the outbox (in the caller's transaction; it commits). It is
-    written when it is sent: rendering it here would keep the payment's transaction open."""
+def email_key(order_id: int, kind: str, refund: Refund | None = None) -> str:
+    """The event an e-mail tells of. A refund is named by the provider's id when it has one:
+    a refund first seen in an event and then answered to the shop is one refund, whichever
+    row ends up holding it."""
+    if refund is None:
+        return f"order-{order_id}-{kind}"
+    name = refund.provider_refund_id or f"row-{refund.id}"
+    return f"order-{order_id}-refund-{name}"[:120]
+
+
+def queue_email(
+    session: Session, order: Order, kind: str, *, now: datetime, refund: Refund | None = None
+) -> bool:
+    """Add an e-mail to the outbox (in the caller's transaction; it commits) unless its event
+    was told already; True if it was added. It is written when it is sent: rendering it
+    here would keep the caller's transaction open."""
+    if refund is not None and refund.id is None:
+        session.flush()
+    key = email_key(order.id, kind, refund)
+    if session.scalar(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == key)):
+        return False
     session.add(
         OutboxEmail(
             order_id=order.id,
-            kind=ORDER_CONFIRMATION,
+            kind=kind,
+            idempotency_key=key,
+            refund_id=refund.id if refund is not None else None,
             recipient=order.email,
             subject="",
             body_text="",
@@ -41,6 +66,12 @@ def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -
             created_at=now,
         )
     )
+    return True
+
+
+def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
+    """Add the confirmation of a paid order to the outbox."""
+    queue_email(session, order, ORDER_CONFIRMATION, now=now)
 
 
 @dataclass(frozen=True)
@@ -118,13 +149,20 @@ def send_pending_emails(
 
 
 def deliver_soon(
-    session: Session, mailer: Mailer, *, write: Writer, now: datetime, limit: int = 5
+    session: Session,
+    mailer: Mailer,
+    *,
+    write: Writer,
+    now: datetime,
+    limit: int = 5,
+    order_id: int | None = None,
 ) -> None:
-    """Send a few queued e-mails right after a payment; a failure here is retried later by
+    """Send a few queued e-mails (of one order, or any) right after a payment or a staff
+    action; a failure here is retried later by
     `flask --app shop outbox send` and never fails the caller (a webhook must not be
     answered 500 because a mail server is slow: Stripe would send the payment again)."""
     try:
-        send_pending_emails(session, mailer, write=write, now=now, limit=limit)
+        send_pending_emails(session, mailer, write=write, now=now, limit=limit, order_id=order_id)
     except Exception:
         session.rollback()
         log.exception("sending queued e-mails failed; `flask --app shop outbox send` retries")

@@ -46,6 +46,7 @@ from shop.models import (
     IntentStatus,
     Order,
     OrderStatus,
+    OrderStep,
     PaymentAttempt,
     PaymentEvent,
     PaymentProvider,
@@ -58,6 +59,7 @@ from shop.payments.events import ProviderEvent
 from shop.rules.promotions import customer_identity
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
+from shop.services.orders.history import record_step
 from shop.services.orders.refunds import charge_refunded, recount_refunds, refund_reported
 from shop.services.payment_links import EventOutcome, Outcome, attempt_for, flag_order, id_of
 from shop.services.reservations import order_quantities, reserve_stock, take_code_use
@@ -223,6 +225,23 @@ def _note_intent_status(attempt: PaymentAttempt, intent: Mapping[str, Any], now:
         attempt.charge_id = charge_id
 
 
+def payment_method_of(intent: Mapping[str, Any]) -> str:
+    """How a succeeded intent was paid ("card", "ideal", …), as far as the event tells: the
+    charge's payment method details or the payment method when expanded, else the one type
+    the intent allowed; "" when it cannot be known from the event."""
+    for holder, field in (
+        (intent.get("latest_charge"), "payment_method_details"),
+        (intent, "payment_method"),
+    ):
+        details = holder.get(field) if isinstance(holder, Mapping) else None
+        if isinstance(details, Mapping) and isinstance(details.get("type"), str):
+            return str(details["type"])[:40]
+    types = intent.get("payment_method_types")
+    if isinstance(types, list) and len(types) == 1 and isinstance(types[0], str):
+        return types[0][:40]
+    return ""
+
+
 def _mismatch(
     order: Order, intent: Mapping[str, Any]
 ) -> tuple[AttentionReason, dict[str, Any], str] | None:
@@ -259,6 +278,7 @@ def _payment_succeeded(event: Applying) -> Outcome:
     _note_intent_status(attempt, {**intent, "status": IntentStatus.SUCCEEDED}, now)
     attempt.status = IntentStatus.SUCCEEDED
     attempt.succeeded_at = attempt.succeeded_at or now
+    attempt.payment_method = attempt.payment_method or payment_method_of(intent)
     if order.paid_at is not None or order.status in {OrderStatus.PAID, OrderStatus.SHIPPED}:
         if order.paid_intent_id in (None, attempt.intent_id):
             return Outcome(EventOutcome.ALREADY_PAID, "already paid")
@@ -295,9 +315,12 @@ def _payment_succeeded(event: Applying) -> Outcome:
         set_committed_value(order, "paid_at", now)
         set_committed_value(order, "paid_intent_id", attempt.intent_id)
         set_committed_value(order, "payment_failure_message", "")
+        record_step(session, order.id, OrderStep.PAID, now=now)
         queue_order_confirmation(session, order, now=now)
         if order.refunded_cents or _has_refunds(session, attempt):
-            recount_refunds(session, order)  # refunds reported before the success (out of order)
+            recount_refunds(
+                session, order, now=now
+            )  # refunds reported before the success (out of order)
         return Outcome(EventOutcome.PAID, "paid")
     # The order had expired (or was cancelled) and gave its stock back: take it again.
     if order.status in {OrderStatus.EXPIRED, OrderStatus.CANCELLED}:
@@ -305,15 +328,16 @@ def _payment_succeeded(event: Applying) -> Outcome:
         order.status = OrderStatus.PAID
         order.paid_at = now
         order.paid_intent_id = attempt.intent_id
+        record_step(session, order.id, OrderStep.PAID, now=now)
         if in_stock:
             order.released_at = None
             _retake_code_use(session, order)
             queue_order_confirmation(session, order, now=now)
-            recount_refunds(session, order)
+            recount_refunds(session, order, now=now)
             return Outcome(EventOutcome.PAID_AFTER_EXPIRY, "paid after expiry")
         order.needs_refund = True
         flag_order(order, AttentionReason.PAID_AFTER_EXPIRY_NO_STOCK)
-        recount_refunds(session, order)
+        recount_refunds(session, order, now=now)
         return Outcome(EventOutcome.PAID_NEEDS_REFUND, "paid after expiry, needs refund")
     flag_order(order, AttentionReason.PAYMENT_FOR_STATUS, status=str(order.status))
     return Outcome(

@@ -1,24 +1,65 @@
 """The words of the shop's e-mails: rendered from `templates/email/` in the language the
-order was placed in, when the e-mail is sent (`shop.services.emails` asks for them)."""
+order was placed in, when the e-mail is sent (`shop.services.emails` asks for them). Each
+e-mail links to the customer's order page by its unguessable token, the same link
+checkout led to, at the shop's public address (`SHOP_BASE_URL`)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from typing import Any
+
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.models import Order, OrderLine, OutboxEmail
+from shop.models import Order, OrderLine, OutboxEmail, PaymentAttempt, Refund
+from shop.rules.tracking import tracking_url
+from shop.services import emails
 from shop.services.emails import WrittenEmail
 
 
-def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
-    """The words of an outbox e-mail (today: the order confirmation), in the language its
-    order was placed in."""
-    order = session.get(Order, email.order_id)
-    assert order is not None  # the outbox row is deleted with its order
+def order_page_url(order: Order) -> str:
+    """The absolute address of the customer's order page: the token is the key to it."""
+    # Built from the URL map, not `url_for`: `flask outbox send` has no request to build in.
+    path = current_app.url_map.bind("localhost").build("orders.show", {"token": order.token})
+    return current_app.config["SHOP_BASE_URL"].rstrip("/") + path
+
+
+def order_tracking_url(order: Order) -> str | None:
+    """The carrier's page for the order's parcel, if the carrier is one the shop knows."""
+    return tracking_url(
+        order.carrier, order.tracking_code, country=order.country, postcode=order.postcode
+    )
+
+
+def refund_destination(payment_method: str) -> str:
+    """Where refunded money goes, in words: to the card or bank account the customer paid
+    with, as far as the payment said how."""
+    if payment_method == "card":
+        return _("to the card you paid with")
+    if payment_method == "ideal":
+        return _("to the bank account you paid from with iDEAL")
+    if payment_method == "bancontact":
+        return _("to the account you paid from with Bancontact")
+    return _("to the account you paid with")
+
+
+def _subject(kind: str, order: Order) -> str:
+    number = order.number
+    if kind == emails.ORDER_SHIPPED:
+        return _("Your order %(number)s is on its way", number=number)
+    if kind == emails.ORDER_REFUNDED:
+        return _("We refunded money for your order %(number)s", number=number)
+    if kind == emails.ORDER_CANCELLED:
+        return _("Your order %(number)s was cancelled", number=number)
+    if kind == emails.ORDER_EXPIRED:
+        return _("Your order %(number)s has expired", number=number)
+    return _("Your order %(number)s is paid", number=number)
+
+
+def _with_lines(session: Session, order: Order) -> None:
     # The lines and the warnings acknowledged, two queries whatever the order's size.
     lines = session.scalars(
         select(OrderLine)
@@ -27,9 +68,48 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
         .options(selectinload(OrderLine.warnings))
     ).all()
     set_committed_value(order, "lines", list(lines))
-    with force_locale(order.locale):
-        return WrittenEmail(
-            subject=_("Your order %(number)s is paid", number=order.number),
-            text=render_template("email/order_confirmation.txt", order=order, locale=order.locale),
-            html=render_template("email/order_confirmation.html", order=order, locale=order.locale),
+
+
+def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
+    """The words of an outbox e-mail, in the language its order was placed in."""
+    order = session.get(Order, email.order_id)
+    assert order is not None  # the outbox row is deleted with its order
+    context: dict[str, Any] = {
+        "order": order,
+        "locale": order.locale,
+        "order_url": order_page_url(order),
+    }
+    if email.kind == emails.ORDER_CONFIRMATION:
+        _with_lines(session, order)
+    elif email.kind == emails.ORDER_SHIPPED:
+        context["tracking_url"] = order_tracking_url(order)
+    elif email.kind == emails.ORDER_REFUNDED:
+        refund = session.get(Refund, email.refund_id) if email.refund_id else None
+        assert refund is not None  # refund rows are kept (a twin hands its e-mails on)
+        attempt = (
+            session.get(PaymentAttempt, refund.payment_attempt_id)
+            if refund.payment_attempt_id
+            else None
         )
+        context["refund"] = refund
+        context["payment_method"] = attempt.payment_method if attempt else ""
+    template = email.kind if email.kind in _TEMPLATES else emails.ORDER_CONFIRMATION
+    with force_locale(order.locale):
+        if "payment_method" in context:
+            context["refund_destination"] = refund_destination(context["payment_method"])
+        return WrittenEmail(
+            subject=_subject(email.kind, order),
+            text=render_template(f"email/{template}.txt", **context),
+            html=render_template(f"email/{template}.html", **context),
+        )
+
+
+_TEMPLATES = frozenset(
+    {
+        emails.ORDER_CONFIRMATION,
+        emails.ORDER_SHIPPED,
+        emails.ORDER_REFUNDED,
+        emails.ORDER_CANCELLED,
+        emails.ORDER_EXPIRED,
+    }
+)

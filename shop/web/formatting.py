@@ -49,6 +49,12 @@ def format_local_date(value: date | datetime, style: str = "long") -> str:
     return format_date(value, format=pattern, locale=str(get_locale()))
 
 
+def format_local_moment(instant: datetime) -> str:
+    """An instant as the customer reads it, in the shop's zone: "6 december 2026, 14:05"."""
+    local = instant.astimezone(clock.shop_timezone())
+    return f"{format_local_date(local.date())}, {local:%H:%M}"
+
+
 def markdown(source: str) -> Markup:
     return render_markdown(source)
 
@@ -56,6 +62,7 @@ def markdown(source: str) -> Markup:
 def register(app: Flask) -> None:
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_local_date, "local_date")
+    app.add_template_filter(format_local_moment, "local_moment")
     app.add_template_filter(markdown, "markdown")
 
     @app.context_processor

@@ -31,9 +31,18 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, payments
-from shop.models import OPEN_INTENT_STATUSES, IntentStatus, Order, OrderStatus
+from shop.models import (
+    OPEN_INTENT_STATUSES,
+    IntentStatus,
+    Order,
+    OrderStatus,
+    OrderStep,
+    RefundStatus,
+)
+from shop.services.orders.history import customer_history
 from shop.services.orders.holds import OrderNotFound, order_for_customer
 from shop.services.payments import check_returned_payment, latest_attempt
+from shop.web.emails import order_tracking_url
 from shop.web.formatting import format_local_date
 
 bp = Blueprint("orders", __name__)
@@ -46,6 +55,25 @@ STATUS_LABELS = {
     OrderStatus.CANCELLED: _l("Cancelled"),
     OrderStatus.REFUNDED: _l("Refunded"),
     OrderStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
+}
+
+
+STEP_LABELS = {
+    OrderStep.PLACED: _l("Order placed"),
+    OrderStep.PAID: _l("Payment received"),
+    OrderStep.SHIPPED: _l("Shipped"),
+    OrderStep.PARTIALLY_REFUNDED: _l("Partly refunded"),
+    OrderStep.REFUNDED: _l("Refunded"),
+    OrderStep.CANCELLED: _l("Cancelled"),
+    OrderStep.EXPIRED: _l("Expired: not paid in time"),
+}
+
+REFUND_LABELS = {
+    RefundStatus.PENDING: _l("On its way"),
+    RefundStatus.REQUIRES_ACTION: _l("On its way"),
+    RefundStatus.SUCCEEDED: _l("Refunded"),
+    RefundStatus.FAILED: _l("Failed: we are looking into it"),
+    RefundStatus.CANCELED: _l("Cancelled"),
 }
 
 
@@ -81,8 +109,8 @@ def payment_state(order: Order, attempt_status: str | None, redirect_status: str
 
 @bp.get("/orders/<token>")
 def show(token: str) -> Response:
-    """Show the order, its status, how its payment stands, and the warnings the customer
-    acknowledged."""
+    """Show the order, its status and history, how its payment stands, its parcel and
+    refunds, and the warnings the customer acknowledged."""
     now = clock.now()
     try:
         order = order_for_customer(db.session(), token, now=now)
@@ -107,6 +135,7 @@ def show(token: str) -> Response:
         if redirect_status:
             arguments["redirect_status"] = redirect_status
         refresh_url = url_for("orders.show", **arguments)
+    history = customer_history(db.session(), order)
     zone = clock.shop_timezone()
     expires_local = order.expires_at.astimezone(zone)
     response = make_response(
@@ -125,6 +154,11 @@ def show(token: str) -> Response:
             payment_state=state,
             refresh_url=refresh_url,
             refresh_seconds=REFRESH_SECONDS,
+            steps=history.steps,
+            step_labels=STEP_LABELS,
+            refunds=history.refunds,
+            refund_labels=REFUND_LABELS,
+            tracking_url=order_tracking_url(order) if order.shipped_at else None,
         )
     )
     # The link is the key to the order: never hand it to another site in a Referer header.

@@ -466,7 +466,7 @@ def test_a_late_pending_never_undoes_a_succeeded_refund(verified_client, session
     assert refund.status == RefundStatus.SUCCEEDED
 
 
-def test_a_refund_reported_before_the_payment_ends_paid_then_refunded_with_one_email(
+def test_a_refund_reported_before_the_payment_ends_paid_then_refunded_each_told_once(
     verified_client, session, product, order, live
 ):
     """Out of order: Stripe delivers charge.refunded before payment_intent.succeeded."""
@@ -483,7 +483,11 @@ def test_a_refund_reported_before_the_payment_ends_paid_then_refunded_with_one_e
         order.total_cents,
         True,
     )
-    assert len(emails_of(session, order.id)) == 1  # the purchase record, sent once
+    # the refund (told when Stripe reported it) and the purchase record, each once
+    assert [e.kind for e in emails_of(session, order.id)] == [
+        "order_refunded",
+        "order_confirmation",
+    ]
     assert stock_of(session, product.id) == 3  # reserved once, not taken or given twice
     assert "Status: Refunded" in page_text(verified_client, f"/orders/{order.token}")
 

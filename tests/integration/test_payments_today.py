@@ -656,7 +656,11 @@ def test_reconcile_learns_processing_then_paid_canceled_and_refund_states(
     assert third.refunds_updated == 1
     assert refunds_of(session, banked.id)[0].status == RefundStatus.SUCCEEDED
     assert fresh_order(session, banked.id).status == OrderStatus.REFUNDED
-    assert len(emails_of(session, banked.id)) == 1
+    # the confirmation, and the refund once reconcile learned it succeeded (not while pending)
+    assert [e.kind for e in emails_of(session, banked.id)] == [
+        "order_confirmation",
+        "order_refunded",
+    ]
 
 
 def test_the_reconcile_command_says_what_it_did(app, stripe_peer):

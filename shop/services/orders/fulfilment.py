@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from shop.models import (
     Order,
     OrderStatus,
+    OrderStep,
     StaffMember,
 )
 from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
+from shop.services.emails import ORDER_SHIPPED, queue_email
+from shop.services.orders.history import record_step
 from shop.services.orders.holds import lock_order, release_order
 
 MAX_NOTE_LENGTH = 1000
@@ -69,7 +72,9 @@ def mark_shipped(
     actor: StaffMember,
     now: datetime,
 ) -> Order:
-    """Mark a paid order shipped with its carrier and tracking code, and audit it."""
+    """Mark a paid order shipped with its carrier and tracking code, note the step, queue
+    the customer's e-mail and audit it, all in one transaction. A second click finds the
+    order shipped and is refused, so the customer hears of it once."""
     carrier, tracking_code = carrier.strip(), tracking_code.strip()
     if not carrier:
         raise OrderActionRefused(OrderRefusal.CARRIER_MISSING)
@@ -96,6 +101,8 @@ def mark_shipped(
         now=now,
         summary=f"order {order.number} shipped with {carrier}",
     )
+    record_step(session, order.id, OrderStep.SHIPPED, now=now)
+    queue_email(session, order, ORDER_SHIPPED, now=now)
     session.commit()
     return order
 

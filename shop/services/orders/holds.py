@@ -20,11 +20,14 @@ from shop.models import (
     Order,
     OrderLine,
     OrderStatus,
+    OrderStep,
     PaymentAttempt,
     PromoRedemption,
     StaffMember,
 )
 from shop.services.audit import record_change
+from shop.services.emails import ORDER_CANCELLED, ORDER_EXPIRED, queue_email
+from shop.services.orders.history import record_step
 from shop.services.reservations import give_back_code_use, order_quantities, release_stock
 
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
@@ -62,6 +65,8 @@ def release_order(
 ) -> bool:
     """Expire (or cancel) an unpaid order and return its stock and code use; True if this
     call did it, False if it was paid, already released, or (with only_if_due) not yet due.
+    The step and the customer's e-mail are written with it, so only the call that did it
+    tells the customer.
     With `actor` (a staff member cancelling), the audit entry joins the same transaction."""
     begin_write(session)
     conditions = [
@@ -102,9 +107,12 @@ def release_order(
     if promo_code_id is not None:
         give_back_code_use(session, promo_code_id)
         session.execute(delete(PromoRedemption).where(PromoRedemption.order_id == order_id))
+    order = session.get(Order, order_id, populate_existing=True)
+    assert order is not None  # the UPDATE above just matched it
+    cancelled = to_status == OrderStatus.CANCELLED
+    record_step(session, order_id, OrderStep.CANCELLED if cancelled else OrderStep.EXPIRED, now=now)
+    queue_email(session, order, ORDER_CANCELLED if cancelled else ORDER_EXPIRED, now=now)
     if actor is not None:
-        order = session.get(Order, order_id, populate_existing=True)
-        assert order is not None  # the UPDATE above just matched it
         record_change(
             session,
             actor,

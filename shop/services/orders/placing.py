@@ -29,6 +29,7 @@ from shop.models import (
     Order,
     OrderLine,
     OrderStatus,
+    OrderStep,
     Product,
     PromoCode,
     PromoRedemption,
@@ -45,6 +46,7 @@ from shop.rules.promotions import (
     price_cart,
 )
 from shop.services.cart import CartLine, load_cart_products, rule_lines
+from shop.services.orders.history import record_step
 from shop.services.promotions import check_code_for_cart
 from shop.services.reservations import reserve_stock, take_code_use
 
@@ -297,6 +299,7 @@ def _place(
     session.flush()
     # A human number from the row id: unique and increasing, with no counter row to contend on.
     order.number = f"{today.year}-{order.id:06d}"  # the local year, as customers read it
+    record_step(session, order.id, OrderStep.PLACED, now=now)
     if code is not None:
         session.add(
             PromoRedemption(

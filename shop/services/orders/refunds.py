@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,8 @@ from shop.models import (
     IntentStatus,
     Order,
     OrderStatus,
+    OrderStep,
+    OutboxEmail,
     PaymentAttempt,
     Refund,
     RefundOrigin,
@@ -42,7 +44,9 @@ from shop.models import (
 from shop.payments import Gateway, GatewayError, RefundResult
 from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
+from shop.services.emails import ORDER_REFUNDED, queue_email
 from shop.services.installation import installation_key
+from shop.services.orders.history import record_step
 from shop.services.orders.holds import lock_order
 from shop.services.payment_links import EventOutcome, Outcome, flag_order
 from shop.services.reservations import order_quantities, release_stock
@@ -111,8 +115,9 @@ def counted_cents(session: Session, attempt_id: int) -> int:
     )
 
 
-def recount_refunds(session: Session, order: Order) -> None:
-    """Set the order's refunded amount and status from its refund rows."""
+def recount_refunds(session: Session, order: Order, *, now: datetime) -> None:
+    """Set the order's refunded amount and status from its refund rows; a status that
+    becomes (partly) refunded is a step of the order's history."""
     attempt = paid_attempt(session, order)
     if attempt is None:
         return  # not paid (yet): refunds that came early count once the payment lands
@@ -120,6 +125,7 @@ def recount_refunds(session: Session, order: Order) -> None:
     order.refunded_cents = counted_cents(session, attempt.id)
     if order.status not in REFUNDABLE_STATUSES | {OrderStatus.REFUNDED}:
         return
+    before = order.status
     if order.refunded_cents >= order.total_cents and order.total_cents > 0:
         order.status = OrderStatus.REFUNDED
         order.needs_refund = False  # the money the flag asked staff to return is back
@@ -127,6 +133,23 @@ def recount_refunds(session: Session, order: Order) -> None:
         order.status = OrderStatus.PARTIALLY_REFUNDED
     else:
         order.status = OrderStatus.SHIPPED if order.shipped_at else OrderStatus.PAID
+    if order.status != before and order.status in _REFUND_STEPS:
+        record_step(session, order.id, _REFUND_STEPS[order.status], now=now)
+
+
+_REFUND_STEPS = {
+    OrderStatus.REFUNDED: OrderStep.REFUNDED,
+    OrderStatus.PARTIALLY_REFUNDED: OrderStep.PARTIALLY_REFUNDED,
+}
+
+
+def tell_customer_if_succeeded(
+    session: Session, refund: Refund, order: Order, *, now: datetime
+) -> None:
+    """Queue the refund's e-mail once the money is back (never while it is pending: a
+    refund may still fail). Its key names the refund, so it is told once."""
+    if refund.status == RefundStatus.SUCCEEDED:
+        queue_email(session, order, ORDER_REFUNDED, now=now, refund=refund)
 
 
 def refund_state(session: Session, order: Order) -> str:
@@ -187,6 +210,7 @@ def move_refund(
             log.warning(
                 "refund %s of order %s %s (was %s)", refund.id, order.number, status, before
             )
+        tell_customer_if_succeeded(session, refund, order, now=now)
     # The goods go back once the provider has taken the refund on (not when staff asked:
     # a refused refund must not restock).
     if refund.status in COUNTING_REFUND_STATUSES and refund.provider_refund_id is not None:
@@ -207,7 +231,15 @@ def record_refund_answer(
         twin = session.scalars(select(Refund).where(Refund.provider_refund_id == result.id)).first()
         if twin is not None:
             # An event without our reference got here first and wrote its own row for the
-            # same refund: keep the shop's row (it has the reason and the restock wish).
+            # same refund: keep the shop's row (it has the reason and the restock wish), and
+            # any e-mail about the twin (its key names the provider's refund, as the kept
+            # row's will, so the customer is not told twice).
+            session.execute(
+                update(OutboxEmail)
+                .where(OutboxEmail.refund_id == twin.id)
+                .values(refund_id=refund.id)
+                .execution_options(synchronize_session=False)
+            )
             session.delete(twin)
             session.flush()
         refund.provider_refund_id = result.id
@@ -220,7 +252,7 @@ def record_refund_answer(
         failure_reason=result.failure_reason,
         now=now,
     )
-    recount_refunds(session, order)
+    recount_refunds(session, order, now=now)
     session.commit()
     return refund
 
@@ -265,7 +297,7 @@ def _refused(session: Session, refund_id: int, error: GatewayError, *, now: date
     refund.status = RefundStatus.FAILED
     refund.failure_reason = (error.code or "refused")[:200]
     refund.updated_at = now
-    recount_refunds(session, order)
+    recount_refunds(session, order, now=now)
     record_change(
         session,
         None,
@@ -370,7 +402,7 @@ def refund_order(
         return session.scalars(
             select(Refund).where(Refund.idempotency_key == _key(namespace, order, state, amount))
         ).one()
-    recount_refunds(session, order)
+    recount_refunds(session, order, now=now)
     changes = diff(
         before,
         {
@@ -528,6 +560,7 @@ def refund_reported(
         session.add(refund)
         if status not in COUNTING_REFUND_STATUSES:
             refund.failure_reason = str(refund_object.get("failure_reason") or "")[:200]
+        tell_customer_if_succeeded(session, refund, order, now=now)
         outcome = Outcome(EventOutcome.REFUND, f"refund {status}: new")
     else:
         moved = move_refund(
@@ -541,7 +574,7 @@ def refund_reported(
         outcome = Outcome(
             EventOutcome.REFUND, f"refund {refund.status}" + ("" if moved else ": no change")
         )
-    recount_refunds(session, order)
+    recount_refunds(session, order, now=now)
     return outcome
 
 
@@ -584,24 +617,24 @@ def charge_refunded(
     without a provider id, which that event then names. A smaller total is an old event."""
     known = counted_cents(session, attempt.id)
     if refunded_cents > known:
-        session.add(
-            Refund(
-                order_id=order.id,
-                payment_attempt_id=attempt.id,
-                status=RefundStatus.SUCCEEDED,
-                origin=RefundOrigin.PROVIDER,
-                amount_cents=refunded_cents - known,
-                reason="made at the payment provider",
-                created_at=now,
-                updated_at=now,
-            )
+        noted = Refund(
+            order_id=order.id,
+            payment_attempt_id=attempt.id,
+            status=RefundStatus.SUCCEEDED,
+            origin=RefundOrigin.PROVIDER,
+            amount_cents=refunded_cents - known,
+            reason="made at the payment provider",
+            created_at=now,
+            updated_at=now,
         )
+        session.add(noted)
+        tell_customer_if_succeeded(session, noted, order, now=now)
         outcome = Outcome(
             EventOutcome.REFUND, f"refunded {refunded_cents}: {refunded_cents - known} new"
         )
     else:
         outcome = Outcome(EventOutcome.REFUND, f"refunded {refunded_cents}: known")
-    recount_refunds(session, order)
+    recount_refunds(session, order, now=now)
     return outcome
 
 

@@ -26,9 +26,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db, payments
+from shop.extensions import db, mail, payments
 from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus
 from shop.rules.input import Unreadable, page_number, parse_euros
+from shop.services.emails import deliver_soon
 from shop.services.orders.export import OrderFilters, list_orders, order_csv
 from shop.services.orders.fulfilment import (
     OrderActionRefused,
@@ -50,6 +51,7 @@ from shop.services.orders.refunds import (
 )
 from shop.services.payments import cancel_abandoned_intents
 from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
+from shop.web.emails import write_email
 from shop.web.formatting import format_money, local_time
 from shop.web.forms import euros_text
 from shop.web.wording import refusal_text
@@ -222,6 +224,9 @@ def pretty_body(raw_body: str) -> str:
 
 
 def _done(order_id: int, message: str) -> Response:
+    # What the action queued for the customer (shipped, refunded, cancelled) goes out now;
+    # a mail server that is down leaves it queued for `flask --app shop outbox send`.
+    deliver_soon(db.session(), mail.mailer, write=write_email, now=clock.now(), order_id=order_id)
     flash(message, "success")
     return redirect(url_for("admin.order", order_id=order_id), code=303)
 
