@@ -1,10 +1,12 @@
-"""Display names for fixed vocabularies (allergens, their presence, staff roles), through
-gettext."""
+"""Display names for fixed vocabularies (allergens, their presence, staff roles, order
+statuses), through gettext."""
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from shop.models import OrderStatus
 
 
 def N_(message: str) -> str:
@@ -71,3 +73,15 @@ def role_name(role: object) -> str:
     """A staff role's name in the current language (the stored value if unknown)."""
     label = ROLE_LABELS.get(str(role))
     return str(label) if label is not None else str(role)
+
+
+# What a customer reads about an order's status (order page, My orders, the back office).
+ORDER_STATUS_LABELS = {
+    OrderStatus.PENDING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.EXPIRED: _l("Expired: not paid in time"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REFUNDED: _l("Refunded"),
+    OrderStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
+}

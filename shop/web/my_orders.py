@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, limiter, mail
+from shop.labels import ORDER_STATUS_LABELS as STATUS_LABELS
 from shop.mail import Mailer
 from shop.models import Order, OrderStatus
 from shop.services.order_links import (
@@ -40,7 +41,6 @@ from shop.services.order_links import (
     use_order_link,
 )
 from shop.web.forms import EmailField, ShopForm
-from shop.web.orders import STATUS_LABELS
 from shop.web.visitor import visitor_key
 
 log = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, payments
+from shop.labels import ORDER_STATUS_LABELS as STATUS_LABELS
 from shop.models import (
     OPEN_INTENT_STATUSES,
     IntentStatus,
@@ -46,16 +47,6 @@ from shop.web.emails import order_tracking_url
 from shop.web.formatting import format_local_date
 
 bp = Blueprint("orders", __name__)
-
-STATUS_LABELS = {
-    OrderStatus.PENDING_PAYMENT: _l("Awaiting payment"),
-    OrderStatus.PAID: _l("Paid"),
-    OrderStatus.SHIPPED: _l("Shipped"),
-    OrderStatus.EXPIRED: _l("Expired: not paid in time"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.REFUNDED: _l("Refunded"),
-    OrderStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
-}
 
 
 STEP_LABELS = {

@@ -173,7 +173,7 @@ def current_staff() -> StaffMember:
 
 
 def order_status_label(status: OrderStatus | str) -> str:
-    from shop.web.orders import STATUS_LABELS
+    from shop.labels import ORDER_STATUS_LABELS as STATUS_LABELS
 
     return str(STATUS_LABELS.get(OrderStatus(status), status))
 
