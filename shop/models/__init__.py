@@ -19,6 +19,7 @@ from shop.models.orders import (
     Order,
     OrderLine,
     OrderStatus,
+    OrderVatLine,
     WarningKind,
 )
 from shop.models.payments import (
@@ -71,6 +72,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "OrderVatLine",
     "OutboxEmail",
     "PaymentAttempt",
     "PaymentDispute",

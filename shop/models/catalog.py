@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import Base, UTCDateTime, str_enum
+from shop.rules.vat import VatRate
 
 LANGUAGES = ("en", "nl")
 
@@ -132,6 +133,10 @@ class Product(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
     min_age: Mapped[int] = mapped_column(Integer, default=18)
+    # The VAT its (gross) price includes; by the rate's name, the percentage is the rule's.
+    vat_rate: Mapped[VatRate] = mapped_column(
+        str_enum(VatRate, "vat_rate"), default=VatRate.STANDARD
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
