@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.models import Order, OrderLine, OutboxEmail
+from shop.models import Order, OrderLine, OrderVatLine, OutboxEmail
 from shop.services.emails import WrittenEmail
 
 
@@ -27,6 +27,13 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
         .options(selectinload(OrderLine.warnings))
     ).all()
     set_committed_value(order, "lines", list(lines))
+    # The VAT per rate: one query more, whatever the order's size.
+    vat_lines = session.scalars(
+        select(OrderVatLine)
+        .where(OrderVatLine.order_id == order.id)
+        .order_by(OrderVatLine.vat_percent)
+    ).all()
+    set_committed_value(order, "vat_lines", list(vat_lines))
     with force_locale(order.locale):
         return WrittenEmail(
             subject=_("Your order %(number)s is paid", number=order.number),
