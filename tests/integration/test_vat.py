@@ -35,16 +35,16 @@ def clock():
 
 @pytest.fixture
 def mixed_order(session, clock) -> Order:  # type: ignore[no-untyped-def]
-    """Truffles at 9 %, a grow kit at 21 % and a journal at 0 %, with 10 % off the truffles."""
+    """Truffles at 9 %, a grow kit at 21 % and a zero-rated sample, with 10 % off the truffles."""
     truffles = make_product(
         session, "Mexicana truffles 15 g", price_cents=2495, vat_rate=VatRate.REDUCED
     )
     grow_kit = make_product(session, "Golden Teacher grow kit", price_cents=3995)
-    journal = make_product(session, "Microdose journal", price_cents=1000, vat_rate="zero")
+    sample = make_product(session, "Zero-rated sample", price_cents=1000, vat_rate="zero")
     window = window_from_local(date(2026, 3, 1), date(2026, 3, 31), AMSTERDAM)
     make_code(session, "TRUFFEL10", value=10, window=window, product_slugs=[truffles.slug])
     request = checkout_request(
-        {truffles.id: 2, grow_kit.id: 1, journal.id: 1}, code="truffel10", locale="en"
+        {truffles.id: 2, grow_kit.id: 1, sample.id: 1}, code="truffel10", locale="en"
     )
     order = place_order(session, request, POLICY, today=date(2026, 3, 15), now=clock)
     session.expire_all()
@@ -87,7 +87,7 @@ def test_placing_an_order_records_each_lines_vat_after_its_discount(session, mix
         # 2 × € 24,95 = € 49,90, less € 4,99: € 44,91 at 9 % holds € 3,71.
         ("Mexicana truffles 15 g", 4990, 499, 9, 371),
         ("Golden Teacher grow kit", 3995, 0, 21, 693),
-        ("Microdose journal", 1000, 0, 0, 0),
+        ("Zero-rated sample", 1000, 0, 0, 0),
     ]
 
 
