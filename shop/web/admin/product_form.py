@@ -81,8 +81,8 @@ def presence_choices() -> dict[str, str]:
 
 def vat_rate_choices() -> dict[str, str]:
     return {
-        VatRate.STANDARD.value: _("21% (standard rate: non-food, like grow kits and scales)"),
-        VatRate.REDUCED.value: _("9% (reduced rate: food, like truffles and edible mushrooms)"),
+        VatRate.STANDARD.value: _("21% (standard rate)"),
+        VatRate.REDUCED.value: _("9% (reduced rate: food)"),
         VatRate.ZERO.value: _("0% (zero rate)"),
     }
 
