@@ -32,8 +32,7 @@ from enum import StrEnum
 from shop.rules.money import allocate
 
 __all__ = [
-    "RateTotal",
-    "TaxedLine",
+    "TaxedAmount",
     "VatBreakdown",
     "VatRate",
     "shipping_vat",
@@ -92,8 +91,9 @@ def vat_in_gross(gross_cents: int, percent: int) -> int:
 
 
 @dataclass(frozen=True)
-class TaxedLine:
-    """A gross amount at one rate and the VAT it holds."""
+class TaxedAmount:
+    """A gross amount at one rate and the VAT it holds: an order line, a part of shipping,
+    or one rate of an order's summary ("of which VAT 9 %: € x")."""
 
     percent: int
     gross_cents: int
@@ -104,12 +104,14 @@ class TaxedLine:
         return self.gross_cents - self.vat_cents
 
 
-def tax_line(taxable_cents: int, percent: int) -> TaxedLine:
+def tax_line(taxable_cents: int, percent: int) -> TaxedAmount:
     """One line: its taxable amount (total after its discount share) and its VAT."""
-    return TaxedLine(percent, taxable_cents, vat_in_gross(taxable_cents, percent))
+    return TaxedAmount(percent, taxable_cents, vat_in_gross(taxable_cents, percent))
 
 
-def shipping_vat(shipping_gross_cents: int, lines: Sequence[TaxedLine]) -> tuple[TaxedLine, ...]:
+def shipping_vat(
+    shipping_gross_cents: int, lines: Sequence[TaxedAmount]
+) -> tuple[TaxedAmount, ...]:
     """Shipping split over the rates of the goods it ships, each part with its VAT.
 
     Parts come in ascending order of rate; shipping of 0 gives no parts. See the module's
@@ -132,19 +134,6 @@ def shipping_vat(shipping_gross_cents: int, lines: Sequence[TaxedLine]) -> tuple
 
 
 @dataclass(frozen=True)
-class RateTotal:
-    """One rate of an order's VAT summary: "of which VAT 9 %: € x"."""
-
-    percent: int
-    gross_cents: int
-    vat_cents: int
-
-    @property
-    def net_cents(self) -> int:
-        return self.gross_cents - self.vat_cents
-
-
-@dataclass(frozen=True)
 class VatBreakdown:
     """An order's VAT: each line's, shipping's parts, and the summary per rate.
 
@@ -152,9 +141,9 @@ class VatBreakdown:
     and list only rates that occur. The sums are checked when it is built.
     """
 
-    lines: tuple[TaxedLine, ...]
-    shipping: tuple[TaxedLine, ...]
-    rates: tuple[RateTotal, ...]
+    lines: tuple[TaxedAmount, ...]
+    shipping: tuple[TaxedAmount, ...]
+    rates: tuple[TaxedAmount, ...]
 
     @property
     def vat_cents(self) -> int:
@@ -173,13 +162,13 @@ class VatBreakdown:
             raise ValueError("the gross per rate does not add up to the gross of the parts")
 
 
-def _summary(parts: Iterable[TaxedLine]) -> tuple[RateTotal, ...]:
+def _summary(parts: Iterable[TaxedAmount]) -> tuple[TaxedAmount, ...]:
     gross: dict[int, int] = {}
     vat: dict[int, int] = {}
     for part in parts:
         gross[part.percent] = gross.get(part.percent, 0) + part.gross_cents
         vat[part.percent] = vat.get(part.percent, 0) + part.vat_cents
-    return tuple(RateTotal(percent, gross[percent], vat[percent]) for percent in sorted(gross))
+    return tuple(TaxedAmount(percent, gross[percent], vat[percent]) for percent in sorted(gross))
 
 
 def vat_breakdown(

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from shop.rules.promotions import Kind, Line, PromoTerms, Window, price_cart
 from shop.rules.vat import (
-    RateTotal,
-    TaxedLine,
+    TaxedAmount,
     VatRate,
     shipping_vat,
     tax_line,
@@ -71,9 +70,9 @@ def test_mixed_rates_each_line_is_taxed_at_its_own_rate_and_summed_per_rate():
 
     assert [line.vat_cents for line in breakdown.lines] == [206, 693, 0, 90]
     assert breakdown.rates == (
-        RateTotal(0, 1000, 0),
-        RateTotal(9, 3585, 296),
-        RateTotal(21, 3995, 693),
+        TaxedAmount(0, 1000, 0),
+        TaxedAmount(9, 3585, 296),
+        TaxedAmount(21, 3995, 693),
     )
     assert breakdown.vat_cents == 989
     assert [rate.net_cents for rate in breakdown.rates] == [1000, 3289, 3302]
@@ -89,8 +88,8 @@ def test_a_one_cent_line_holds_no_vat():
 def test_a_line_discounted_by_100_percent_holds_no_vat_but_keeps_its_rate_in_the_summary():
     breakdown = vat_breakdown([(9, 0), (21, 2000)])
 
-    assert breakdown.lines[0] == TaxedLine(9, 0, 0)
-    assert breakdown.rates[0] == RateTotal(9, 0, 0)
+    assert breakdown.lines[0] == TaxedAmount(9, 0, 0)
+    assert breakdown.rates[0] == TaxedAmount(9, 0, 0)
     assert breakdown.vat_cents == vat_in_gross(2000, 21)
 
 
@@ -119,13 +118,13 @@ def test_a_discount_on_the_truffles_lowers_the_truffles_vat_and_nothing_else():
 
 
 def test_shipping_of_an_order_at_one_rate_is_taxed_at_that_rate():
-    assert shipping_vat(495, [tax_line(2495, 9)]) == (TaxedLine(9, 495, 41),)
+    assert shipping_vat(495, [tax_line(2495, 9)]) == (TaxedAmount(9, 495, 41),)
 
 
 def test_shipping_of_a_mixed_order_is_split_by_the_goods_value_per_rate():
     lines = [tax_line(3000, 9), tax_line(1000, 21)]
 
-    assert shipping_vat(400, lines) == (TaxedLine(9, 300, 25), TaxedLine(21, 100, 17))
+    assert shipping_vat(400, lines) == (TaxedAmount(9, 300, 25), TaxedAmount(21, 100, 17))
 
 
 def test_free_shipping_has_no_vat_parts():
@@ -133,17 +132,17 @@ def test_free_shipping_has_no_vat_parts():
 
 
 def test_shipping_of_goods_worth_nothing_is_taxed_at_the_standard_rate():
-    assert shipping_vat(495, [tax_line(0, 9)]) == (TaxedLine(21, 495, 86),)
+    assert shipping_vat(495, [tax_line(0, 9)]) == (TaxedAmount(21, 495, 86),)
 
 
 def test_shipping_of_zero_rated_goods_holds_no_vat():
-    assert shipping_vat(495, [tax_line(1000, 0)]) == (TaxedLine(0, 495, 0),)
+    assert shipping_vat(495, [tax_line(1000, 0)]) == (TaxedAmount(0, 495, 0),)
 
 
 def test_shipping_joins_the_summary_of_its_rates():
     breakdown = vat_breakdown([(9, 3000), (21, 1000)], shipping_gross_cents=400)
 
-    assert breakdown.rates == (RateTotal(9, 3300, 273), RateTotal(21, 1100, 191))
+    assert breakdown.rates == (TaxedAmount(9, 3300, 273), TaxedAmount(21, 1100, 191))
     assert breakdown.gross_cents == 4400
 
 
@@ -209,7 +208,7 @@ def test_each_line_holds_the_vat_of_its_own_discounted_total(cart, code):
     breakdown = vat_breakdown(lines)
 
     for (percent, taxable), taxed in zip(lines, breakdown.lines, strict=True):
-        assert taxed == TaxedLine(percent, taxable, vat_in_gross(taxable, percent))
+        assert taxed == TaxedAmount(percent, taxable, vat_in_gross(taxable, percent))
         if percent == 0:
             assert taxed.vat_cents == 0
 
