@@ -243,3 +243,10 @@ def test_the_form_offers_the_three_dutch_rates(staff):
         "reduced",
         "zero",
     ]
+
+
+def test_the_dutch_form_explains_the_rates(staff):
+    response = staff.get("/admin/products/new", headers={"Accept-Language": "nl"})
+
+    assert response.status_code == 200
+    assert "Voeding zoals truffels en eetbare paddenstoelen: 9%." in Page.of(response).text
