@@ -250,3 +250,10 @@ def test_the_dutch_form_explains_the_rates(staff):
 
     assert response.status_code == 200
     assert "Voeding zoals truffels en eetbare paddenstoelen: 9%." in Page.of(response).text
+
+
+def test_staff_see_each_lines_vat_and_the_summary_on_the_order(staff, session, mixed_order):
+    words = Page.of(staff.get(f"/admin/orders/{mixed_order.id}")).text
+
+    assert "€44.91 9% €3.71" in words  # the truffles after their discount, and their VAT
+    assert "of which VAT 21% (on €33.02 excl. VAT) €6.93" in words
