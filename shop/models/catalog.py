@@ -134,8 +134,11 @@ class Product(Base):
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
     min_age: Mapped[int] = mapped_column(Integer, default=18)
     # The VAT its (gross) price includes; by the rate's name, the percentage is the rule's.
+    # Rows written without it (SQL by hand, migration 0016) get the standard rate too.
     vat_rate: Mapped[VatRate] = mapped_column(
-        str_enum(VatRate, "vat_rate"), default=VatRate.STANDARD
+        str_enum(VatRate, "vat_rate"),
+        default=VatRate.STANDARD,
+        server_default=VatRate.STANDARD.value,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
