@@ -38,6 +38,7 @@ from typing import Any, Literal, NoReturn, TypedDict, TypeVar
 from shop.models.catalog import ALLERGENS
 from shop.models.catalog import AllergenPresence as _PresenceEnum
 from shop.models.catalog import DisclaimerKind as _KindEnum
+from shop.rules.vat import VatRate
 
 DATA_DIR = Path(__file__).with_name("data") / "demo"
 
@@ -81,6 +82,7 @@ class ProductData(TypedDict):
     stock: int
     min_age: int
     featured: bool
+    vat_rate: VatRate
     disclaimers: list[DisclaimerData]
     allergy: AllergyData
     # Why the product is excluded from the right of withdrawal; None: it is not.
@@ -166,6 +168,7 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "stock": table.integer("stock"),
         "min_age": table.integer("min_age"),
         "featured": table.boolean("featured"),
+        "vat_rate": VatRate(table.choice("vat_rate", tuple(VatRate))),
         "disclaimers": table.tables("disclaimers", _disclaimer),
         "allergy": table.table("allergy", _allergy),
         "withdrawal_exclusion": table.localized("withdrawal_exclusion")

@@ -22,6 +22,7 @@ from shop.models.orders import (
     OrderStatus,
     OrderStatusEvent,
     OrderStep,
+    OrderVatLine,
     WarningKind,
 )
 from shop.models.pages import PageSlug, ShopPage
@@ -78,6 +79,7 @@ __all__ = [
     "OrderStatus",
     "OrderStatusEvent",
     "OrderStep",
+    "OrderVatLine",
     "OutboxEmail",
     "PageSlug",
     "PaymentAttempt",

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import Base, UTCDateTime, str_enum
+from shop.rules.vat import VatRate
 
 LANGUAGES = ("en", "nl")
 
@@ -137,6 +138,13 @@ class Product(Base):
     is_withdrawal_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawal_reason_en: Mapped[str] = mapped_column(Text, default="")
     withdrawal_reason_nl: Mapped[str] = mapped_column(Text, default="")
+    # The VAT its (gross) price includes; by the rate's name, the percentage is the rule's.
+    # Rows written without it (SQL by hand, migration 0016) get the standard rate too.
+    vat_rate: Mapped[VatRate] = mapped_column(
+        str_enum(VatRate, "vat_rate"),
+        default=VatRate.STANDARD,
+        server_default=VatRate.STANDARD.value,
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -1,9 +1,9 @@
 """Orders: what was bought, at what price, by whom, with which warnings acknowledged.
 
-An order is a snapshot: names, prices, discount shares and the exact warning texts (with
-their hashes) are copied in when it is placed, so later catalogue edits never change what
-a customer agreed to. No date of birth is kept: only the age check's outcome, method, time
-and the policy version it was made under.
+An order is a snapshot: names, prices, discount shares, VAT (per line and per rate) and the
+exact warning texts (with their hashes) are copied in when it is placed, so later catalogue
+edits never change what a customer agreed to. No date of birth is kept: only the age check's
+outcome, method, time and the policy version it was made under.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -155,6 +156,10 @@ class Order(Base):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
     )
+    # The VAT summary per rate; empty for orders placed before VAT was recorded (0016).
+    vat_lines: Mapped[list[OrderVatLine]] = relationship(
+        back_populates="order", order_by="OrderVatLine.vat_percent", cascade="all, delete-orphan"
+    )
 
     @property
     def is_payable(self) -> bool:
@@ -201,6 +206,10 @@ class OrderLine(Base):
     line_total_cents: Mapped[int] = mapped_column(Integer)
     discount_cents: Mapped[int] = mapped_column(Integer, default=0)
     min_age: Mapped[int] = mapped_column(Integer)
+    # The rate charged and the VAT in the line's total after its discount (rounded per line,
+    # see shop.rules.vat); both None on lines placed before VAT was recorded (0016).
+    vat_percent: Mapped[int | None] = mapped_column(Integer)
+    vat_cents: Mapped[int | None] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     warnings: Mapped[list[AcknowledgedWarning]] = relationship(
@@ -208,6 +217,31 @@ class OrderLine(Base):
         order_by="AcknowledgedWarning.position",
         cascade="all, delete-orphan",
     )
+
+
+class OrderVatLine(Base):
+    """One rate of an order's VAT summary: the gross paid at that rate and the VAT in it.
+
+    The sums of the order's lines at that rate and of shipping's share (shop.rules.vat), so
+    the rates' VAT adds up to the order's VAT and net + VAT is gross.
+    """
+
+    __tablename__ = "order_vat_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "vat_percent"),
+        CheckConstraint("vat_percent >= 0 AND vat_percent <= 100", name="percent_in_range"),
+        CheckConstraint("vat_cents >= 0 AND vat_cents <= gross_cents", name="vat_in_range"),
+        CheckConstraint("net_cents = gross_cents - vat_cents", name="net_adds_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    vat_percent: Mapped[int] = mapped_column(Integer)
+    net_cents: Mapped[int] = mapped_column(Integer)
+    vat_cents: Mapped[int] = mapped_column(Integer)
+    gross_cents: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="vat_lines")
 
 
 class AcknowledgedWarning(Base):

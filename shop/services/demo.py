@@ -71,6 +71,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             stock=product["stock"],
             min_age=product["min_age"],
             is_featured=product["featured"],
+            vat_rate=product["vat_rate"],
             disclaimers=[
                 DisclaimerDraft(kind=d["kind"], text_en=d["text"]["en"], text_nl=d["text"]["nl"])
                 for d in product["disclaimers"]

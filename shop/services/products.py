@@ -37,6 +37,7 @@ from shop.models import (
 )
 from shop.models.catalog import sorted_entries
 from shop.refusals import Reason, Refused
+from shop.rules.vat import VatRate
 from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import CatalogNotFound, CatalogRefusal
 
@@ -52,6 +53,7 @@ class ProductRefusal(Reason):
     NEGATIVE_PRICE = "negative_price"
     NEGATIVE_STOCK = "negative_stock"
     MIN_AGE_OUT_OF_RANGE = "min_age_out_of_range"
+    UNKNOWN_VAT_RATE = "unknown_vat_rate"  # rate
     UNKNOWN_DISCLAIMER_KIND = "unknown_disclaimer_kind"  # kind
     UNKNOWN_ALLERGEN = "unknown_allergen"  # code
     UNKNOWN_PRESENCE = "unknown_presence"  # presence
@@ -140,6 +142,8 @@ class ProductDraft:
     description_md_nl: str = ""
     min_age: int = 18
     is_featured: bool = False
+    # The standard rate unless staff choose another: it never declares too little VAT.
+    vat_rate: VatRate | str = VatRate.STANDARD
     disclaimers: list[DisclaimerDraft] = field(default_factory=list)
     allergy: AllergyDraft | None = None
     # Excluded from the right of withdrawal: then a reason in both languages is required.
@@ -183,6 +187,8 @@ def _validate(draft: ProductDraft) -> None:
                     ProductRefusal.WITHDRAWAL_REASON_MISSING,
                     field=f"withdrawal_reason_{language}",
                 )
+    if draft.vat_rate not in set(VatRate):
+        raise InvalidProduct(ProductRefusal.UNKNOWN_VAT_RATE, field="vat_rate", rate=draft.vat_rate)
     for disclaimer in draft.disclaimers:
         if disclaimer.kind not in set(DisclaimerKind):
             raise InvalidProduct(
@@ -266,6 +272,7 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.price_cents = draft.price_cents
     product.stock = draft.stock
     product.min_age = draft.min_age
+    product.vat_rate = VatRate(draft.vat_rate)
     product.is_featured = draft.is_featured
     product.is_withdrawal_excluded = draft.is_withdrawal_excluded
     product.withdrawal_reason_en = draft.withdrawal_reason_en.strip()
@@ -397,6 +404,7 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "price_cents": product.price_cents,
         "stock": product.stock,
         "min_age": product.min_age,
+        "vat_rate": str(product.vat_rate),
         "is_featured": product.is_featured,
         "is_active": product.is_active,
         "is_withdrawal_excluded": product.is_withdrawal_excluded,

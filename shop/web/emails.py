@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.models import Order, OrderLine, OutboxEmail, PaymentAttempt, Refund
+from shop.models import Order, OrderLine, OrderVatLine, OutboxEmail, PaymentAttempt, Refund
 from shop.rules.tracking import tracking_url
 from shop.services import emails
 from shop.services.emails import WrittenEmail
@@ -68,6 +68,13 @@ def _with_lines(session: Session, order: Order) -> None:
         .options(selectinload(OrderLine.warnings))
     ).all()
     set_committed_value(order, "lines", list(lines))
+    # The VAT per rate: one query more, whatever the order's size.
+    vat_lines = session.scalars(
+        select(OrderVatLine)
+        .where(OrderVatLine.order_id == order.id)
+        .order_by(OrderVatLine.vat_percent)
+    ).all()
+    set_committed_value(order, "vat_lines", list(vat_lines))
 
 
 def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:

@@ -53,7 +53,9 @@ def test_the_seasonal_code_on_the_banner_takes_its_discount_off_the_cart(page, s
     discount = (subtotal * SEASONAL_PERCENT + 50) // 100  # rounded half up, once
     summary = page.get_by_role("region", name="Summary")
     expect(summary.locator(".discount")).to_have_text(f"Discount ({code})−{_euros(discount)}")
-    expect(summary.locator(".grand-total")).to_have_text(f"Total{_euros(subtotal - discount)}")
+    expect(summary.locator(".grand-total")).to_have_text(
+        f"Total incl. VAT{_euros(subtotal - discount)}"
+    )
     snap(page, "3-cart-with-code")
 
 

@@ -442,7 +442,7 @@ def test_an_applied_code_shows_the_discount_and_the_total(session, client):
     # 15 % of € 39,90 is € 5,985: rounded half up once, to € 5,99.
     assert "The code Halloween2025 was applied." in words
     assert "Discount (Halloween2025) −€5.99" in words
-    assert "Total €33.91" in words
+    assert "Total incl. VAT €33.91" in words
 
 
 def test_a_code_works_all_of_its_last_local_day(session, client):
@@ -627,7 +627,7 @@ def test_an_empty_code_removes_the_applied_one(session, client):
         words = text_of(cart_page(client))
     assert "The code was removed." in words
     assert "Discount" not in words
-    assert "Total €20.00" in words
+    assert "Total incl. VAT €20.00" in words
 
 
 def test_code_attempts_are_throttled_per_visitor(app, session, verified_client):

@@ -182,7 +182,7 @@ def test_the_code_from_the_cart_is_carried_over_and_priced(session, client):
 
     assert shown.one("#f-code")["value"] == "lente10"
     assert "Discount (LENTE10) −€2.00" in shown.text
-    assert "Total €18.00" in shown.text
+    assert "Total incl. VAT €18.00" in shown.text
 
 
 # --- what the server refuses ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from shop.demo_data import DATA_DIR, DemoDataError, load_demo_data, read_demo_da
 from shop.demo_promotions import demo_promotions
 from shop.labels import ALLERGEN_LABELS
 from shop.models.catalog import ALLERGENS, AllergenPresence, DisclaimerKind
+from shop.rules.vat import VatRate
 
 DEMO = load_demo_data()
 PRODUCTS = {product["slug"]: product for product in DEMO.products}
@@ -231,3 +232,17 @@ def test_an_unbroken_copy_reads_the_same_as_the_shipped_data(tmp_path):
     shutil.copytree(DATA_DIR, tmp_path / "demo")
 
     assert read_demo_data(tmp_path / "demo") == DEMO
+
+
+def test_food_takes_the_reduced_vat_rate_and_the_rest_the_standard_one():
+    """Truffles and medicinal mushrooms are sold as food (9 %); kits, which pack a scale and
+    a journal with the truffles, grow kits and accessories at 21 % (README, "VAT (BTW)")."""
+    rates = {(p["category"], p["vat_rate"]) for p in load_demo_data().products}
+
+    assert rates == {
+        ("magic-truffles", VatRate.REDUCED),
+        ("medicinal-mushrooms", VatRate.REDUCED),
+        ("microdosing-kits", VatRate.STANDARD),
+        ("grow-kits", VatRate.STANDARD),
+        ("accessories", VatRate.STANDARD),
+    }

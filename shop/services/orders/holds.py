@@ -174,5 +174,8 @@ def _by_token(token: str) -> Select[Order]:
     return (
         select(Order)
         .where(Order.token == token)
-        .options(selectinload(Order.lines).selectinload(OrderLine.warnings))
+        .options(
+            selectinload(Order.lines).selectinload(OrderLine.warnings),
+            selectinload(Order.vat_lines),
+        )
     )

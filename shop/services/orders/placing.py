@@ -1,6 +1,7 @@
 """Placing an order: one transaction that prices the cart again, checks age and code at this
 instant, reserves stock and the code's use with conditional UPDATEs, and snapshots every
-line with the warnings the customer acknowledged.
+line with the warnings the customer acknowledged and the VAT it holds (per line and per
+rate, shop.rules.vat). Shipping is not charged yet, so it adds no VAT here.
 
 Nothing relies on SELECT … FOR UPDATE (SQLite ignores it): a reservation is an UPDATE whose
 WHERE clause carries the condition (`stock >= qty`, `times_used < usage_limit`), and its
@@ -30,6 +31,7 @@ from shop.models import (
     OrderLine,
     OrderStatus,
     OrderStep,
+    OrderVatLine,
     Product,
     PromoCode,
     PromoRedemption,
@@ -45,6 +47,7 @@ from shop.rules.promotions import (
     normalise_email,
     price_cart,
 )
+from shop.rules.vat import vat_breakdown
 from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.orders.history import record_step
 from shop.services.promotions import check_code_for_cart
@@ -243,6 +246,13 @@ def _place(
     if request.code:
         code = check_code_for_cart(session, request.code, rule_lines(lines), now=now, email=email)
     priced = price_cart(rule_lines(lines), code.terms() if code else None)
+    # Each line is taxed on its total after its share of the discount.
+    vat = vat_breakdown(
+        [
+            (line.product.vat_rate.percent, line.total_cents - discount)
+            for line, discount in zip(lines, priced.line_discounts_cents, strict=True)
+        ]
+    )
 
     _reserve_stock(session, lines)
     slot = None
@@ -288,11 +298,22 @@ def _place(
                 line_total_cents=line.total_cents,
                 discount_cents=discount,
                 min_age=line.product.min_age,
+                vat_percent=taxed.percent,
+                vat_cents=taxed.vat_cents,
                 warnings=_snapshot_warnings(line.product, request.locale),
             )
-            for position, (line, discount) in enumerate(
-                zip(lines, priced.line_discounts_cents, strict=True)
+            for position, (line, discount, taxed) in enumerate(
+                zip(lines, priced.line_discounts_cents, vat.lines, strict=True)
             )
+        ],
+        vat_lines=[
+            OrderVatLine(
+                vat_percent=rate.percent,
+                net_cents=rate.net_cents,
+                vat_cents=rate.vat_cents,
+                gross_cents=rate.gross_cents,
+            )
+            for rate in vat.rates
         ],
     )
     session.add(order)

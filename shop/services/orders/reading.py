@@ -43,7 +43,10 @@ def order_detail(session: Session, order_id: int) -> OrderDetail | None:
     order = session.scalars(
         select(Order)
         .where(Order.id == order_id)
-        .options(selectinload(Order.lines).selectinload(OrderLine.warnings))
+        .options(
+            selectinload(Order.lines).selectinload(OrderLine.warnings),
+            selectinload(Order.vat_lines),
+        )
     ).first()
     if order is None:
         return None

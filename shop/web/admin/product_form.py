@@ -37,6 +37,7 @@ from wtforms.validators import StopValidation
 from shop.labels import ALLERGEN_LABELS
 from shop.models import ALLERGENS, AllergenPresence, DisclaimerKind, Product
 from shop.rules.input import is_slug, slug_from
+from shop.rules.vat import VatRate
 from shop.services.products import (
     MAX_AGE,
     MAX_ALT_LENGTH,
@@ -75,6 +76,14 @@ def presence_choices() -> dict[str, str]:
         "": _("not in it"),
         AllergenPresence.CONTAINS.value: _("contains"),
         AllergenPresence.MAY_CONTAIN.value: _("may contain traces"),
+    }
+
+
+def vat_rate_choices() -> dict[str, str]:
+    return {
+        VatRate.STANDARD.value: _("21% (standard rate)"),
+        VatRate.REDUCED.value: _("9% (reduced rate: food)"),
+        VatRate.ZERO.value: _("0% (zero rate)"),
     }
 
 
@@ -332,6 +341,12 @@ class ProductForm(ShopForm):
     price = PriceField(_l("Price in euros"))
     stock = WholeNumberField(_l("Stock"), validators=[whole_number_between(0, MAX_STOCK)])
     min_age = WholeNumberField(_l("Minimum age"))
+    vat_rate = SelectField(
+        _l("VAT rate (BTW)"),
+        choices=vat_rate_choices,
+        filters=[one_line(20)],
+        validate_choice=False,
+    )
     is_featured = BooleanField(_l("Featured on the home page"), render_kw={"value": "yes"})
     disclaimers = DisclaimerList(_l("Disclaimers"))
     allergy_mode = RadioField(_l("Allergens"), choices=allergy_mode_choices, validate_choice=False)
@@ -360,7 +375,12 @@ class ProductForm(ShopForm):
     @classmethod
     def blank(cls, *, lowest_age: int) -> ProductForm:
         """The form for a new product."""
-        data = {"stock": 0, "min_age": lowest_age, "allergy_mode": AllergyMode.UNSTATED.value}
+        data = {
+            "stock": 0,
+            "min_age": lowest_age,
+            "vat_rate": VatRate.STANDARD.value,
+            "allergy_mode": AllergyMode.UNSTATED.value,
+        }
         return cls(formdata=None, lowest_age=lowest_age, data=data)
 
     @classmethod
@@ -385,6 +405,7 @@ class ProductForm(ShopForm):
             "price": product.price_cents,
             "stock": product.stock,
             "min_age": product.min_age,
+            "vat_rate": str(product.vat_rate),
             "is_featured": product.is_featured,
             "is_withdrawal_excluded": product.is_withdrawal_excluded,
             "withdrawal_reason_en": product.withdrawal_reason_en,
@@ -447,6 +468,10 @@ class ProductForm(ShopForm):
                 )
             )
 
+    def validate_vat_rate(self, field: Field) -> None:
+        if field.data not in set(VatRate):
+            raise ValidationError(_("Please choose one of the VAT rates: 0%, 9%, 21%."))
+
     def validate(self, extra_validators: Any = None) -> bool:
         fields_are_valid = super().validate(extra_validators)
         self._check_allergy()
@@ -503,6 +528,7 @@ class ProductForm(ShopForm):
             price_cents=self.price.data,
             stock=self.stock.data,
             min_age=self.min_age.data,
+            vat_rate=VatRate(text(self.vat_rate)),
             is_featured=self.is_featured.data,
             disclaimers=self.disclaimers.drafts(),
             allergy=self._allergy(),
