@@ -1,4 +1,5 @@
-"""`flask --app shop …` commands for operators: the demo shop, promo codes and unpaid orders.
+"""`flask --app shop …` commands for operators: the demo shop, promo codes, unpaid orders,
+refunds, payments, the outbox, staff accounts and recalls.
 
 Staff think in local calendar dates in the shop's time zone (`SHOP_TIMEZONE`), so every date
 typed here or printed here is local; the database keeps UTC instants. Input the shop refuses
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(payments)
     app.cli.add_command(outbox)
     app.cli.add_command(staff)
+    app.cli.add_command(recall)
 
 
 def _fail(message: str) -> NoReturn:
@@ -477,3 +479,48 @@ def staff_reset_two_factor(email: str) -> None:
         "At the next sign-in they set it up again "
         "(required for owners and managers when SHOP_STAFF_2FA_REQUIRED is on)."
     )
+
+
+@click.command("recall", short_help="List the orders and e-mails that received a lot.")
+@click.argument("lot")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV to stdout instead of a table.")
+def recall(lot: str, as_csv: bool) -> None:
+    """List every order that received LOT (any case; spaces around it ignored): number,
+    date, customer, e-mail, product and quantity. Each run is written to the audit log, as
+    the list holds customers' e-mail addresses."""
+    from shop.rules.lots import InvalidLot, normalise_lot
+    from shop.services.orders.recall import orders_with_lot, recall_csv, record_recall_export
+    from shop.web.wording import in_english
+
+    try:
+        lot = normalise_lot(lot)
+    except InvalidLot as invalid:
+        _fail(in_english(invalid))
+    rows = orders_with_lot(db.session(), lot)
+    zone = clock.shop_timezone()
+    record_recall_export(
+        db.session(), None, lot, rows=len(rows), how="csv" if as_csv else "cli", now=clock.now()
+    )
+    if as_csv:
+        click.echo(recall_csv(rows, zone=zone), nl=False)
+        return
+    if not rows:
+        click.echo(f"No shipped order received lot {lot}.")
+        return
+    click.echo(
+        _table(
+            ("Order", "Placed", "Customer", "E-mail", "Product", "Qty"),
+            [
+                (
+                    row.order_number,
+                    row.placed_at.astimezone(zone).strftime("%Y-%m-%d"),
+                    row.customer_name,
+                    row.email,
+                    row.product_name,
+                    str(row.quantity),
+                )
+                for row in rows
+            ],
+        )
+    )
+    click.echo(f"{len(rows)} order line(s) received lot {lot}.")

@@ -83,6 +83,8 @@ class ProductData(TypedDict):
     min_age: int
     featured: bool
     vat_rate: VatRate
+    # The carrier checks the recipient's ID at the door (optional in the file: false).
+    requires_id_check_at_delivery: bool
     disclaimers: list[DisclaimerData]
     allergy: AllergyData
     # Why the product is excluded from the right of withdrawal; None: it is not.
@@ -169,6 +171,9 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "min_age": table.integer("min_age"),
         "featured": table.boolean("featured"),
         "vat_rate": VatRate(table.choice("vat_rate", tuple(VatRate))),
+        "requires_id_check_at_delivery": table.boolean(
+            "requires_id_check_at_delivery", default=False
+        ),
         "disclaimers": table.tables("disclaimers", _disclaimer),
         "allergy": table.table("allergy", _allergy),
         "withdrawal_exclusion": table.localized("withdrawal_exclusion")

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -144,6 +145,11 @@ class Product(Base):
         str_enum(VatRate, "vat_rate"),
         default=VatRate.STANDARD,
         server_default=VatRate.STANDARD.value,
+    )
+    # The carrier must see an ID at the door (strong truffles, anything 21+): such an order
+    # ships only with a method that includes the carrier's age check (migration 0019).
+    requires_id_check_at_delivery: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

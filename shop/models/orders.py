@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -165,6 +166,11 @@ class Order(Base):
     def is_payable(self) -> bool:
         return self.status == OrderStatus.PENDING_PAYMENT and self.released_at is None
 
+    @property
+    def needs_id_check(self) -> bool:
+        """Some line needs the carrier to check the recipient's ID at the door."""
+        return any(line.requires_id_check for line in self.lines)
+
 
 class OrderStatusEvent(Base):
     """One step of an order's life, written in the transaction that takes it (placing,
@@ -210,6 +216,12 @@ class OrderLine(Base):
     # see shop.rules.vat); both None on lines placed before VAT was recorded (0016).
     vat_percent: Mapped[int | None] = mapped_column(Integer)
     vat_cents: Mapped[int | None] = mapped_column(Integer)
+    # The product's "ID check at delivery" flag when the order was placed (0019): a later
+    # change of the product does not change what this order needs at the door.
+    requires_id_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The lot (batch) this line was packed from, recorded by staff when shipping: normalised
+    # (trimmed, upper-case, shop.rules.lots) so a recall finds it however it was typed.
+    lot_number: Mapped[str | None] = mapped_column(String(40), index=True)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     warnings: Mapped[list[AcknowledgedWarning]] = relationship(

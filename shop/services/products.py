@@ -144,6 +144,8 @@ class ProductDraft:
     is_featured: bool = False
     # The standard rate unless staff choose another: it never declares too little VAT.
     vat_rate: VatRate | str = VatRate.STANDARD
+    # The carrier must see an ID at the door: orders with it ship only with an age check.
+    requires_id_check_at_delivery: bool = False
     disclaimers: list[DisclaimerDraft] = field(default_factory=list)
     allergy: AllergyDraft | None = None
     # Excluded from the right of withdrawal: then a reason in both languages is required.
@@ -273,6 +275,7 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.stock = draft.stock
     product.min_age = draft.min_age
     product.vat_rate = VatRate(draft.vat_rate)
+    product.requires_id_check_at_delivery = draft.requires_id_check_at_delivery
     product.is_featured = draft.is_featured
     product.is_withdrawal_excluded = draft.is_withdrawal_excluded
     product.withdrawal_reason_en = draft.withdrawal_reason_en.strip()
@@ -405,6 +408,7 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "stock": product.stock,
         "min_age": product.min_age,
         "vat_rate": str(product.vat_rate),
+        "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
         "is_featured": product.is_featured,
         "is_active": product.is_active,
         "is_withdrawal_excluded": product.is_withdrawal_excluded,

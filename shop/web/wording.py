@@ -24,6 +24,7 @@ from shop.images import ImageProblem
 from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
 from shop.rules.age import BirthDateProblem
+from shop.rules.lots import MAX_LOT_LENGTH, LotProblem
 from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_local_date
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
@@ -408,6 +409,20 @@ ORDERS: dict[Reason, Wording] = {
         "The note is longer than %(count)s characters.", count=p["most"]
     ),
     OrderRefusal.NO_ATTENTION_NEEDED: lambda p: _("This order does not need attention."),
+    OrderRefusal.LOTS_INVALID: lambda p: _(
+        "Check the lot numbers: every line needs the lot it was packed from."
+    ),
+    OrderRefusal.NEEDS_AGE_CHECK_METHOD: lambda p: _(
+        "This order needs a shipping method with an age check: a product in it may only be "
+        "handed over after the carrier has seen the recipient's ID. Nothing was changed."
+    ),
+    LotProblem.MISSING: lambda p: _("Type the lot number (on the product's label)."),
+    LotProblem.TOO_LONG: lambda p: _(
+        "A lot number has at most %(count)s characters.", count=MAX_LOT_LENGTH
+    ),
+    LotProblem.BAD_CHARACTERS: lambda p: _(
+        "Use only letters, digits, hyphens and dots, like TR-2026.11."
+    ),
     RefundRefusal.NO_SUCH_ORDER: lambda p: _refund_refused(_("no such order")),
     RefundRefusal.NOT_REFUNDABLE: lambda p: _refund_refused(
         _("an order in status %(status)s cannot be refunded", status=p["status"])

@@ -469,6 +469,7 @@ def test_marking_a_paid_order_shipped_records_carrier_tracking_and_who(
         f"/admin/orders/{paid_order.id}/ship",
         carrier="PostNL",
         tracking_code="3SABCD1234567",
+        **{f"lot-{line.id}": "lm-2026.03" for line in paid_order.lines},
     )
 
     assert response.status_code == 303
@@ -485,6 +486,7 @@ def test_marking_a_paid_order_shipped_records_carrier_tracking_and_who(
     changes = json.loads(entry.changes)
     assert changes["status"] == ["paid", "shipped"]
     assert changes["carrier"] == ["", "PostNL"]
+    assert [line.lot_number for line in order.lines] == ["LM-2026.03"]
     assert "3SABCD1234567" in text_of(manager.get(f"/admin/orders/{order.id}"))
 
 

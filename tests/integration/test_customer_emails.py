@@ -97,7 +97,12 @@ def refund_event(order: Order, refund_id: str, amount: int, status: str) -> dict
 def ship(staff, order: Order, carrier: str = "PostNL", code: str = "3SABCD1234567"):  # type: ignore[no-untyped-def]
     return staff.post(
         f"/admin/orders/{order.id}/ship",
-        data={"csrf_token": admin_csrf(staff), "carrier": carrier, "tracking_code": code},
+        data={
+            "csrf_token": admin_csrf(staff),
+            "carrier": carrier,
+            "tracking_code": code,
+            **{f"lot-{line.id}": "LOT-1" for line in order.lines},
+        },
     )
 
 

@@ -41,7 +41,13 @@ def test_orders_from_before_0014_get_their_history_and_their_emails_keep_one_eac
             session, test_mode.TestGateway(), shipped, succeed=True, secret=secret, now=clock.now()
         )
         mark_shipped(
-            session, shipped.id, carrier="PostNL", tracking_code="3S1", actor=staff, now=clock.now()
+            session,
+            shipped.id,
+            carrier="PostNL",
+            tracking_code="3S1",
+            lots={line.id: "LOT-1" for line in shipped.lines},
+            actor=staff,
+            now=clock.now(),
         )
         refund_order(
             session, gateway_for(app.config), shipped.id, amount_cents=100, now=clock.now()

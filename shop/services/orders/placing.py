@@ -298,6 +298,7 @@ def _place(
                 line_total_cents=line.total_cents,
                 discount_cents=discount,
                 min_age=line.product.min_age,
+                requires_id_check=line.product.requires_id_check_at_delivery,
                 vat_percent=taxed.percent,
                 vat_cents=taxed.vat_cents,
                 warnings=_snapshot_warnings(line.product, request.locale),

@@ -1,4 +1,5 @@
-"""Orders: list, CSV export, detail, ship, refund, cancel, clear the attention flag.
+"""Orders: list, CSV export, detail, packing slip, ship, refund, cancel, clear the
+attention flag.
 
 Refunds and cancellations ask first: the form's POST answers with a page that says exactly
 what will happen ("Refund €12.50 of order 2026-000012?") and only its Confirm button, which
@@ -33,10 +34,12 @@ from shop.services.emails import deliver_soon
 from shop.services.orders.export import OrderFilters, list_orders, order_csv
 from shop.services.orders.fulfilment import (
     OrderActionRefused,
+    OrderRefusal,
     can_ship,
     cancel_order,
     clear_attention,
     mark_shipped,
+    shipping_includes_age_check,
 )
 from shop.services.orders.reading import order_detail, payment_event_of
 from shop.services.orders.refunds import (
@@ -50,11 +53,18 @@ from shop.services.orders.refunds import (
     refund_order as make_refund,
 )
 from shop.services.payments import cancel_abandoned_intents
-from shop.web.admin import Access, bp, current_staff, fresh_login_required, requires, section
+from shop.web.admin import (
+    Access,
+    bp,
+    current_staff,
+    fresh_login_required,
+    requires,
+    section,
+)
 from shop.web.emails import write_email
 from shop.web.formatting import format_money, local_time
 from shop.web.forms import euros_text
-from shop.web.wording import refusal_text
+from shop.web.wording import WORDING, refusal_text
 
 section("admin.orders", _l("Orders"), Access.VIEW)
 
@@ -183,6 +193,7 @@ def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str
             order=detail.order,
             refundable=refundable,
             can_ship=can_ship(detail.order),
+            age_check=shipping_includes_age_check(detail.order),
             can_restock=can_restock(db.session(), detail.order),
             forms=forms,
         ),
@@ -195,6 +206,20 @@ def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str
 def order(order_id: int) -> tuple[str, int]:
     """Show one order in full: lines, warnings, age check, payments, e-mails, refunds."""
     return _detail_page(order_id)
+
+
+@bp.get("/orders/<int:order_id>/packing-slip")
+@requires(Access.VIEW)
+def packing_slip(order_id: int) -> str:
+    """Show the printable packing slip: address, lines, their warnings, the ID check."""
+    detail = order_detail(db.session(), order_id)
+    if detail is None:
+        abort(404)
+    return _render(
+        "admin/orders/packing_slip.html",
+        order=detail.order,
+        age_check=shipping_includes_age_check(detail.order),
+    )
 
 
 @bp.get("/orders/<int:order_id>/events/<int:event_id>")
@@ -234,27 +259,55 @@ def _done(order_id: int, message: str) -> Response:
 @bp.post("/orders/<int:order_id>/ship")
 @requires(Access.MANAGE)
 def ship_order(order_id: int) -> Response | tuple[str, int]:
-    """Mark a paid order shipped, with its carrier and tracking code."""
+    """Mark a paid order shipped, with its carrier, tracking code and each line's lot."""
     carrier = request.form.get("carrier", "")
     tracking_code = request.form.get("tracking_code", "")
+    lots = lots_from(request.form)
     try:
         mark_shipped(
             db.session(),
             order_id,
             carrier=carrier,
             tracking_code=tracking_code,
+            lots=lots,
             actor=current_staff(),
             now=clock.now(),
         )
     except OrderActionRefused as refusal:
+        lot_errors = {}
+        if refusal.reason == OrderRefusal.LOTS_INVALID:
+            lot_errors = {
+                line_id: WORDING[problem](refusal.params)
+                for line_id, problem in refusal.params["problems"].items()
+            }
         return _detail_page(
             order_id,
             status=UNPROCESSABLE,
             ship_error=refusal_text(refusal),
             carrier=carrier[:100],
             tracking_code=tracking_code[:200],
+            lots={line_id: typed[:60] for line_id, typed in lots.items()},
+            lot_errors=lot_errors,
         )
     return _done(order_id, _("Marked shipped."))
+
+
+LOT_FIELD = "lot-"
+
+
+def lots_from(form: Mapping[str, str]) -> dict[int, str]:
+    """The lots typed on the ship form, by order line id (fields `lot-<line id>`)."""
+    lots: dict[int, str] = {}
+    for key, typed in form.items():
+        line_id = key.removeprefix(LOT_FIELD)
+        if (
+            key.startswith(LOT_FIELD)
+            and line_id.isascii()
+            and line_id.isdigit()
+            and len(line_id) < 13
+        ):
+            lots[int(line_id)] = typed[:200]
+    return lots
 
 
 def _confirm_page(**context: Any) -> str:

@@ -348,6 +348,10 @@ class ProductForm(ShopForm):
         validate_choice=False,
     )
     is_featured = BooleanField(_l("Featured on the home page"), render_kw={"value": "yes"})
+    requires_id_check_at_delivery = BooleanField(
+        _l("ID check at delivery (the carrier checks the age at the door)"),
+        render_kw={"value": "yes"},
+    )
     disclaimers = DisclaimerList(_l("Disclaimers"))
     allergy_mode = RadioField(_l("Allergens"), choices=allergy_mode_choices, validate_choice=False)
     allergen = AllergenChoices(
@@ -406,6 +410,7 @@ class ProductForm(ShopForm):
             "stock": product.stock,
             "min_age": product.min_age,
             "vat_rate": str(product.vat_rate),
+            "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
             "is_featured": product.is_featured,
             "is_withdrawal_excluded": product.is_withdrawal_excluded,
             "withdrawal_reason_en": product.withdrawal_reason_en,
@@ -529,6 +534,7 @@ class ProductForm(ShopForm):
             stock=self.stock.data,
             min_age=self.min_age.data,
             vat_rate=VatRate(text(self.vat_rate)),
+            requires_id_check_at_delivery=self.requires_id_check_at_delivery.data,
             is_featured=self.is_featured.data,
             disclaimers=self.disclaimers.drafts(),
             allergy=self._allergy(),
