@@ -319,6 +319,8 @@ def test_the_refusal_reads_the_orders_method_flag(app, session, strong_truffles,
     way the column will: False refuses, True ships."""
     from shop.services.orders.fulfilment import OrderActionRefused, mark_shipped
 
+    if hasattr(Order, "shipping_includes_age_check"):
+        pytest.skip("the column exists: the refusal test above sets it in the database")
     order = paid(app, session, {strong_truffles: 1})
     (line_id,) = line_ids(session, order)
     order = session.get(Order, order.id)
