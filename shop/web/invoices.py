@@ -15,7 +15,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, has_app_context, render_template
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    has_app_context,
+    render_template,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import event
@@ -133,16 +141,20 @@ def credit_note_document(invoice: Invoice, position: int) -> Document:
     )
 
 
-def _page(document: Document) -> Response:
+def page_response(document: Document, *, back_url: str, pdf_url: str) -> Response:
+    """The document's printable page, with a way back and a way to the PDF."""
     response = current_app.make_response(
-        render_template("invoices/document.html", document=document)
+        render_template(
+            "invoices/document.html", document=document, back_url=back_url, pdf_url=pdf_url
+        )
     )
     # The address is the key to the order: never hand it to another site.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
-def _pdf(document: Document) -> Response:
+def pdf_response(document: Document) -> Response:
+    """The document as a PDF, shown in the browser (or saved under its number)."""
     from shop.web.invoice_pdf import render_pdf
 
     response = current_app.response_class(render_pdf(document), mimetype="application/pdf")
@@ -155,25 +167,33 @@ def _pdf(document: Document) -> Response:
 def invoice_page(token: str) -> Response:
     """Show the order's invoice, ready to print."""
     _order, invoice = _order_and_invoice(token)
-    return _page(invoice_document(invoice))
+    return page_response(
+        invoice_document(invoice),
+        back_url=url_for("orders.show", token=token),
+        pdf_url=url_for("invoices.invoice_pdf", token=token),
+    )
 
 
 @bp.get("/orders/<token>/invoice.pdf")
 def invoice_pdf(token: str) -> Response:
     """Send the order's invoice as a PDF."""
     _order, invoice = _order_and_invoice(token)
-    return _pdf(invoice_document(invoice))
+    return pdf_response(invoice_document(invoice))
 
 
 @bp.get("/orders/<token>/credit-notes/<int:position>")
 def credit_note_page(token: str, position: int) -> Response:
     """Show one credit note of the order, ready to print."""
     _order, invoice = _order_and_invoice(token)
-    return _page(credit_note_document(invoice, position))
+    return page_response(
+        credit_note_document(invoice, position),
+        back_url=url_for("orders.show", token=token),
+        pdf_url=url_for("invoices.credit_note_pdf", token=token, position=position),
+    )
 
 
 @bp.get("/orders/<token>/credit-notes/<int:position>.pdf")
 def credit_note_pdf(token: str, position: int) -> Response:
     """Send one credit note of the order as a PDF."""
     _order, invoice = _order_and_invoice(token)
-    return _pdf(credit_note_document(invoice, position))
+    return pdf_response(credit_note_document(invoice, position))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from shop import clock
 from shop.extensions import db
 from shop.mail import mailer_for
-from shop.models import CreditNote, Invoice, Order, OutboxEmail
+from shop.models import CreditNote, Invoice, Order, OutboxEmail, Role
 from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
@@ -28,6 +28,7 @@ from shop.services.orders.placing import place_order
 from shop.services.orders.refunds import refund_order
 from shop.services.payments import pay_in_test_mode
 from shop.web.emails import write_email
+from tests.admin_support import signed_in
 from tests.helpers import AMSTERDAM, checkout_request, make_product, pass_age_gate
 from tests.integration.payment_support import (
     POLICY,
@@ -364,3 +365,34 @@ def test_the_emails_link_the_invoice_and_the_credit_note(app, session, customer,
     note_link = re.search(r"https?://\S+?(/orders/\S+/credit-notes/1)\b", refunded.body_text)
     assert note_link and f"C{year}-000001" in refunded.body_text
     assert f"Credit note C{year}-000001" in text_of(customer, note_link.group(1))
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def test_staff_open_the_invoice_and_credit_notes_from_the_order(app, session, truffles):
+    order = pay(app, session, place(session, truffles, 2))
+    refund_order(session, gateway_for(app.config), order.id, amount_cents=500, now=clock.now())
+    staff = app.test_client()
+    signed_in(staff, session, Role.MANAGER)
+
+    response = staff.get(f"/admin/orders/{order.id}")
+
+    year = this_year()
+    assert f"Invoice {year}-000001" in Page.of(response).text
+    html = response.get_data(as_text=True)
+    for path in ("invoice", "invoice.pdf", "credit-notes/1", "credit-notes/1.pdf"):
+        assert f'href="/admin/orders/{order.id}/{path}"' in html
+    assert f"Credit note C{year}-000001" in text_of(
+        staff, f"/admin/orders/{order.id}/credit-notes/1"
+    )
+    assert f"Invoice {year}-000001" in pdf_text(staff, f"/admin/orders/{order.id}/invoice.pdf")
+
+
+def test_the_back_office_documents_are_closed_to_customers(app, session, customer, truffles):
+    order = pay(app, session, place(session, truffles, 1))
+
+    response = customer.get(f"/admin/orders/{order.id}/invoice")
+
+    assert response.status_code in (302, 303, 401, 403, 404)
+    assert b"Invoice" not in response.data
