@@ -37,7 +37,7 @@ from shop.rules.vat import TaxedAmount
 from shop.services.invoices import credit_note_parts, invoice_of
 from shop.services.orders.holds import OrderNotFound, order_for_customer
 from shop.web.formatting import format_local_date
-from shop.web.pages import Seller, seller_from
+from shop.web.seller import Seller, seller_from
 
 bp = Blueprint("invoices", __name__)
 
