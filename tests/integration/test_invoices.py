@@ -16,13 +16,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from shop import clock
+from shop.db import begin_write
 from shop.extensions import db
 from shop.mail import mailer_for
 from shop.models import CreditNote, Invoice, Order, OutboxEmail, Role
 from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
+from shop.rules.invoices import DocumentKind
 from shop.services.emails import ORDER_CONFIRMATION, ORDER_REFUNDED, send_pending_emails
+from shop.services.invoices import next_number
 from shop.services.orders.holds import expire_due_orders
 from shop.services.orders.placing import place_order
 from shop.services.orders.refunds import refund_order
@@ -146,6 +149,31 @@ def test_a_payment_reported_twice_is_invoiced_once(app, client, session, truffle
 
     session.rollback()
     assert [i.sequence for i in session.scalars(select(Invoice))] == [1]
+
+
+def test_a_number_taken_in_a_transaction_that_fails_is_given_back(app, session):
+    begin_write(session)
+    assert next_number(session, DocumentKind.INVOICE, 2026) == 1
+    session.rollback()
+
+    begin_write(session)
+    assert next_number(session, DocumentKind.INVOICE, 2026) == 1
+    assert next_number(session, DocumentKind.INVOICE, 2026) == 2
+    assert next_number(session, DocumentKind.CREDIT_NOTE, 2026) == 1
+    assert next_number(session, DocumentKind.INVOICE, 2027) == 1
+    session.commit()
+
+
+def test_a_payment_that_lands_after_expiry_is_invoiced_too(app, client, session, truffles):
+    order = place(session, truffles, 1, now=clock.now() - timedelta(hours=2))
+    record_intent(session, order)
+    expire_due_orders(session, now=clock.now())
+    secret = test_mode.local_webhook_secret(app.config["SECRET_KEY"])
+
+    body = event_body("payment_intent.succeeded", intent_object(order))
+    assert post_event(client, body, secret=secret).status_code == 200
+
+    assert invoice_of(session, order).number == f"{this_year()}-000001"
 
 
 @pytest.mark.postgres_only
