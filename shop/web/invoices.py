@@ -12,7 +12,7 @@ command line), so the paying transaction stays the one place an invoice is made.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from flask import (
@@ -66,8 +66,10 @@ class Document:
 
 
 def frozen_seller(invoice: Invoice) -> Seller:
-    """The seller as the invoice was issued by."""
-    return Seller(**invoice.seller)
+    """The seller as the invoice was issued by. A detail added to `Seller` after the invoice
+    was issued reads as empty on it, never as today's value."""
+    frozen = invoice.seller
+    return Seller(**{field.name: frozen.get(field.name) or "" for field in fields(Seller)})
 
 
 def _freeze_seller(session: Session, _context: Any, _instances: Any) -> None:
