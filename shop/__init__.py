@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         i18n,
         images,
         input_guard,
+        invoices,
         legal,
         my_orders,
         ops,
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart.bp)
     app.register_blueprint(checkout.bp)
     app.register_blueprint(orders.bp)
+    invoices.register(app)
     app.register_blueprint(my_orders.bp)
     app.register_blueprint(payment.bp)
     app.register_blueprint(webhooks.bp)

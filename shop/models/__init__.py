@@ -13,6 +13,7 @@ from shop.models.catalog import (
     Product,
     ProductImage,
 )
+from shop.models.invoices import CreditNote, DocumentCounter, Invoice
 from shop.models.order_links import OrderAccessLink
 from shop.models.orders import (
     AcknowledgedWarning,
@@ -68,11 +69,14 @@ __all__ = [
     "AttentionReason",
     "AuditEntry",
     "Category",
+    "CreditNote",
     "Disclaimer",
     "DisclaimerKind",
     "DisputeKind",
+    "DocumentCounter",
     "EmailStatus",
     "IntentStatus",
+    "Invoice",
     "Order",
     "OrderAccessLink",
     "OrderLine",

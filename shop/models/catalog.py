@@ -147,7 +147,7 @@ class Product(Base):
         server_default=VatRate.STANDARD.value,
     )
     # The carrier must see an ID at the door (strong truffles, anything 21+): such an order
-    # ships only with a method that includes the carrier's age check (migration 0019).
+    # ships only with a method that includes the carrier's age check (migration 0017).
     requires_id_check_at_delivery: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )

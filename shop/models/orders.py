@@ -216,7 +216,7 @@ class OrderLine(Base):
     # see shop.rules.vat); both None on lines placed before VAT was recorded (0016).
     vat_percent: Mapped[int | None] = mapped_column(Integer)
     vat_cents: Mapped[int | None] = mapped_column(Integer)
-    # The product's "ID check at delivery" flag when the order was placed (0019): a later
+    # The product's "ID check at delivery" flag when the order was placed (0017): a later
     # change of the product does not change what this order needs at the door.
     requires_id_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The lot (batch) this line was packed from, recorded by staff when shipping: normalised

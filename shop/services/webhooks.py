@@ -59,6 +59,7 @@ from shop.payments.events import ProviderEvent
 from shop.rules.promotions import customer_identity
 from shop.services.disputes import dispute_reported
 from shop.services.emails import queue_order_confirmation
+from shop.services.invoices import issue_invoice
 from shop.services.orders.history import record_step
 from shop.services.orders.refunds import charge_refunded, recount_refunds, refund_reported
 from shop.services.payment_links import EventOutcome, Outcome, attempt_for, flag_order, id_of
@@ -316,6 +317,7 @@ def _payment_succeeded(event: Applying) -> Outcome:
         set_committed_value(order, "paid_intent_id", attempt.intent_id)
         set_committed_value(order, "payment_failure_message", "")
         record_step(session, order.id, OrderStep.PAID, now=now)
+        issue_invoice(session, order, now=now)
         queue_order_confirmation(session, order, now=now)
         if order.refunded_cents or _has_refunds(session, attempt):
             recount_refunds(
@@ -329,6 +331,8 @@ def _payment_succeeded(event: Applying) -> Outcome:
         order.paid_at = now
         order.paid_intent_id = attempt.intent_id
         record_step(session, order.id, OrderStep.PAID, now=now)
+        # Paid is paid: the money came in, so it is invoiced even when it must go back.
+        issue_invoice(session, order, now=now)
         if in_stock:
             order.released_at = None
             _retake_code_use(session, order)

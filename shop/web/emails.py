@@ -10,11 +10,20 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.models import Order, OrderLine, OrderVatLine, OutboxEmail, PaymentAttempt, Refund
+from shop.models import (
+    CreditNote,
+    Invoice,
+    Order,
+    OrderLine,
+    OrderVatLine,
+    OutboxEmail,
+    PaymentAttempt,
+    Refund,
+)
 from shop.rules.tracking import tracking_url
 from shop.services import emails
 from shop.services.emails import WrittenEmail
@@ -25,6 +34,39 @@ def order_page_url(order: Order) -> str:
     # Built from the URL map, not `url_for`: `flask outbox send` has no request to build in.
     path = current_app.url_map.bind("localhost").build("orders.show", {"token": order.token})
     return current_app.config["SHOP_BASE_URL"].rstrip("/") + path
+
+
+def document_url(endpoint: str, **values: Any) -> str:
+    """The absolute address of an invoice or credit note (behind the order's token)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["SHOP_BASE_URL"].rstrip("/") + path
+
+
+def _invoice_link(session: Session, order: Order) -> dict[str, Any]:
+    number = session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    if number is None:
+        return {}
+    return {
+        "invoice_number": number,
+        "invoice_url": document_url("invoices.invoice_page", token=order.token),
+    }
+
+
+def _credit_note_link(session: Session, order: Order, refund: Refund) -> dict[str, Any]:
+    note = session.scalars(select(CreditNote).where(CreditNote.refund_id == refund.id)).first()
+    if note is None:
+        return {}
+    position = session.scalar(
+        select(func.count(CreditNote.id)).where(
+            CreditNote.invoice_id == note.invoice_id, CreditNote.id <= note.id
+        )
+    )
+    return {
+        "credit_note_number": note.number,
+        "credit_note_url": document_url(
+            "invoices.credit_note_page", token=order.token, position=position
+        ),
+    }
 
 
 def order_tracking_url(order: Order) -> str | None:
@@ -88,6 +130,7 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
     }
     if email.kind == emails.ORDER_CONFIRMATION:
         _with_lines(session, order)
+        context.update(_invoice_link(session, order))
     elif email.kind == emails.ORDER_SHIPPED:
         context["tracking_url"] = order_tracking_url(order)
     elif email.kind == emails.ORDER_REFUNDED:
@@ -99,6 +142,7 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
             else None
         )
         context["refund"] = refund
+        context.update(_credit_note_link(session, order, refund))
         context["payment_method"] = attempt.payment_method if attempt else ""
     template = email.kind if email.kind in _TEMPLATES else emails.ORDER_CONFIRMATION
     with force_locale(order.locale):

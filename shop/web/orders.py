@@ -40,6 +40,7 @@ from shop.models import (
     OrderStep,
     RefundStatus,
 )
+from shop.services.invoices import document_numbers
 from shop.services.orders.history import customer_history
 from shop.services.orders.holds import OrderNotFound, order_for_customer
 from shop.services.payments import check_returned_payment, latest_attempt
@@ -127,6 +128,7 @@ def show(token: str) -> Response:
             arguments["redirect_status"] = redirect_status
         refresh_url = url_for("orders.show", **arguments)
     history = customer_history(db.session(), order)
+    invoice_number, credit_note_numbers = document_numbers(db.session(), order.id)
     zone = clock.shop_timezone()
     expires_local = order.expires_at.astimezone(zone)
     response = make_response(
@@ -150,6 +152,8 @@ def show(token: str) -> Response:
             refunds=history.refunds,
             refund_labels=REFUND_LABELS,
             tracking_url=order_tracking_url(order) if order.shipped_at else None,
+            invoice_number=invoice_number,
+            credit_note_numbers=credit_note_numbers,
         )
     )
     # The link is the key to the order: never hand it to another site in a Referer header.

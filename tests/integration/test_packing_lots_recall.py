@@ -296,31 +296,13 @@ def test_without_a_known_shipping_method_the_id_check_order_ships_with_a_warning
     assert fresh_order(session, order.id).status == OrderStatus.SHIPPED
 
 
-def test_an_id_check_order_is_refused_with_a_method_without_age_check(
-    app, session, manager, strong_truffles
-):
-    if not hasattr(Order, "shipping_includes_age_check"):
-        pytest.skip("no shipping methods yet (Order.shipping_includes_age_check)")
-    order = paid(app, session, {strong_truffles: 1})
-    session.execute(
-        update(Order).where(Order.id == order.id).values(shipping_includes_age_check=False)
-    )
-    session.commit()
-
-    response = ship(manager, session, order, "HS-1")
-
-    assert response.status_code == 422
-    assert "This order needs a shipping method with an age check" in text_of(response)
-    assert fresh_order(session, order.id).status == OrderStatus.PAID
-
-
 def test_the_refusal_reads_the_orders_method_flag(app, session, strong_truffles, manager):
     """Until the shipping methods' column exists, the flag is set on the loaded order the
     way the column will: False refuses, True ships."""
     from shop.services.orders.fulfilment import OrderActionRefused, mark_shipped
 
-    if hasattr(Order, "shipping_includes_age_check"):
-        pytest.skip("the column exists: the refusal test above sets it in the database")
+    # TODO(shipping): once orders store their method's age-check flag, set it in the
+    # database instead (the test as it was is kept in the branch h16-lots).
     order = paid(app, session, {strong_truffles: 1})
     (line_id,) = line_ids(session, order)
     order = session.get(Order, order.id)

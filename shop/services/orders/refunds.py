@@ -30,6 +30,7 @@ from shop.db import begin_write
 from shop.models import (
     COUNTING_REFUND_STATUSES,
     AttentionReason,
+    CreditNote,
     IntentStatus,
     Order,
     OrderStatus,
@@ -46,6 +47,7 @@ from shop.refusals import Reason, Refused
 from shop.services.audit import diff, record_change
 from shop.services.emails import ORDER_REFUNDED, queue_email
 from shop.services.installation import installation_key
+from shop.services.invoices import issue_credit_note
 from shop.services.orders.history import record_step
 from shop.services.orders.holds import lock_order
 from shop.services.payment_links import EventOutcome, Outcome, flag_order
@@ -146,9 +148,10 @@ _REFUND_STEPS = {
 def tell_customer_if_succeeded(
     session: Session, refund: Refund, order: Order, *, now: datetime
 ) -> None:
-    """Queue the refund's e-mail once the money is back (never while it is pending: a
-    refund may still fail). Its key names the refund, so it is told once."""
+    """Issue the refund's credit note and queue its e-mail once the money is back (never
+    while it is pending: a refund may still fail). Both are made once per refund."""
     if refund.status == RefundStatus.SUCCEEDED:
+        issue_credit_note(session, refund, order, now=now)
         queue_email(session, order, ORDER_REFUNDED, now=now, refund=refund)
 
 
@@ -237,6 +240,13 @@ def record_refund_answer(
             session.execute(
                 update(OutboxEmail)
                 .where(OutboxEmail.refund_id == twin.id)
+                .values(refund_id=refund.id)
+                .execution_options(synchronize_session=False)
+            )
+            # Its credit note, likewise, becomes the kept row's (one note per refund).
+            session.execute(
+                update(CreditNote)
+                .where(CreditNote.refund_id == twin.id)
                 .values(refund_id=refund.id)
                 .execution_options(synchronize_session=False)
             )

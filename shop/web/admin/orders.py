@@ -28,9 +28,10 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db, mail, payments
-from shop.models import Order, OrderStatus, PaymentAttempt, RefundStatus
+from shop.models import Invoice, Order, OrderStatus, PaymentAttempt, RefundStatus
 from shop.rules.input import Unreadable, page_number, parse_euros
 from shop.services.emails import deliver_soon
+from shop.services.invoices import document_numbers, invoice_of
 from shop.services.orders.export import OrderFilters, list_orders, order_csv
 from shop.services.orders.fulfilment import (
     OrderActionRefused,
@@ -64,6 +65,12 @@ from shop.web.admin import (
 from shop.web.emails import write_email
 from shop.web.formatting import format_money, local_time
 from shop.web.forms import euros_text
+from shop.web.invoices import (
+    credit_note_document,
+    invoice_document,
+    page_response,
+    pdf_response,
+)
 from shop.web.wording import WORDING, refusal_text
 
 section("admin.orders", _l("Orders"), Access.VIEW)
@@ -186,6 +193,7 @@ def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str
         abort(404)
     refundable = refundable_cents(detail.order)
     forms.setdefault("refund_amount", amount_text(refundable) if refundable else "")
+    invoice_number, credit_note_numbers = document_numbers(db.session(), order_id)
     return (
         _render(
             "admin/orders/detail.html",
@@ -195,6 +203,8 @@ def _detail_page(order_id: int, *, status: int = 200, **forms: Any) -> tuple[str
             can_ship=can_ship(detail.order),
             age_check=shipping_includes_age_check(detail.order),
             can_restock=can_restock(db.session(), detail.order),
+            invoice_number=invoice_number,
+            credit_note_numbers=credit_note_numbers,
             forms=forms,
         ),
         status,
@@ -220,6 +230,49 @@ def packing_slip(order_id: int) -> str:
         order=detail.order,
         age_check=shipping_includes_age_check(detail.order),
     )
+
+
+def _invoice(order_id: int) -> Invoice:
+    invoice = invoice_of(db.session(), order_id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+@bp.get("/orders/<int:order_id>/invoice")
+@requires(Access.VIEW)
+def order_invoice(order_id: int) -> Response:
+    """Show the order's invoice as the customer sees it, ready to print."""
+    return page_response(
+        invoice_document(_invoice(order_id)),
+        back_url=url_for("admin.order", order_id=order_id),
+        pdf_url=url_for("admin.order_invoice_pdf", order_id=order_id),
+    )
+
+
+@bp.get("/orders/<int:order_id>/invoice.pdf")
+@requires(Access.VIEW)
+def order_invoice_pdf(order_id: int) -> Response:
+    """Send the order's invoice as a PDF."""
+    return pdf_response(invoice_document(_invoice(order_id)))
+
+
+@bp.get("/orders/<int:order_id>/credit-notes/<int:position>")
+@requires(Access.VIEW)
+def order_credit_note(order_id: int, position: int) -> Response:
+    """Show one of the order's credit notes, ready to print."""
+    return page_response(
+        credit_note_document(_invoice(order_id), position),
+        back_url=url_for("admin.order", order_id=order_id),
+        pdf_url=url_for("admin.order_credit_note_pdf", order_id=order_id, position=position),
+    )
+
+
+@bp.get("/orders/<int:order_id>/credit-notes/<int:position>.pdf")
+@requires(Access.VIEW)
+def order_credit_note_pdf(order_id: int, position: int) -> Response:
+    """Send one of the order's credit notes as a PDF."""
+    return pdf_response(credit_note_document(_invoice(order_id), position))
 
 
 @bp.get("/orders/<int:order_id>/events/<int:event_id>")

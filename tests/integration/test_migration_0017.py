@@ -1,4 +1,4 @@
-"""Migration 0019 on a database with products and orders from before it: no product needs
+"""Migration 0017 on a database with products and orders from before it: no product needs
 an ID check at delivery until staff tick it, old order lines keep needing none and have no
 lot (none was asked for), and down and up again loses no order line. On SQLite and
 PostgreSQL, in a database of its own."""

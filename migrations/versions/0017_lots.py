@@ -10,8 +10,8 @@ a record. `lot_number` is indexed: a recall looks orders up by it.
 Plain ALTER TABLE only, never a batch copy: a copy of orders or products would cascade-delete
 their lines, warnings and images (as in 0016).
 
-Revision ID: 0019
-Revises: 0016 (the lead re-links the chain after the parallel 0017/0018)
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 13:10:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0019"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
