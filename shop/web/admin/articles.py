@@ -40,9 +40,9 @@ from shop.services.articles import (
     set_published,
     utc_to_local_input,
 )
-from shop.text import render_article
 from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
-from shop.web.forms import ShopForm, one_line
+from shop.web.admin.texts import MarkdownForm
+from shop.web.forms import one_line
 from shop.web.wording import publishing_needs, refusal_text
 
 section("admin.articles", _l("Articles"), Access.VIEW)
@@ -88,7 +88,7 @@ class LocalDateTimeField(Field):
             ) from None
 
 
-class ArticleForm(ShopForm):
+class ArticleForm(MarkdownForm):
     """What staff typed; the service's refusals are added to the fields they are about."""
 
     title_en = StringField(_l("Title (English)"), id="f-title_en", filters=[_line("title_en")])
@@ -149,11 +149,6 @@ class ArticleForm(ShopForm):
             related_slugs=self.related_slugs,
         )
 
-    def refused(self, invalid: InvalidArticle) -> None:
-        """Add the service's refusals, in words, to the fields they are about."""
-        for name, error in invalid.errors.items():
-            self[name].errors = [*self[name].errors, refusal_text(error)]
-
 
 def _article_or_404(article_id: int) -> Article:
     try:
@@ -165,12 +160,7 @@ def _article_or_404(article_id: int) -> Article:
 def _render_form(
     article: Article | None, form: ArticleForm, *, status: int = 200, preview: bool = False
 ) -> tuple[str, int]:
-    previews: dict[str, Markup] = {}
-    if preview:
-        previews = {
-            language: render_article(form[f"body_md_{language}"].data or "").html
-            for language in ("en", "nl")
-        }
+    previews: dict[str, Markup] = form.previews() if preview else {}
     choices = product_choices(db.session())
     # The chosen products first, in their order, then the others by name.
     chosen = {slug: index for index, slug in enumerate(form.related_slugs)}

@@ -27,10 +27,9 @@ from shop.services.pages import (
     page_for_reader,
     save_page,
 )
-from shop.text import render_article
 from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
-from shop.web.forms import ShopForm, one_line
-from shop.web.wording import refusal_text
+from shop.web.admin.texts import MarkdownForm
+from shop.web.forms import one_line
 
 section("admin.pages", _l("Pages"), Access.VIEW)
 
@@ -51,7 +50,7 @@ def _paragraphs(typed: object) -> str:
     return text + "\n" if text else ""
 
 
-class PageForm(ShopForm):
+class PageForm(MarkdownForm):
     """A page's titles and bodies as staff typed them."""
 
     title_en = StringField(
@@ -71,11 +70,6 @@ class PageForm(ShopForm):
     def to_text(self) -> PageText:
         return PageText(**{name: self[name].data or "" for name in MAX_LENGTHS})
 
-    def refused(self, invalid: InvalidPage) -> None:
-        """Add the service's refusals, in words, to the fields they are about."""
-        for name, error in invalid.errors.items():
-            self[name].errors = [*self[name].errors, refusal_text(error)]
-
 
 def _page_or_404(slug: str) -> ShopPage:
     try:
@@ -87,12 +81,7 @@ def _page_or_404(slug: str) -> ShopPage:
 def _render_form(
     page: ShopPage, form: PageForm, *, status: int = 200, preview: bool = False
 ) -> tuple[str, int]:
-    previews: dict[str, Markup] = {}
-    if preview:
-        previews = {
-            language: render_article(form[f"body_md_{language}"].data or "").html
-            for language in ("en", "nl")
-        }
+    previews: dict[str, Markup] = form.previews() if preview else {}
     html = render_template(
         "admin/pages/form.html",
         page=page,
