@@ -49,6 +49,7 @@ from shop.models.promotions import (
     promo_code_categories,
     promo_code_products,
 )
+from shop.models.shipping import ShippingMethod, ShippingRate
 from shop.models.staff import AuditEntry, Role, StaffMember, StaffRecoveryCode
 
 __all__ = [
@@ -96,6 +97,8 @@ __all__ = [
     "RefundStatus",
     "Role",
     "ShopInstallation",
+    "ShippingMethod",
+    "ShippingRate",
     "ShopPage",
     "StaffMember",
     "StaffRecoveryCode",

@@ -34,6 +34,7 @@ from shop.services.orders.refunds import RefundRefusal
 from shop.services.pages import PageRefusal
 from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.promotions import PromoTermsRefusal
+from shop.services.shipping import ShippingRefusal
 from shop.services.staff import StaffRefusal
 from shop.services.two_factor import TwoFactorRefusal
 from shop.web.formatting import format_local_date, format_money, local_time
@@ -42,6 +43,11 @@ Params = Mapping[str, Any]
 Wording = Callable[[Params], str]
 
 # --- catalogue: products, their pictures and safety information ------------------------------
+
+
+def _country(code: str) -> str:
+    """A country's name in the reader's language (the code when Babel has none)."""
+    return str(get_locale().territories.get(code, code))
 
 
 def missing_in_words(missing: Iterable[MissingWarning]) -> str:
@@ -312,6 +318,13 @@ SHOPPING: dict[Reason, Wording] = {
     CheckoutRefusal.WARNINGS_CHANGED: lambda p: _(
         "The warnings of a product in your order changed while you were checking out. "
         "Please read them again below and confirm."
+    ),
+    ShippingRefusal.NOT_SHIPPED_TO_COUNTRY: lambda p: _(
+        "Sorry, we cannot ship to %(country)s at the moment.", country=_country(p["country"])
+    ),
+    ShippingRefusal.METHOD_NOT_FOR_COUNTRY: lambda p: _(
+        "This shipping method does not deliver to %(country)s. Please choose another one.",
+        country=_country(p["country"]),
     ),
     # Staff's terms of a code (the back office and `flask --app shop promo create`); the
     # back office begins them with a capital.
