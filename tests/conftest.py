@@ -196,7 +196,9 @@ def no_default_shipping(app):  # type: ignore[no-untyped-def]
     from shop.models import ShippingMethod
     from tests.helpers import DEFAULT_SHIPPING_NAME
 
-    db.session.execute(delete(ShippingMethod).where(ShippingMethod.name_en == DEFAULT_SHIPPING_NAME))
+    db.session.execute(
+        delete(ShippingMethod).where(ShippingMethod.name_en == DEFAULT_SHIPPING_NAME)
+    )
     db.session.commit()
 
 

@@ -4,9 +4,9 @@ checkout form's request, pass the gate. One builder per thing, shared by every t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
-from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 

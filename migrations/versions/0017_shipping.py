@@ -46,7 +46,7 @@ DEFAULT_METHODS = (
 def _replace_total_check(old: str, new: str) -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_constraint("ck_orders_total_adds_up", "orders", type_="check")
+        op.drop_constraint(op.f("ck_orders_total_adds_up"), "orders", type_="check")
         op.create_check_constraint("total_adds_up", "orders", new)
         return
     sql = bind.exec_driver_sql(

@@ -17,9 +17,7 @@ from shop.rules.shipping import Zone
 
 class ShippingMethod(Base):
     __tablename__ = "shipping_methods"
-    __table_args__ = (
-        CheckConstraint("name_en <> '' AND name_nl <> ''", name="names_not_empty"),
-    )
+    __table_args__ = (CheckConstraint("name_en <> '' AND name_nl <> ''", name="names_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_en: Mapped[str] = mapped_column(String(100))
@@ -53,9 +51,7 @@ class ShippingRate(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    method_id: Mapped[int] = mapped_column(
-        ForeignKey("shipping_methods.id", ondelete="CASCADE")
-    )
+    method_id: Mapped[int] = mapped_column(ForeignKey("shipping_methods.id", ondelete="CASCADE"))
     zone: Mapped[Zone] = mapped_column(str_enum(Zone, "shipping_zone"))
     price_cents: Mapped[int] = mapped_column(Integer)
 

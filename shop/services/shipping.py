@@ -240,9 +240,7 @@ def save_shipping_method(
 ) -> SavedMethod:
     """Create a method (no `method_id`) or change one with its zone prices, audited, in one
     transaction. Raises ShippingMethodNotFound; nothing is written then."""
-    return save_in_write_transaction(
-        session, lambda: _save(session, fields, actor, now, method_id)
-    )
+    return save_in_write_transaction(session, lambda: _save(session, fields, actor, now, method_id))
 
 
 def _save(

@@ -41,7 +41,7 @@ from shop import clock
 from shop.extensions import db, limiter
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.rules.promotions import PromoNotApplicable
-from shop.rules.shipping import EU_COUNTRIES, Zone, zone_for_country
+from shop.rules.shipping import EU_COUNTRIES, zone_for_country
 from shop.services.cart import Cart, CartView
 from shop.services.orders.placing import (
     CheckoutRefusal,
@@ -57,7 +57,7 @@ from shop.services.shipping import ShippingRefused, active_methods, offer, prese
 from shop.web.errors import too_many_attempts_page
 from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
 from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
-from shop.web.wording import refusal_text
+from shop.web.wording import refusal_text, zone_labels
 
 bp = Blueprint("checkout", __name__)
 
@@ -221,17 +221,6 @@ def country_choices() -> list[SelectChoice]:
     territories = get_locale().territories
     named = [SelectChoice(code, territories.get(code, code)) for code in EU_COUNTRIES]
     return [named[0], *sorted(named[1:], key=lambda choice: choice.label)]
-
-
-def zone_labels() -> list[tuple[Zone, str]]:
-    """The shipping zones by name in the visitor's language, as the checkout lists prices."""
-    territories = get_locale().territories
-    return [
-        (Zone.NL, territories.get("NL", "NL")),
-        (Zone.BE, territories.get("BE", "BE")),
-        (Zone.DE, territories.get("DE", "DE")),
-        (Zone.EU, _("rest of the EU")),
-    ]
 
 
 def shop_policy() -> ShopPolicy:

@@ -25,6 +25,7 @@ from shop.models import AttentionReason, Order
 from shop.refusals import Reason, Refused
 from shop.rules.age import BirthDateProblem
 from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_local_date
+from shop.rules.shipping import Zone
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
 from shop.services.catalog import CatalogRefusal
@@ -48,6 +49,16 @@ Wording = Callable[[Params], str]
 def _country(code: str) -> str:
     """A country's name in the reader's language (the code when Babel has none)."""
     return str(get_locale().territories.get(code, code))
+
+
+def zone_labels() -> list[tuple[Zone, str]]:
+    """The shipping zones by name in the reader's language, in the order prices are listed."""
+    return [
+        (Zone.NL, _country("NL")),
+        (Zone.BE, _country("BE")),
+        (Zone.DE, _country("DE")),
+        (Zone.EU, _("rest of the EU")),
+    ]
 
 
 def missing_in_words(missing: Iterable[MissingWarning]) -> str:

@@ -5,6 +5,7 @@ order (with its VAT in the summary per rate), and staff keeping the methods, aud
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -44,7 +45,10 @@ def methods(session, no_default_shipping) -> dict[str, ShippingMethod]:  # type:
     """The shop's PostNL methods as migration 0017 makes them."""
     return {
         "letterbox": make_shipping_method(
-            session, "Letterbox parcel", name_nl="Brievenbuspakje", prices={Zone.NL: 450},
+            session,
+            "Letterbox parcel",
+            name_nl="Brievenbuspakje",
+            prices={Zone.NL: 450},
             position=1,
         ),
         "parcel": make_shipping_method(
@@ -80,9 +84,7 @@ def test_checkout_to_belgium_charges_the_belgian_parcel_price(session, verified_
     truffles = make_product(session, "Mexicana truffles 15 g", price_cents=2495)
     fill_cart(verified_client, truffles)
 
-    response = submit(
-        verified_client, **IN_BELGIUM, shipping_method=str(methods["parcel"].id)
-    )
+    response = submit(verified_client, **IN_BELGIUM, shipping_method=str(methods["parcel"].id))
 
     assert response.status_code == 303
     order = session.scalars(select(Order)).one()
@@ -98,9 +100,7 @@ def test_a_method_that_does_not_ship_to_the_country_is_refused_in_words(
 ):
     fill_cart(verified_client, make_product(session, price_cents=2495))
 
-    response = submit(
-        verified_client, **IN_BELGIUM, shipping_method=str(methods["letterbox"].id)
-    )
+    response = submit(verified_client, **IN_BELGIUM, shipping_method=str(methods["letterbox"].id))
 
     assert response.status_code == 422
     shown = Page.of(response)
@@ -135,9 +135,7 @@ def test_without_a_choice_the_order_ships_with_the_cheapest_method(session, meth
     assert (order.shipping_method_name, order.shipping_cents) == ("Letterbox parcel", 450)
 
 
-def test_the_order_keeps_the_method_name_in_its_language_and_the_age_check(
-    session, methods, clock
-):
+def test_the_order_keeps_the_method_name_in_its_language_and_the_age_check(session, methods, clock):
     truffles = make_product(session, price_cents=2495)
 
     order = place(
@@ -220,3 +218,104 @@ def test_the_cart_says_free_shipping_from_the_threshold(session, verified_client
 
     assert words(shown.one(".cart-summary .shipping dd").get_text()) == "Free"
     assert shown.select(".free-shipping-hint") == []
+
+
+# --- the back office -------------------------------------------------------------------------
+
+
+def method_form(client, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    form = {
+        "csrf_token": admin_csrf(client),
+        "name_en": "Parcel",
+        "name_nl": "Pakket",
+        "carrier": "DHL",
+        "is_active": "y",
+        "position": "4",
+        "price_nl": "6,50",
+        "price_be": "9.50",
+        "price_de": "",
+        "price_eu": "",
+    }
+    form.update(changes)
+    return form
+
+
+def test_a_manager_creates_a_method_with_its_zone_prices_audited(
+    session, client, no_default_shipping
+):
+    member = signed_in(client, session, Role.MANAGER)
+
+    response = client.post("/admin/shipping/new", data=method_form(client))
+
+    assert response.status_code == 303
+    method = session.scalars(select(ShippingMethod)).one()
+    assert {rate.zone: rate.price_cents for rate in method.rates} == {Zone.NL: 650, Zone.BE: 950}
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "ShippingMethod")
+    ).one()
+    assert (entry.action, entry.object_type, entry.staff_email) == (
+        "create",
+        "ShippingMethod",
+        member.email,
+    )
+    listed = Page.of(client.get("/admin/shipping"))
+    assert "€6.50" in listed.text and "€9.50" in listed.text
+
+
+def test_editing_a_price_is_audited_with_before_and_after(session, client, methods):
+    signed_in(client, session, Role.MANAGER)
+    parcel = methods["parcel"]
+
+    response = client.post(
+        f"/admin/shipping/{parcel.id}",
+        data=method_form(
+            client,
+            name_en="Parcel",
+            name_nl="Pakket",
+            carrier="PostNL",
+            position="2",
+            price_nl="6,95",
+            price_be="10,95",
+            price_de="10,95",
+            price_eu="14,95",
+        ),
+    )
+
+    assert response.status_code == 303
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "ShippingMethod")
+    ).one()
+    assert json.loads(entry.changes) == {"price_be_cents": [995, 1095]}
+    session.expire_all()
+    assert session.get(ShippingMethod, parcel.id).price_for(Zone.BE) == 1095
+
+
+def test_a_method_without_any_price_is_refused_in_words(session, client, no_default_shipping):
+    signed_in(client, session, Role.MANAGER)
+
+    response = client.post(
+        "/admin/shipping/new", data=method_form(client, price_nl="", price_be="")
+    )
+
+    assert response.status_code == 422
+    assert "Please give a price for at least one zone." in Page.of(response).text
+    assert session.scalar(select(func.count()).select_from(ShippingMethod)) == 0
+
+
+def test_a_viewer_reads_the_methods_but_cannot_change_them(session, client, methods):
+    signed_in(client, session, Role.VIEWER)
+    parcel = methods["parcel"]
+
+    shown = Page.of(client.get(f"/admin/shipping/{parcel.id}"))
+    response = client.post(f"/admin/shipping/{parcel.id}", data=method_form(client))
+
+    assert shown.one("fieldset.form-body").has_attr("disabled")
+    assert response.status_code == 403
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.object_type == "ShippingMethod")
+        )
+        == 0
+    )

@@ -213,6 +213,7 @@ def register(app: Flask) -> None:
         payment_events,
         products,
         promotions,
+        shipping,
         staff,
         two_factor,
     )
