@@ -11,6 +11,9 @@ total now includes shipping: `total_cents = subtotal_cents - discount_cents +
 shipping_cents`. Orders placed before have shipping 0, so they satisfy the new CHECK as they
 did the old one, and their totals do not change.
 
+Promo codes gain a third kind, free shipping (value 0): the CHECKs on promo_codes.kind,
+promo_codes' value per kind and orders.promo_kind name it.
+
 Plain ALTER TABLE only, never a batch copy: a copy of orders would cascade-delete their
 lines, warnings and VAT lines (see 0016). SQLite cannot change a table's CHECK by ALTER
 TABLE, so the stored CREATE TABLE text of orders is edited in place, the procedure SQLite
@@ -43,25 +46,51 @@ DEFAULT_METHODS = (
 )
 
 
-def _replace_total_check(old: str, new: str) -> None:
+def _replace_check(table: str, name: str, old: str, new: str) -> None:
+    """Replace the CHECK `name` of `table` (its condition `old`) by one with `new`."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_constraint(op.f("ck_orders_total_adds_up"), "orders", type_="check")
-        op.create_check_constraint("total_adds_up", "orders", new)
+        op.drop_constraint(op.f(name), table, type_="check")
+        op.create_check_constraint(op.f(name), table, new)
         return
     sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'orders'"
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).scalar_one()
-    if f"CHECK ({old})" not in sql:
-        raise RuntimeError("orders' total CHECK is not the one this migration expects")
+    old_clause, new_clause = f"CONSTRAINT {name} CHECK ({old})", f"CONSTRAINT {name} CHECK ({new})"
+    if old_clause not in sql:
+        raise RuntimeError(f"{table}'s CHECK {name} is not the one this migration expects")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
     bind.exec_driver_sql(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'orders'",
-        (sql.replace(f"CHECK ({old})", f"CHECK ({new})"),),
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+        (sql.replace(old_clause, new_clause), table),
     )
     bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+# The promo code kinds before and after "free shipping" (shop.rules.promotions.Kind).
+OLD_KINDS = "kind IN ('percent', 'amount')"
+NEW_KINDS = "kind IN ('percent', 'amount', 'free_shipping')"
+OLD_VALUE = "(kind = 'percent' AND value >= 1 AND value <= 100) OR (kind = 'amount' AND value > 0)"
+NEW_VALUE = (
+    "(kind = 'percent' AND value >= 1 AND value <= 100) OR (kind = 'amount' AND value > 0) "
+    "OR (kind = 'free_shipping' AND value = 0)"
+)
+
+
+def _checks(forward: bool) -> None:
+    pairs = [
+        ("orders", "ck_orders_total_adds_up", OLD_TOTAL, NEW_TOTAL),
+        ("orders", "ck_orders_order_promo_kind", f"promo_{OLD_KINDS}", f"promo_{NEW_KINDS}"),
+        ("promo_codes", "ck_promo_codes_promo_kind", OLD_KINDS, NEW_KINDS),
+        ("promo_codes", "ck_promo_codes_value_fits_kind", OLD_VALUE, NEW_VALUE),
+    ]
+    for table, name, old, new in pairs:
+        if forward:
+            _replace_check(table, name, old, new)
+        else:
+            _replace_check(table, name, new, old)
 
 
 def upgrade():
@@ -122,7 +151,7 @@ def upgrade():
         "ALTER TABLE orders ADD COLUMN shipping_cents INTEGER DEFAULT 0 NOT NULL "
         "CONSTRAINT ck_orders_shipping_not_negative CHECK (shipping_cents >= 0)"
     )
-    _replace_total_check(OLD_TOTAL, NEW_TOTAL)
+    _checks(forward=True)
 
     op.bulk_insert(
         methods,
@@ -156,8 +185,8 @@ def upgrade():
 
 
 def downgrade():
-    # Fails while an order charged shipping: its total would no longer add up.
-    _replace_total_check(NEW_TOTAL, OLD_TOTAL)
+    # Fails while an order charged shipping or a free-shipping code exists.
+    _checks(forward=False)
     op.drop_column("orders", "shipping_cents")
     op.drop_column("orders", "shipping_includes_age_check")
     op.drop_column("orders", "shipping_carrier")

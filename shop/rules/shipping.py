@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from shop.rules.money import require_cents
+
 __all__ = [
     "EU_COUNTRIES",
     "Zone",
@@ -79,25 +81,16 @@ def zone_for_country(country: str) -> Zone | None:
     return _OWN_ZONES.get(code, Zone.EU)
 
 
-def _require_cents(name: str, value: object) -> int:
-    # bool is an int subclass; True cents is a bug upstream, not an amount.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 def shipping_cost(price_cents: int, goods_cents: int, free_from_cents: int | None) -> int:
     """What shipping costs: the zone's price, or 0 when the goods reach the threshold.
 
     ``goods_cents`` is the goods' total after the discount; ``free_from_cents`` the
     threshold (``None``: never free by value).
     """
-    price_cents = _require_cents("price_cents", price_cents)
-    goods_cents = _require_cents("goods_cents", goods_cents)
+    price_cents = require_cents("price_cents", price_cents)
+    goods_cents = require_cents("goods_cents", goods_cents)
     if free_from_cents is not None:
-        free_from_cents = _require_cents("free_from_cents", free_from_cents)
+        free_from_cents = require_cents("free_from_cents", free_from_cents)
         if goods_cents >= free_from_cents:
             return 0
     return price_cents
@@ -106,8 +99,8 @@ def shipping_cost(price_cents: int, goods_cents: int, free_from_cents: int | Non
 def amount_short_of_free(goods_cents: int, free_from_cents: int | None) -> int | None:
     """How much more the goods must be worth for free shipping: 0 when they already are,
     None when shipping is never free by value."""
-    goods_cents = _require_cents("goods_cents", goods_cents)
+    goods_cents = require_cents("goods_cents", goods_cents)
     if free_from_cents is None:
         return None
-    free_from_cents = _require_cents("free_from_cents", free_from_cents)
+    free_from_cents = require_cents("free_from_cents", free_from_cents)
     return max(0, free_from_cents - goods_cents)

@@ -134,13 +134,17 @@ def offer(
     *,
     goods_cents: int,
     free_from_cents: int | None,
+    free_by_code: bool = False,
 ) -> list[OfferedMethod]:
-    """The methods (loaded with their rates) as offered to `zone` for these goods."""
+    """The methods (loaded with their rates) as offered to `zone` for these goods; with a
+    free-shipping code each costs 0 where it ships."""
     offered = []
     for method in methods:
         prices = {rate.zone: rate.price_cents for rate in method.rates}
         price = prices.get(zone) if zone is not None else None
         cost = None if price is None else shipping_cost(price, goods_cents, free_from_cents)
+        if cost is not None and free_by_code:
+            cost = 0
         offered.append(OfferedMethod(method=method, prices_cents=prices, cost_cents=cost))
     return offered
 
@@ -166,16 +170,26 @@ class ShippingEstimate:
 
 
 def estimate_shipping(
-    session: Session, zone: Zone, *, goods_cents: int, free_from_cents: int | None
+    session: Session,
+    zone: Zone,
+    *,
+    goods_cents: int,
+    free_from_cents: int | None,
+    free_by_code: bool = False,
 ) -> ShippingEstimate:
-    """The cart's estimate: the cheapest active method to `zone` for these goods (one query)."""
+    """The cart's estimate: the cheapest active method to `zone` for these goods (one query);
+    with a free-shipping code, 0 wherever something ships."""
     best = cheapest(
         shipping_options(session, zone, goods_cents=goods_cents, free_from_cents=free_from_cents)
     )
+    if best is None:
+        return ShippingEstimate(zone=zone, cost_cents=None, short_of_free_cents=None)
     return ShippingEstimate(
         zone=zone,
-        cost_cents=best.cost_cents if best is not None else None,
-        short_of_free_cents=amount_short_of_free(goods_cents, free_from_cents),
+        cost_cents=0 if free_by_code else best.cost_cents,
+        short_of_free_cents=0
+        if free_by_code
+        else amount_short_of_free(goods_cents, free_from_cents),
     )
 
 

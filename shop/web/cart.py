@@ -29,6 +29,7 @@ from wtforms import StringField
 from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import allergy_summary
+from shop.rules.promotions import Kind
 from shop.rules.shipping import Zone
 from shop.services.cart import (
     Cart,
@@ -97,6 +98,7 @@ def _render_cart(
             ESTIMATE_ZONE,
             goods_cents=view.priced.total_cents,
             free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
+            free_by_code=view.code is not None and view.code.kind == Kind.FREE_SHIPPING,
         )
     )
     return (

@@ -40,7 +40,7 @@ from wtforms.validators import DataRequired
 from shop import clock
 from shop.extensions import db, limiter
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
-from shop.rules.promotions import PromoNotApplicable
+from shop.rules.promotions import Kind, PromoNotApplicable
 from shop.rules.shipping import EU_COUNTRIES, zone_for_country
 from shop.services.cart import Cart, CartView
 from shop.services.orders.placing import (
@@ -254,6 +254,7 @@ def _render(
         zone_for_country(country),
         goods_cents=view.priced.total_cents,
         free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
+        free_by_code=view.code is not None and view.code.kind == Kind.FREE_SHIPPING,
     )
     chosen = preselected(offered, form.shipping_method_id)
     # Never ticked for the customer: not on the first visit, not after a mistake.

@@ -342,7 +342,10 @@ SHOPPING: dict[Reason, Wording] = {
     PromoTermsRefusal.CODE_LENGTH: lambda p: _(
         "a code of 1 to %(count)s characters is required", count=p["max_length"]
     ),
-    PromoTermsRefusal.KIND_UNKNOWN: lambda p: _("percent or amount"),
+    PromoTermsRefusal.KIND_UNKNOWN: lambda p: _("percent, amount or free_shipping"),
+    PromoTermsRefusal.FREE_SHIPPING_HAS_NO_VALUE: lambda p: _(
+        "a free-shipping code has no value (0)"
+    ),
     PromoTermsRefusal.PERCENT_OUT_OF_RANGE: lambda p: _("a percentage from 1 to 100 is required"),
     PromoTermsRefusal.AMOUNT_NOT_POSITIVE: lambda p: _("an amount above zero is required"),
     PromoTermsRefusal.LIMIT_BELOW_ONE: lambda p: _(

@@ -5,6 +5,7 @@ order (with its VAT in the summary per rate), and staff keeping the methods, aud
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 
@@ -12,13 +13,22 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.clock import frozen_at
-from shop.models import AuditEntry, Order, Role, ShippingMethod
+from shop.models import AuditEntry, Order, PromoCode, Role, ShippingMethod
+from shop.rules.promotions import Kind, PromoNotApplicable, Refusal, window_from_local
 from shop.rules.shipping import Zone
 from shop.rules.vat import VatRate
 from shop.services.orders.placing import ShopPolicy, place_order
+from shop.services.promotions import InvalidPromoCode, PromoTermsRefusal
 from shop.services.shipping import ShippingRefusal, ShippingRefused
 from tests.admin_support import admin_csrf, signed_in
-from tests.helpers import ANN, checkout_request, make_product, make_shipping_method
+from tests.helpers import (
+    AMSTERDAM,
+    ANN,
+    checkout_request,
+    make_code,
+    make_product,
+    make_shipping_method,
+)
 from tests.integration.test_checkout_pages import fill_cart, open_checkout, submit
 from tests.pages import Page, words
 
@@ -149,7 +159,7 @@ def test_the_order_keeps_the_method_name_in_its_language_and_the_age_check(sessi
 
 def test_a_country_outside_the_eu_is_not_shipped_to(session, methods, clock):
     truffles = make_product(session, price_cents=2495)
-    abroad = ANN.__class__(**{**ANN.__dict__, "country": "CH"})
+    abroad = dataclasses.replace(ANN, country="CH")
 
     with pytest.raises(ShippingRefused) as refused:
         place(session, {truffles.id: 1}, clock, customer=abroad)
@@ -319,3 +329,71 @@ def test_a_viewer_reads_the_methods_but_cannot_change_them(session, client, meth
         )
         == 0
     )
+
+
+# --- free-shipping codes ---------------------------------------------------------------------
+
+MARCH_2026 = window_from_local(date(2026, 3, 1), date(2026, 3, 31), AMSTERDAM)
+
+
+def test_a_free_shipping_code_zeroes_shipping_but_not_the_goods(session, methods, clock):
+    truffles = make_product(session, price_cents=2495)
+    code = make_code(session, "GRATISVERZENDEN", kind="free_shipping", value=0, window=MARCH_2026)
+
+    order = place(
+        session,
+        {truffles.id: 1},
+        clock,
+        code="gratisverzenden",
+        shipping_method_id=methods["parcel"].id,
+        customer=dataclasses.replace(ANN, country="BE", postcode="1000", city="Brussel"),
+    )
+
+    assert (order.subtotal_cents, order.discount_cents) == (2495, 0)
+    assert (order.shipping_method_name, order.shipping_cents, order.total_cents) == (
+        "Parcel",
+        0,
+        2495,
+    )
+    assert order.promo_kind is Kind.FREE_SHIPPING
+    assert sum(rate.gross_cents for rate in order.vat_lines) == 2495
+    assert session.get(PromoCode, code.id).times_used == 1
+
+
+def test_a_free_shipping_code_keeps_its_minimum_like_any_code(session, methods, clock):
+    truffles = make_product(session, price_cents=2495)
+    make_code(
+        session,
+        "GRATISVANAF30",
+        kind="free_shipping",
+        value=0,
+        window=MARCH_2026,
+        min_subtotal_cents=3000,
+    )
+
+    with pytest.raises(PromoNotApplicable) as refused:
+        place(session, {truffles.id: 1}, clock, code="GRATISVANAF30")
+
+    assert refused.value.reason is Refusal.BELOW_MINIMUM
+
+
+def test_a_free_shipping_code_has_no_value(session):
+    with pytest.raises(InvalidPromoCode) as refused:
+        make_code(session, "GRATIS5", kind="free_shipping", value=5, window=MARCH_2026)
+
+    assert refused.value.reason is PromoTermsRefusal.FREE_SHIPPING_HAS_NO_VALUE
+
+
+def test_the_cart_with_a_free_shipping_code_shows_free_shipping_and_no_discount(
+    session, verified_client, methods
+):
+    fill_cart(verified_client, make_product(session, price_cents=2495))
+    make_code(session, "GRATISVERZENDEN", kind="free_shipping", value=0, window=MARCH_2026)
+    token = Page.of(verified_client.get("/cart")).csrf_token
+    verified_client.post("/cart/code", data={"csrf_token": token, "code": "GRATISVERZENDEN"})
+
+    shown = Page.of(verified_client.get("/cart"))
+
+    assert words(shown.one(".cart-summary .shipping dd").get_text()) == "Free"
+    assert shown.select(".cart-summary .discount") == []
+    assert words(shown.one(".cart-summary .grand-total dd").get_text()) == "€24.95"

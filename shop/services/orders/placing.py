@@ -261,7 +261,10 @@ def _place(
         goods_cents=priced.total_cents,
         free_from_cents=policy.free_shipping_from_cents,
     )
-    shipping_cents = shipping.cost_cents
+    # A free-shipping code makes the shipping line 0; it never touches the goods' prices.
+    shipping_cents = (
+        0 if code is not None and code.kind == Kind.FREE_SHIPPING else shipping.cost_cents
+    )
     # Each line is taxed on its total after its share of the discount; shipping follows the
     # goods' rates (shop.rules.vat).
     vat = vat_breakdown(
