@@ -69,6 +69,8 @@ def _short_date(day: date) -> str:
 
 
 def _value(kind: Kind, value: int) -> str:
+    if kind is Kind.FREE_SHIPPING:
+        return "free shipping"
     return f"{value}%" if kind is Kind.PERCENT else _money(value)
 
 

@@ -262,6 +262,14 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an unpaid order holds its stock and code use before it expires.",
     ),
     Setting(
+        "SHOP_FREE_SHIPPING_FROM_CENTS",
+        "5000",
+        _non_negative_int,
+        "Shipping is free when the goods, after the promo code's discount, are worth at least "
+        "this many cents (`5000` is € 50,00), for every method and zone. `0` makes shipping "
+        "always free.",
+    ),
+    Setting(
         "SHOP_ORDER_LINK_MINUTES",
         "15",
         _positive_int,

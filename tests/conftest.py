@@ -188,13 +188,39 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
+def no_default_shipping(app):  # type: ignore[no-untyped-def]
+    """The test's shop without the free test delivery every other test ships with."""
+    from sqlalchemy import delete
+
+    from shop.extensions import db
+    from shop.models import ShippingMethod
+    from tests.helpers import DEFAULT_SHIPPING_NAME
+
+    db.session.execute(
+        delete(ShippingMethod).where(ShippingMethod.name_en == DEFAULT_SHIPPING_NAME)
+    )
+    db.session.commit()
+
+
+@pytest.fixture
 def app(app_settings: dict[str, object]):  # type: ignore[no-untyped-def]
     from shop import create_app
     from shop.extensions import db
+    from tests.helpers import DEFAULT_SHIPPING_NAME, EVERY_ZONE_FREE, make_shipping_method
 
     application = create_app(app_settings)
     application.test_client_class = IsolatedClient
     with application.app_context():
+        # Every test's shop ships for free (what tests wrote before shipping was charged keep
+        # their totals); tests about shipping remove it with `no_default_shipping`.
+        make_shipping_method(
+            db.session(),
+            DEFAULT_SHIPPING_NAME,
+            prices=EVERY_ZONE_FREE,
+            carrier="",
+            position=0,
+            includes_age_check=True,
+        )
         yield application
         db.session.remove()
         empty_database(db.engine)

@@ -4,6 +4,7 @@ checkout form's request, pass the gate. One builder per thing, shared by every t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from shop.models import Category, Product, PromoCode
+from shop.models import Category, Product, PromoCode, ShippingMethod, ShippingRate
 from shop.rules.promotions import Window, window_from_local
+from shop.rules.shipping import Zone
 from shop.services.orders.placing import CheckoutRequest, Customer
 from shop.services.products import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
 from shop.services.promotions import PromoDraft, create_promo_code
@@ -152,3 +154,36 @@ def checkout_request(
         locale=locale,
         **more,
     )
+
+
+# --- shipping ---------------------------------------------------------------------------------
+
+EVERY_ZONE_FREE = {zone: 0 for zone in Zone}
+DEFAULT_SHIPPING_NAME = "Test delivery"
+
+
+def make_shipping_method(
+    session: Session,
+    name_en: str = "Parcel",
+    *,
+    prices: Mapping[Zone, int] | None = None,
+    **overrides: Any,
+) -> ShippingMethod:
+    """A shipping method as staff make one: by default a PostNL parcel at € 6,95 to every
+    zone; `prices` maps a zone to its price (a zone left out is not shipped to)."""
+    method = ShippingMethod(
+        name_en=name_en,
+        name_nl=overrides.pop("name_nl", f"{name_en} (nl)"),
+        carrier=overrides.pop("carrier", "PostNL"),
+        includes_age_check=overrides.pop("includes_age_check", False),
+        is_active=overrides.pop("is_active", True),
+        position=overrides.pop("position", 10),
+        rates=[
+            ShippingRate(zone=zone, price_cents=price)
+            for zone, price in (prices if prices is not None else dict.fromkeys(Zone, 695)).items()
+        ],
+        **overrides,
+    )
+    session.add(method)
+    session.commit()
+    return method

@@ -50,6 +50,7 @@ from shop.models.promotions import (
     promo_code_categories,
     promo_code_products,
 )
+from shop.models.shipping import ShippingMethod, ShippingRate
 from shop.models.staff import AuditEntry, Role, StaffMember, StaffRecoveryCode
 
 __all__ = [
@@ -99,6 +100,8 @@ __all__ = [
     "RefundOrigin",
     "RefundStatus",
     "Role",
+    "ShippingMethod",
+    "ShippingRate",
     "ShopInstallation",
     "ShopPage",
     "StaffMember",

@@ -90,7 +90,11 @@ class Order(Base):
         CheckConstraint(
             "discount_cents >= 0 AND discount_cents <= subtotal_cents", name="discount_in_range"
         ),
-        CheckConstraint("total_cents = subtotal_cents - discount_cents", name="total_adds_up"),
+        # What the customer pays: the goods after the discount, plus shipping (0019).
+        CheckConstraint(
+            "total_cents = subtotal_cents - discount_cents + shipping_cents", name="total_adds_up"
+        ),
+        CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
         CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
         Index("ix_orders_status_expires", "status", "expires_at"),
         Index("ix_orders_created", "created_at"),
@@ -115,6 +119,15 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_cents: Mapped[int] = mapped_column(Integer)
     discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # The shipping line as charged (0019): the method's name in the order's language, its
+    # carrier and age check, and the price after the free-shipping rules. Orders placed
+    # before shipping was charged read "" and 0.
+    shipping_method_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    shipping_carrier: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    shipping_includes_age_check: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    shipping_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total_cents: Mapped[int] = mapped_column(Integer)
     promo_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("promo_codes.id", ondelete="SET NULL"), index=True

@@ -46,7 +46,8 @@ class PromoCode(Base):
     __tablename__ = "promo_codes"
     __table_args__ = (
         CheckConstraint(
-            "(kind = 'percent' AND value >= 1 AND value <= 100) OR (kind = 'amount' AND value > 0)",
+            "(kind = 'percent' AND value >= 1 AND value <= 100) OR (kind = 'amount' AND value > 0) "
+            "OR (kind = 'free_shipping' AND value = 0)",
             name="value_fits_kind",
         ),
         CheckConstraint("times_used >= 0", name="times_used_not_negative"),

@@ -71,12 +71,14 @@ class Banner:
     last_date: date | None
     percent: int | None
     amount_cents: int | None
+    free_shipping: bool = False
 
 
 def banner_for(code: PublicCode, locale: str, tz: ZoneInfo) -> Banner:
     """The banner of `code` for a visitor reading `locale`, its dates local to `tz`."""
     window = code.window
     is_percent = code.kind is Kind.PERCENT
+    is_amount = code.kind is Kind.AMOUNT
     return Banner(
         promo_code_id=code.id,
         code=code.display_code,
@@ -85,7 +87,8 @@ def banner_for(code: PublicCode, locale: str, tz: ZoneInfo) -> Banner:
         first_date=window.starts_at.astimezone(tz).date() if window.starts_at else None,
         last_date=last_local_date(window, tz),
         percent=code.value if is_percent else None,
-        amount_cents=None if is_percent else code.value,
+        amount_cents=code.value if is_amount else None,
+        free_shipping=code.kind is Kind.FREE_SHIPPING,
     )
 
 
@@ -117,6 +120,8 @@ def omnibus_notes(
         starts_at = code.window.starts_at
         if starts_at is None or not code.covers(product_id, category_id):
             continue  # an open start has no "before the promotion" to compare with
+        if code.kind is Kind.FREE_SHIPPING:
+            continue  # it lowers no product's price, so there is no earlier price to show
         lowest = lowest_price_before(starts_at)
         if lowest is not None and all(n.lowest_price_cents != lowest for n in notes):
             notes.append(OmnibusNote(code=code.display_code, lowest_price_cents=lowest))

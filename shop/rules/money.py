@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["MoneyError", "allocate", "percent_of"]
+__all__ = ["MoneyError", "allocate", "percent_of", "require_cents"]
 
 
 class MoneyError(ValueError):
     """An amount, percentage or weight that the money rules cannot work with."""
+
+
+def require_cents(name: str, value: object) -> int:
+    """`value` as a whole number of cents, zero or more: TypeError for anything but an int
+    (True included), ValueError below zero. For the rules' arguments, where a bad amount is a
+    bug upstream (the MoneyError of allocate is for amounts a caller may pass by mistake)."""
+    # bool is an int subclass; True cents is a bug upstream, not an amount.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
 
 
 def _require_int(name: str, value: object) -> int:

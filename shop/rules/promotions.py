@@ -242,10 +242,12 @@ def last_local_date(window: Window, tz: ZoneInfo) -> date | None:
 
 
 class Kind(StrEnum):
-    """How ``PromoTerms.value`` is read: a percentage, or an amount in cents."""
+    """What a code gives: ``PromoTerms.value`` percent or cents off the goods, or free
+    shipping (value 0: the goods keep their price and the order's shipping line is 0)."""
 
     PERCENT = "percent"
     AMOUNT = "amount"
+    FREE_SHIPPING = "free_shipping"
 
 
 def _require_int(name: str, value: object, *, minimum: int | None = None) -> None:
@@ -288,6 +290,10 @@ class PromoTerms:
             _require_int("value", self.value, minimum=1)
             if self.value > 100:
                 raise ValueError(f"a percentage must be at most 100, got {self.value}")
+        elif self.kind is Kind.FREE_SHIPPING:
+            _require_int("value", self.value, minimum=0)
+            if self.value != 0:
+                raise ValueError(f"a free-shipping code has no value, got {self.value}")
         else:
             _require_int("value", self.value, minimum=1)
         if not isinstance(self.window, Window):
@@ -465,8 +471,8 @@ def price_cart(lines: Sequence[Line], terms: PromoTerms | None = None) -> Priced
     The discount is worked out once on the subtotal of the covered lines (a percentage rounded
     half up, or a fixed amount capped at that subtotal) and then split over those lines in
     proportion to their totals, so refunds and invoices can show a per-line discount that adds up
-    exactly. Lines the code does not cover get 0. This function does not check the window or the
-    limits; call ``check_code`` first.
+    exactly. Lines the code does not cover get 0. A free-shipping code discounts no goods. This
+    function does not check the window or the limits; call ``check_code`` first.
     """
     totals = [line.total_cents for line in lines]
     subtotal = sum(totals)
@@ -478,6 +484,8 @@ def price_cart(lines: Sequence[Line], terms: PromoTerms | None = None) -> Priced
         eligible_subtotal = sum(eligible_totals)
         if terms.kind is Kind.PERCENT:
             discount = percent_of(eligible_subtotal, terms.value)
+        elif terms.kind is Kind.FREE_SHIPPING:
+            discount = 0  # it takes nothing off the goods: placing makes shipping 0
         else:
             discount = min(terms.value, eligible_subtotal)
         # Allocate over the covered lines only and put the parts back by index. Passing every

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shop.rules.money import allocate
+from shop.rules.money import allocate, require_cents
 
 __all__ = [
     "TaxedAmount",
@@ -61,17 +61,8 @@ class VatRate(StrEnum):
 _PERCENTS = {VatRate.ZERO: 0, VatRate.REDUCED: 9, VatRate.STANDARD: 21}
 
 
-def _require_cents(name: str, value: object) -> int:
-    # bool is an int subclass; True cents is a bug upstream, not an amount.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 def _require_percent(percent: object) -> int:
-    value = _require_cents("percent", percent)
+    value = require_cents("percent", percent)
     if value > 100:
         raise ValueError(f"percent must be at most 100, got {value}")
     return value
@@ -83,7 +74,7 @@ def vat_in_gross(gross_cents: int, percent: int) -> int:
     € 10,90 at 9 % holds € 0,90; € 1,21 at 21 % holds € 0,21; 1 cent at 21 % holds 0 cents
     (0.17 rounds down) and 3 cents hold 1 (0.52 rounds up).
     """
-    gross_cents = _require_cents("gross_cents", gross_cents)
+    gross_cents = require_cents("gross_cents", gross_cents)
     percent = _require_percent(percent)
     # floor(x + 1/2) with x = gross * p / (100 + p), in integers so the one rounding is exact.
     divisor = 100 + percent
@@ -118,7 +109,7 @@ def shipping_vat(
     docstring for the rule (proportional to the goods' taxable value per rate, or the
     standard rate when the goods are worth nothing).
     """
-    shipping_gross_cents = _require_cents("shipping_gross_cents", shipping_gross_cents)
+    shipping_gross_cents = require_cents("shipping_gross_cents", shipping_gross_cents)
     if shipping_gross_cents == 0:
         return ()
     value_per_rate: dict[int, int] = {}

@@ -159,6 +159,11 @@ class CartView:
     def highest_min_age(self) -> int:
         return max((line.product.min_age for line in self.lines), default=0)
 
+    @property
+    def needs_age_check_at_delivery(self) -> bool:
+        """Does a product in it ship only with the carrier's age check at the door?"""
+        return any(line.product.requires_id_check_at_delivery for line in self.lines)
+
 
 def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Product]:
     """The active products of a cart with their warnings, in a fixed number of queries."""

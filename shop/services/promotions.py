@@ -63,6 +63,7 @@ class PromoTermsRefusal(Reason):
     KIND_UNKNOWN = "kind_unknown"
     PERCENT_OUT_OF_RANGE = "percent_out_of_range"
     AMOUNT_NOT_POSITIVE = "amount_not_positive"
+    FREE_SHIPPING_HAS_NO_VALUE = "free_shipping_has_no_value"
     LIMIT_BELOW_ONE = "limit_below_one"
     MINIMUM_NEGATIVE = "minimum_negative"
     BANNER_TITLE_MISSING = "banner_title_missing"
@@ -167,6 +168,8 @@ def _validate(draft: PromoDraft) -> None:
         raise InvalidPromoCode(PromoTermsRefusal.PERCENT_OUT_OF_RANGE, field="value")
     if kind == Kind.AMOUNT and draft.value <= 0:
         raise InvalidPromoCode(PromoTermsRefusal.AMOUNT_NOT_POSITIVE, field="value")
+    if kind == Kind.FREE_SHIPPING and draft.value != 0:
+        raise InvalidPromoCode(PromoTermsRefusal.FREE_SHIPPING_HAS_NO_VALUE, field="value")
     for name in ("usage_limit", "per_customer_limit"):
         limit = getattr(draft, name)
         if limit is not None and limit < 1:

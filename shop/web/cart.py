@@ -29,6 +29,8 @@ from wtforms import StringField
 from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import allergy_summary
+from shop.rules.promotions import Kind
+from shop.rules.shipping import Zone
 from shop.services.cart import (
     Cart,
     CartRefusal,
@@ -38,6 +40,7 @@ from shop.services.cart import (
     set_quantity,
     view_cart,
 )
+from shop.services.shipping import estimate_shipping
 from shop.web.errors import too_many_attempts_page
 from shop.web.forms import ShopForm, one_line
 from shop.web.redirects import safe_next
@@ -53,6 +56,9 @@ CODE_ATTEMPTS = "10 per minute"
 # shares it, so three visitors' worth a minute; a script dropping its cookie gets no more.
 CODE_ATTEMPTS_PER_ADDRESS = "30 per minute;200 per hour"
 MAX_TYPED_CODE = 100
+# The cart does not know where the parcel goes yet: it estimates for the shop's home country
+# (the checkout prices the country the customer chooses).
+ESTIMATE_ZONE = Zone.NL
 
 
 @bp.record_once
@@ -84,10 +90,22 @@ def _render_cart(
 ) -> tuple[str, int]:
     if code_error is None and view.code_error is not None:
         code_error = refusal_text(view.code_error)
+    shipping = (
+        None
+        if view.is_empty
+        else estimate_shipping(
+            db.session(),
+            ESTIMATE_ZONE,
+            goods_cents=view.priced.total_cents,
+            free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
+            free_by_code=view.code is not None and view.code.kind == Kind.FREE_SHIPPING,
+        )
+    )
     return (
         render_template(
             "cart/cart.html",
             view=view,
+            shipping=shipping,
             code_error=code_error,
             typed_code=typed_code or current_cart().code,
             max_per_line=_max_per_line(),

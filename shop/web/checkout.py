@@ -40,7 +40,8 @@ from wtforms.validators import DataRequired
 from shop import clock
 from shop.extensions import db, limiter
 from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
-from shop.rules.promotions import PromoNotApplicable
+from shop.rules.promotions import Kind, PromoNotApplicable
+from shop.rules.shipping import EU_COUNTRIES, zone_for_country
 from shop.services.cart import Cart, CartView
 from shop.services.orders.placing import (
     CheckoutRefusal,
@@ -52,10 +53,11 @@ from shop.services.orders.placing import (
     warnings_digest,
 )
 from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
+from shop.services.shipping import ShippingRefused, active_methods, offer, preselected
 from shop.web.errors import too_many_attempts_page
 from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
 from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
-from shop.web.wording import refusal_text
+from shop.web.wording import refusal_text, zone_labels
 
 bp = Blueprint("checkout", __name__)
 
@@ -67,36 +69,6 @@ CHECKOUT_ATTEMPTS = "20 per minute"
 CHECKOUT_ATTEMPTS_PER_ADDRESS = "60 per minute;300 per hour"
 
 DEFAULT_COUNTRY = "NL"
-# The Netherlands first (the shop's home), then the other EU member states.
-EU_COUNTRIES = (
-    "NL",
-    "AT",
-    "BE",
-    "BG",
-    "CY",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "HU",
-    "IE",
-    "IT",
-    "LT",
-    "LU",
-    "LV",
-    "MT",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-)
 
 # The order's columns bound these; a name longer than that is not a name.
 MAX_NAME, MAX_STREET, MAX_CITY = 200, 200, 100
@@ -158,6 +130,8 @@ class CheckoutForm(ShopForm):
     day = StringField(_l("Day"), id="f-day", filters=[one_line(8)])
     month = StringField(_l("Month"), id="f-month", filters=[one_line(8)])
     year = StringField(_l("Year"), id="f-year", filters=[one_line(8)])
+    # The method's id; absent: the cheapest that ships to the country (see place_order).
+    shipping_method = StringField(_l("Shipping"), filters=[one_line(12)])
     code = StringField(_l("Promo code (optional)"), id="f-code", filters=[one_line(100)])
     acknowledged = BooleanField(
         _l(
@@ -196,6 +170,15 @@ class CheckoutForm(ShopForm):
                 )
             )
         field.data = postcode
+
+    def validate_shipping_method(self, field: Field) -> None:
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_("Please choose a shipping method from the list."))
+
+    @property
+    def shipping_method_id(self) -> int | None:
+        data = self.shipping_method.data
+        return int(data) if data and data.isascii() and data.isdigit() else None
 
     def validate_code(self, field: Field) -> None:
         if len(field.data) > MAX_CODE_LENGTH:
@@ -247,6 +230,7 @@ def shop_policy() -> ShopPolicy:
         age_policy_version=config["SHOP_AGE_POLICY_VERSION"],
         hold_minutes=config["SHOP_ORDER_HOLD_MINUTES"],
         currency=config["SHOP_CURRENCY"],
+        free_shipping_from_cents=config["SHOP_FREE_SHIPPING_FROM_CENTS"],
     )
 
 
@@ -264,6 +248,16 @@ def _render(
     if not form.code.errors and form.code.data and view.code_error is not None:
         form.code.errors = [refusal_text(view.code_error)]
     form.country.choices = country_choices()
+    country = form.country.data if form.country.data in EU_COUNTRIES else DEFAULT_COUNTRY
+    offered = offer(
+        active_methods(db.session()),
+        zone_for_country(country),
+        goods_cents=view.priced.total_cents,
+        free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
+        free_by_code=view.code is not None and view.code.kind == Kind.FREE_SHIPPING,
+        needs_age_check=view.needs_age_check_at_delivery,
+    )
+    chosen = preselected(offered, form.shipping_method_id)
     # Never ticked for the customer: not on the first visit, not after a mistake.
     form.acknowledged.data = False
     min_age = current_app.config["SHOP_MIN_AGE"]
@@ -272,6 +266,11 @@ def _render(
         view=view,
         form=form,
         notice=notice,
+        offered=offered,
+        chosen=chosen,
+        country_name=get_locale().territories.get(country, country),
+        zone_labels=zone_labels(),
+        free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
         digest=warnings_digest(line.product for line in view.lines),
         required_age=max(min_age, view.highest_min_age),
         min_age=min_age,
@@ -351,11 +350,15 @@ def checkout() -> Response | tuple[str, int]:
         code=form.code.data or "",
         warnings_digest=form.warnings_digest.data or "",
         locale=str(get_locale()),
+        shipping_method_id=form.shipping_method_id,
     )
     try:
         order = place_order(db.session(), checkout_request, shop_policy(), today=today, now=now)
     except PromoNotApplicable as refused_code:  # an unknown code (UnknownCode) included
         form.code.errors = [refusal_text(refused_code)]
+        return _render(cart, form, status=422)
+    except ShippingRefused as refused_shipping:
+        form.shipping_method.errors = [refusal_text(refused_shipping)]
         return _render(cart, form, status=422)
     except CheckoutRefused as refused:
         return _refused_page(cart, form, refused)

@@ -26,6 +26,7 @@ from shop.refusals import Reason, Refused
 from shop.rules.age import BirthDateProblem
 from shop.rules.lots import MAX_LOT_LENGTH, LotProblem
 from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_local_date
+from shop.rules.shipping import Zone
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
 from shop.services.catalog import CatalogRefusal
@@ -35,6 +36,7 @@ from shop.services.orders.refunds import RefundRefusal
 from shop.services.pages import PageRefusal
 from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.promotions import PromoTermsRefusal
+from shop.services.shipping import ShippingRefusal
 from shop.services.staff import StaffRefusal
 from shop.services.two_factor import TwoFactorRefusal
 from shop.web.formatting import format_local_date, format_money, local_time
@@ -43,6 +45,21 @@ Params = Mapping[str, Any]
 Wording = Callable[[Params], str]
 
 # --- catalogue: products, their pictures and safety information ------------------------------
+
+
+def _country(code: str) -> str:
+    """A country's name in the reader's language (the code when Babel has none)."""
+    return str(get_locale().territories.get(code, code))
+
+
+def zone_labels() -> list[tuple[Zone, str]]:
+    """The shipping zones by name in the reader's language, in the order prices are listed."""
+    return [
+        (Zone.NL, _country("NL")),
+        (Zone.BE, _country("BE")),
+        (Zone.DE, _country("DE")),
+        (Zone.EU, _("rest of the EU")),
+    ]
 
 
 def missing_in_words(missing: Iterable[MissingWarning]) -> str:
@@ -314,12 +331,28 @@ SHOPPING: dict[Reason, Wording] = {
         "The warnings of a product in your order changed while you were checking out. "
         "Please read them again below and confirm."
     ),
+    ShippingRefusal.NOT_SHIPPED_TO_COUNTRY: lambda p: _(
+        "Sorry, we cannot ship to %(country)s at the moment.", country=_country(p["country"])
+    ),
+    ShippingRefusal.METHOD_NOT_FOR_COUNTRY: lambda p: _(
+        "This shipping method does not deliver to %(country)s. Please choose another one.",
+        country=_country(p["country"]),
+    ),
+    ShippingRefusal.NEEDS_AGE_CHECK: lambda p: _(
+        "A product in your order is delivered only with an age check at the door. Please "
+        "choose a shipping method with an age check; if none is listed for %(country)s, we "
+        "cannot deliver this product there.",
+        country=_country(p["country"]),
+    ),
     # Staff's terms of a code (the back office and `flask --app shop promo create`); the
     # back office begins them with a capital.
     PromoTermsRefusal.CODE_LENGTH: lambda p: _(
         "a code of 1 to %(count)s characters is required", count=p["max_length"]
     ),
-    PromoTermsRefusal.KIND_UNKNOWN: lambda p: _("percent or amount"),
+    PromoTermsRefusal.KIND_UNKNOWN: lambda p: _("percent, amount or free_shipping"),
+    PromoTermsRefusal.FREE_SHIPPING_HAS_NO_VALUE: lambda p: _(
+        "a free-shipping code has no value (0)"
+    ),
     PromoTermsRefusal.PERCENT_OUT_OF_RANGE: lambda p: _("a percentage from 1 to 100 is required"),
     PromoTermsRefusal.AMOUNT_NOT_POSITIVE: lambda p: _("an amount above zero is required"),
     PromoTermsRefusal.LIMIT_BELOW_ONE: lambda p: _(

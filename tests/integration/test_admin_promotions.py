@@ -707,3 +707,17 @@ def test_saving_without_a_change_writes_nothing(manager, session):
 
     assert response.status_code == 303
     assert counts(session) == before
+
+
+def test_a_manager_creates_a_free_shipping_code_listed_and_announced_as_such(app, manager, session):
+    with frozen_at(SETTING_UP):
+        response = create(manager, code="GratisVerzenden", kind="free_shipping", value="")
+        assert response.status_code == 303
+        code = the_code(session)
+        cells = row_of(manager, code.id)
+
+    assert (code.kind, code.value) == ("free_shipping", 0)
+    assert cells[1:3] == ["free shipping", "free shipping"]
+    with frozen_at(DURING):
+        [banner] = banners_seen_by_a_visitor(app)
+    assert " · FREE SHIPPING · " in text_of(banner)

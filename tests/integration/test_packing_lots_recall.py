@@ -19,10 +19,12 @@ from shop import clock
 from shop.models import AuditEntry, Order, OrderLine, OrderStatus, Product, Role
 from shop.payments import test_gateway as test_mode
 from shop.rules.age import local_today
+from shop.rules.shipping import Zone
 from shop.services.orders.placing import place_order
 from shop.services.payments import pay_in_test_mode
+from shop.services.shipping import ShippingRefusal, ShippingRefused
 from tests.admin_support import admin_csrf, signed_in
-from tests.helpers import checkout_request, make_product
+from tests.helpers import checkout_request, make_product, make_shipping_method
 from tests.integration.payment_support import AMSTERDAM, ANN, POLICY, fresh_order
 from tests.pages import Page
 
@@ -189,8 +191,8 @@ def test_the_packing_slip_lists_address_lines_warnings_and_the_id_check_in_large
     assert "ID check at delivery" not in heads[1]
     # The acknowledged warnings, as the customer saw them.
     assert len(page.select(".slip-line")[0].select(".slip-warnings li")) >= 2
-    # Before shipping methods are recorded, the slip says the age check is not known.
-    assert "does not know yet whether the order's shipping method" in page.text
+    # The order's method (the tests' default delivery) includes the carrier's age check.
+    assert "The order's shipping method includes the carrier's age check." in page.text
 
 
 def test_the_slip_of_an_order_without_such_products_has_no_banner(app, session, capsules):
@@ -281,12 +283,13 @@ def test_a_missing_or_bad_lot_refuses_shipping_and_says_which_line(
 # --- the ID check when shipping --------------------------------------------------------------
 
 
-def test_without_a_known_shipping_method_the_id_check_order_ships_with_a_warning(
+def test_an_order_from_before_shipping_methods_ships_with_a_warning(
     app, session, manager, strong_truffles
 ):
+    # Placed before migration 0019 recorded the method: the shop does not know its age check.
     order = paid(app, session, {strong_truffles: 1})
-    if hasattr(Order, "shipping_includes_age_check"):
-        pytest.skip("shipping methods record the age check: see the refusal test")
+    session.execute(update(Order).where(Order.id == order.id).values(shipping_method_name=""))
+    session.commit()
 
     page = Page.of(manager.get(f"/admin/orders/{order.id}"))
     assert page.texts(".id-check-banner") == ["ID CHECK AT DELIVERY (21+)"]
@@ -296,30 +299,39 @@ def test_without_a_known_shipping_method_the_id_check_order_ships_with_a_warning
     assert fresh_order(session, order.id).status == OrderStatus.SHIPPED
 
 
-def test_the_refusal_reads_the_orders_method_flag(app, session, strong_truffles, manager):
-    """Until the shipping methods' column exists, the flag is set on the loaded order the
-    way the column will: False refuses, True ships."""
-    from shop.services.orders.fulfilment import OrderActionRefused, mark_shipped
-
-    # TODO(shipping): once orders store their method's age-check flag, set it in the
-    # database instead (the test as it was is kept in the branch h16-lots).
+def test_an_id_check_order_is_refused_with_a_method_without_age_check(
+    app, session, manager, strong_truffles
+):
     order = paid(app, session, {strong_truffles: 1})
-    (line_id,) = line_ids(session, order)
-    order = session.get(Order, order.id)
-    order.shipping_includes_age_check = False  # type: ignore[attr-defined]
+    session.execute(
+        update(Order).where(Order.id == order.id).values(shipping_includes_age_check=False)
+    )
+    session.commit()
 
-    with pytest.raises(OrderActionRefused) as refused:
-        mark_shipped(
-            session,
-            order.id,
-            carrier="PostNL",
-            tracking_code="",
-            lots={line_id: "HS-1"},
-            actor=manager.member,
-            now=clock.now(),
-        )
-    assert refused.value.reason == "needs_age_check_method"
+    response = ship(manager, session, order, "HS-1")
+
+    assert response.status_code == 422
+    assert "This order needs a shipping method with an age check" in text_of(response)
     assert fresh_order(session, order.id).status == OrderStatus.PAID
+
+
+def test_checkout_offers_an_id_check_order_only_methods_with_the_age_check(
+    session, strong_truffles, capsules
+):
+    parcel = make_shipping_method(session, "Parcel", prices={Zone.NL: 695})
+    now = clock.now()
+
+    def placed(items: dict[Product, int]) -> Order:
+        request = checkout_request(
+            {product.id: quantity for product, quantity in items.items()},
+            shipping_method_id=parcel.id,
+        )
+        return place_order(session, request, POLICY, today=local_today(now, AMSTERDAM), now=now)
+
+    assert placed({capsules: 1}).shipping_method_name == "Parcel"
+    with pytest.raises(ShippingRefused) as refused:
+        placed({capsules: 1, strong_truffles: 1})
+    assert refused.value.reason == ShippingRefusal.NEEDS_AGE_CHECK
 
 
 # --- recalls ---------------------------------------------------------------------------------

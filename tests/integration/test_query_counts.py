@@ -10,7 +10,7 @@ from sqlalchemy import event, insert
 
 from shop.extensions import db
 from shop.models import AllergyStatement, Disclaimer, Product
-from tests.helpers import CREATED, make_category, make_product
+from tests.helpers import CREATED, csrf_token, make_category, make_product, make_shipping_method
 
 
 @contextmanager
@@ -115,3 +115,19 @@ def test_a_storefront_page_uses_as_many_queries_with_1000_products_as_with_10(
 
     assert small == large, large_statements
     assert large <= 4
+
+
+@pytest.mark.parametrize("path", ["/cart", "/checkout"])
+def test_the_cart_and_checkout_use_as_many_queries_with_20_shipping_methods_as_with_1(
+    session, verified_client, path
+):
+    product = make_product(session, "Golden Teacher truffle")
+    token = csrf_token(verified_client.get(f"/products/{product.slug}").get_data(as_text=True))
+    verified_client.post("/cart/add", data={"csrf_token": token, "product_id": str(product.id)})
+    few = queries_for(verified_client, path)
+
+    for n in range(19):
+        make_shipping_method(session, f"Parcel {n}", position=n)
+    many, statements = queries_for(verified_client, path, True)
+
+    assert few == many, statements

@@ -629,7 +629,10 @@ lines_strategy = st.lists(
 @st.composite
 def promo_terms(draw: st.DrawFn) -> PromoTerms:
     kind = draw(st.sampled_from(Kind))
-    value = draw(st.integers(1, 100) if kind is Kind.PERCENT else st.integers(1, 200_000))
+    if kind is Kind.FREE_SHIPPING:
+        value = 0  # a free-shipping code has no value
+    else:
+        value = draw(st.integers(1, 100) if kind is Kind.PERCENT else st.integers(1, 200_000))
     return PromoTerms(
         code="prop",
         kind=kind,
@@ -669,6 +672,8 @@ def test_the_discount_is_the_rounded_percentage_or_the_capped_amount(
     covered_subtotal = sum(lines[i].total_cents for i in eligible_lines(promo, lines))
     if promo.kind is Kind.PERCENT:
         expected = percent_of(covered_subtotal, promo.value)
+    elif promo.kind is Kind.FREE_SHIPPING:
+        expected = 0  # the goods keep their price; shipping is what it frees
     else:
         expected = min(promo.value, covered_subtotal)
     assert price_cart(lines, promo).discount_cents == expected

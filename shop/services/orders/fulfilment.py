@@ -69,12 +69,11 @@ def can_ship(order: Order) -> bool:
 
 def shipping_includes_age_check(order: Order) -> bool | None:
     """Whether the order's shipping method includes the carrier's age check at the door;
-    None while the shop does not know (before shipping methods were recorded per order)."""
-    # TODO(shipping methods, issue 16): read `order.shipping_includes_age_check` directly
-    # once the shipping helper's column of that name is merged; until then orders have no
-    # such attribute and the answer is unknown (staff are warned, shipping is not refused).
-    value = getattr(order, "shipping_includes_age_check", None)
-    return None if value is None else bool(value)
+    None for an order placed before shipping methods were recorded (migration 0019), whose
+    method the shop does not know (staff are warned, shipping is not refused)."""
+    if not order.shipping_method_name:
+        return None
+    return bool(order.shipping_includes_age_check)
 
 
 def _lots_of(order: Order, typed: Mapping[int, str]) -> dict[int, str]:

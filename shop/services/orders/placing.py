@@ -1,7 +1,10 @@
 """Placing an order: one transaction that prices the cart again, checks age and code at this
 instant, reserves stock and the code's use with conditional UPDATEs, and snapshots every
 line with the warnings the customer acknowledged and the VAT it holds (per line and per
-rate, shop.rules.vat). Shipping is not charged yet, so it adds no VAT here.
+rate, shop.rules.vat), and the shipping line: the method chosen for the destination's zone
+at its price, free from the threshold (shop.rules.shipping), its VAT split over the goods'
+rates and counted in the summary per rate. The order's total is the goods after the
+discount plus shipping, and that is what the payment asks for.
 
 Nothing relies on SELECT … FOR UPDATE (SQLite ignores it): a reservation is an UPDATE whose
 WHERE clause carries the condition (`stock >= qty`, `times_used < usage_limit`), and its
@@ -52,6 +55,7 @@ from shop.services.cart import CartLine, load_cart_products, rule_lines
 from shop.services.orders.history import record_step
 from shop.services.promotions import check_code_for_cart
 from shop.services.reservations import reserve_stock, take_code_use
+from shop.services.shipping import choose_shipping
 
 
 class CheckoutRefusal(Reason):
@@ -104,6 +108,8 @@ class CheckoutRequest:
     code: str = ""
     warnings_digest: str | None = None
     locale: str = "en"
+    # None: the cheapest method that ships to the country (a form sent without a choice).
+    shipping_method_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ class ShopPolicy:
     age_policy_version: int
     hold_minutes: int
     currency: str
+    # Shipping is free from goods worth this much after the discount; None: never by value.
+    free_shipping_from_cents: int | None = None
 
 
 def _sha256(text: str) -> str:
@@ -246,12 +254,26 @@ def _place(
     if request.code:
         code = check_code_for_cart(session, request.code, rule_lines(lines), now=now, email=email)
     priced = price_cart(rule_lines(lines), code.terms() if code else None)
-    # Each line is taxed on its total after its share of the discount.
+    shipping = choose_shipping(
+        session,
+        request.customer.country,
+        request.shipping_method_id,
+        goods_cents=priced.total_cents,
+        free_from_cents=policy.free_shipping_from_cents,
+        needs_age_check=any(line.product.requires_id_check_at_delivery for line in lines),
+    )
+    # A free-shipping code makes the shipping line 0; it never touches the goods' prices.
+    shipping_cents = (
+        0 if code is not None and code.kind == Kind.FREE_SHIPPING else shipping.cost_cents
+    )
+    # Each line is taxed on its total after its share of the discount; shipping follows the
+    # goods' rates (shop.rules.vat).
     vat = vat_breakdown(
         [
             (line.product.vat_rate.percent, line.total_cents - discount)
             for line, discount in zip(lines, priced.line_discounts_cents, strict=True)
-        ]
+        ],
+        shipping_gross_cents=shipping_cents,
     )
 
     _reserve_stock(session, lines)
@@ -273,7 +295,11 @@ def _place(
         currency=policy.currency,
         subtotal_cents=priced.subtotal_cents,
         discount_cents=priced.discount_cents,
-        total_cents=priced.total_cents,
+        shipping_method_name=shipping.method.name(request.locale),
+        shipping_carrier=shipping.method.carrier,
+        shipping_includes_age_check=shipping.method.includes_age_check,
+        shipping_cents=shipping_cents,
+        total_cents=priced.total_cents + shipping_cents,
         promo_code_id=code.id if code else None,
         promo_code_text=code.display_code if code else "",
         # The terms it got, so the order reads them without the code (which may change).

@@ -214,6 +214,7 @@ def register(app: Flask) -> None:
         products,
         promotions,
         recall,
+        shipping,
         staff,
         two_factor,
     )

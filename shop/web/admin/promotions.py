@@ -101,7 +101,11 @@ STATUS_LABELS = {
     Status.INACTIVE: _l("inactive"),
 }
 DUPLICATE_CODE = _l("A code with that name exists already (upper and lower case are the same).")
-KIND_LABELS = {Kind.PERCENT: _l("percentage"), Kind.AMOUNT: _l("fixed amount")}
+KIND_LABELS = {
+    Kind.PERCENT: _l("percentage"),
+    Kind.AMOUNT: _l("fixed amount"),
+    Kind.FREE_SHIPPING: _l("free shipping"),
+}
 USED_CODE = _l(
     "This code has been used, so its kind and value can no longer change. "
     "To offer a different discount, create a new code."
@@ -147,6 +151,8 @@ def _typed_value(kind: Kind, text: str) -> int | None:
     """A percentage or an amount in cents as staff typed it; None if it cannot be read."""
     if kind is Kind.PERCENT:
         return _whole_number(text)
+    if kind is Kind.FREE_SHIPPING:
+        return 0  # it has no value: whatever was typed in the box is not read
     try:
         return parse_euros(text)
     except Unreadable:
@@ -155,6 +161,8 @@ def _typed_value(kind: Kind, text: str) -> int | None:
 
 def value_as_typed(kind: Kind, value: int) -> str:
     """A code's value as staff type it: "15" for a percentage, "5,00" or "5.00" for euros."""
+    if kind is Kind.FREE_SHIPPING:
+        return ""
     return str(value) if kind is Kind.PERCENT else euros_text(value)
 
 
@@ -209,6 +217,7 @@ class PromoForm(ShopForm):
         choices=[
             SelectChoice(Kind.PERCENT.value, _l("Percentage off")),
             SelectChoice(Kind.AMOUNT.value, _l("Fixed amount off, in euros")),
+            SelectChoice(Kind.FREE_SHIPPING.value, _l("Free shipping (leave the value empty)")),
         ],
         validate_choice=False,  # checked below, in the page's words
     )
@@ -452,6 +461,8 @@ def _time_text(value: time) -> str:
 
 
 def value_text(kind: Kind | str, value: int) -> str:
+    if Kind(kind) is Kind.FREE_SHIPPING:
+        return _("free shipping")
     return f"{value}%" if Kind(kind) is Kind.PERCENT else format_money(value)
 
 
