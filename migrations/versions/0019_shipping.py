@@ -185,7 +185,19 @@ def upgrade():
 
 
 def downgrade():
-    # Fails while an order charged shipping or a free-shipping code exists.
+    # Refused while an order was charged shipping or a free-shipping code exists: the old
+    # CHECKs cannot hold them. PostgreSQL refuses when it re-creates a CHECK; SQLite, whose
+    # CHECKs are edited in place, would not notice, so it is asked first.
+    bind = op.get_bind()
+    charged = bind.exec_driver_sql(
+        "SELECT (SELECT count(*) FROM orders WHERE shipping_cents <> 0) + "
+        "(SELECT count(*) FROM promo_codes WHERE kind = 'free_shipping')"
+    ).scalar_one()
+    if charged:
+        raise RuntimeError(
+            "cannot go back before 0019: orders were charged shipping or free-shipping "
+            "codes exist"
+        )
     _checks(forward=False)
     op.drop_column("orders", "shipping_cents")
     op.drop_column("orders", "shipping_includes_age_check")

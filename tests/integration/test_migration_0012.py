@@ -14,6 +14,7 @@ from shop.models import Order, PromoRedemption
 from shop.services.promotions import customer_uses
 from tests.conftest import settings_for
 from tests.helpers import make_code, make_product
+from tests.integration.migration_support import ship_for_free
 from tests.integration.test_checkout_service import as_customer, checkout
 from tests.integration.test_migration_0009 import scratch_url  # noqa: F401
 
@@ -29,6 +30,7 @@ def test_uses_recorded_before_0012_count_for_the_customers_identity(scratch_url)
         # migrations add columns the models need), and up again through 0012.
         upgrade()
         session = db.session
+        ship_for_free(session)
         product = make_product(session, stock=10)
         code = make_code(session, per_customer_limit=2)
         code_id, code_text = code.id, code.code

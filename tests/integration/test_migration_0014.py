@@ -22,6 +22,7 @@ from shop.services.payments import pay_in_test_mode
 from tests.admin_support import make_staff
 from tests.conftest import settings_for
 from tests.helpers import make_product
+from tests.integration.migration_support import ship_for_free
 from tests.integration.payment_support import place
 from tests.integration.test_migration_0009 import scratch_url  # noqa: F401
 
@@ -33,6 +34,7 @@ def test_orders_from_before_0014_get_their_history_and_their_emails_keep_one_eac
     with app.app_context():
         upgrade()
         session = db.session
+        ship_for_free(session)
         product = make_product(session, stock=10)
         staff = make_staff(session, Role.MANAGER)
         shipped = place(session, product, 2)

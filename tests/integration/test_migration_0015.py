@@ -12,6 +12,7 @@ from shop.extensions import db
 from shop.models import Order
 from tests.conftest import settings_for
 from tests.helpers import make_product
+from tests.integration.migration_support import ship_for_free
 from tests.integration.test_checkout_service import as_customer, checkout
 from tests.integration.test_migration_0009 import scratch_url  # noqa: F401
 
@@ -23,6 +24,7 @@ def test_orders_placed_before_0015_get_their_mailbox_identity(scratch_url):  # n
     with app.app_context():
         upgrade()
         session = db.session
+        ship_for_free(session)
         product = make_product(session, stock=10)
         for address in ADDRESSES:
             checkout(session, {product.id: 1}, customer=as_customer(address))

@@ -77,8 +77,8 @@ def test_an_unpaid_order_shows_everything_the_customer_agreed_to(session, verifi
     assert "Golden Teacher 15 g 2 €19.95 €39.90 Discount −€3.99" in words
     assert "Lion's Mane capsules 1 €10.00 €10.00 Discount −€1.00" in words
     assert (
-        "Subtotal €49.90 Discount (Lente10) −€4.99 Shipping: Test delivery Free "
-        "Total incl. VAT €44.91"
+        "Subtotal €49.90 Discount (Lente10) −€4.99 "
+        "Shipping: Test delivery age check on delivery Free Total incl. VAT €44.91"
     ) in words
     assert "of which VAT 21% (on €37.12 excl. VAT) €7.79" in words
     assert "The code Lente10 gave 10% off." in words
