@@ -95,7 +95,7 @@ def test_a_code_for_next_week_is_listed_as_scheduled(page, stripe_shop, manager)
 
     page.get_by_label("Code", exact=True).fill("NEXTWEEK15")
     page.get_by_label("Percentage off").check()
-    page.get_by_label("Value").fill("15")
+    page.get_by_label("Value", exact=True).fill("15")
     page.get_by_label("First day").fill(next_week.isoformat())
     page.get_by_label("Last day (included)").fill((next_week + timedelta(days=6)).isoformat())
     page.get_by_role("button", name="Create code").click()
