@@ -152,12 +152,12 @@ def offer(
 ) -> list[OfferedMethod]:
     """The methods (loaded with their rates) as offered to `zone` for these goods; with a
     free-shipping code each costs 0 where it ships. When the goods need an ID check at
-    delivery, a method without the carrier's age check is not offered anywhere."""
+    delivery, a method without the carrier's age check is left out."""
     offered = []
     for method in methods:
-        prices = {rate.zone: rate.price_cents for rate in method.rates}
         if needs_age_check and not method.includes_age_check:
-            prices = {}
+            continue
+        prices = {rate.zone: rate.price_cents for rate in method.rates}
         price = prices.get(zone) if zone is not None else None
         cost = None if price is None else shipping_cost(price, goods_cents, free_from_cents)
         if cost is not None and free_by_code:

@@ -24,7 +24,7 @@ from shop.services.orders.placing import place_order
 from shop.services.payments import pay_in_test_mode
 from shop.services.shipping import ShippingRefusal, ShippingRefused
 from tests.admin_support import admin_csrf, signed_in
-from tests.helpers import checkout_request, make_product, make_shipping_method
+from tests.helpers import checkout_request, csrf_token, make_product, make_shipping_method
 from tests.integration.payment_support import AMSTERDAM, ANN, POLICY, fresh_order
 from tests.pages import Page
 
@@ -332,6 +332,29 @@ def test_checkout_offers_an_id_check_order_only_methods_with_the_age_check(
     with pytest.raises(ShippingRefused) as refused:
         placed({capsules: 1, strong_truffles: 1})
     assert refused.value.reason == ShippingRefusal.NEEDS_AGE_CHECK
+
+
+def test_the_checkout_page_lists_only_methods_with_the_age_check(
+    session, verified_client, strong_truffles
+):
+    make_shipping_method(session, "Parcel", prices={Zone.NL: 695})
+    verified_client.post(
+        "/cart/add",
+        data={
+            "csrf_token": csrf_token(verified_client.get("/cart").get_data(as_text=True)),
+            "product_id": strong_truffles.id,
+            "quantity": "1",
+        },
+    )
+
+    page = Page.of(verified_client.get("/checkout"))
+
+    assert "only shipping with an age check is offered" in page.text
+    methods = [label for label in page.texts("label") if "€" in label]
+    assert methods, "no shipping method offered"
+    # Each offered method says the carrier checks the age; the plain parcel is not offered.
+    assert all("checks the recipient's age on delivery" in label for label in methods)
+    assert not [label for label in methods if label.startswith("Parcel €")]
 
 
 # --- recalls ---------------------------------------------------------------------------------
