@@ -29,11 +29,15 @@ from shop.services import emails
 from shop.services.emails import WrittenEmail
 
 
+def _public_url(endpoint: str, values: dict[str, Any] | None = None) -> str:
+    # Built from the URL map, not `url_for`: `flask outbox send` has no request to build in.
+    path = current_app.url_map.bind("localhost").build(endpoint, values or {})
+    return current_app.config["SHOP_BASE_URL"].rstrip("/") + path
+
+
 def order_page_url(order: Order) -> str:
     """The absolute address of the customer's order page: the token is the key to it."""
-    # Built from the URL map, not `url_for`: `flask outbox send` has no request to build in.
-    path = current_app.url_map.bind("localhost").build("orders.show", {"token": order.token})
-    return current_app.config["SHOP_BASE_URL"].rstrip("/") + path
+    return _public_url("orders.show", {"token": order.token})
 
 
 def document_url(endpoint: str, **values: Any) -> str:
@@ -127,6 +131,8 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
         "order": order,
         "locale": order.locale,
         "order_url": order_page_url(order),
+        # The right of withdrawal and its model form, as the law wants them confirmed.
+        "returns_url": _public_url("pages.returns"),
     }
     if email.kind == emails.ORDER_CONFIRMATION:
         _with_lines(session, order)

@@ -155,7 +155,8 @@ def test_a_carrier_the_shop_does_not_know_gets_its_code_but_no_link(
     assert "FK-0042" in email.body_text
     assert "Follow your parcel" not in email.body_text
     links = re.findall(r'href="([^"]+)"', email.body_html)
-    assert all("/orders/" in link for link in links)
+    # Only the order's own page (and the seller's e-mail address): no carrier's page.
+    assert all("/orders/" in link or link.startswith("mailto:") for link in links)
 
 
 def test_the_shipped_email_is_in_dutch_for_a_dutch_order_and_english_for_an_english_one(
@@ -191,6 +192,33 @@ def test_the_link_in_the_email_opens_that_order_and_no_other(
     text = page_text(customer, path)
     assert f"Order {mine.number}" in text
     assert someone_elses.number not in text
+
+
+@pytest.mark.parametrize("kind", ["order_confirmation", "order_shipped"])
+def test_every_email_names_the_seller(app, client, session, product, staff, kind):
+    order = paid_order(app, client, session, product, locale="nl")
+    ship(staff, order)
+
+    [email] = sent_emails(app, session, order, kind)
+
+    for body in (email.body_text, email.body_html):
+        assert "Testpaddo B.V., Proefweg 7, 3511 AA Utrecht, Nederland" in body
+        assert "KvK 12345678" in body
+        assert "NL123456789B01" in body
+        assert "hallo@testpaddo.example" in body
+
+
+def test_the_confirmation_links_the_right_of_withdrawal_and_its_form(app, client, session, product):
+    order = paid_order(app, client, session, product)
+
+    [email] = sent_emails(app, session, order, "order_confirmation")
+
+    returns = app.config["SHOP_BASE_URL"].rstrip("/") + "/returns"
+    assert "Returns and your right of withdrawal, with the model withdrawal form:" in (
+        email.body_text
+    )
+    assert returns in email.body_text
+    assert f'href="{returns}"' in email.body_html
 
 
 # --- refunded --------------------------------------------------------------------------------
