@@ -298,3 +298,22 @@ class ProductImage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="images")
+    # Never loaded by the storefront: which variants exist follows from width and height
+    # (shop.images.variant_sides), so a card needs no query to write its srcset.
+    variants: Mapped[list[ProductImageVariant]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise_on_sql"
+    )
+
+
+class ProductImageVariant(Base):
+    """A picture at one of shop.images.VARIANT_SIDES in one format (webp or jpeg)."""
+
+    __tablename__ = "product_image_variants"
+    __table_args__ = (UniqueConstraint("image_id", "side", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("product_images.id", ondelete="CASCADE"))
+    side: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(8))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))

@@ -33,6 +33,7 @@ from shop.models import (
     PriceChange,
     Product,
     ProductImage,
+    ProductImageVariant,
     StaffMember,
 )
 from shop.models.catalog import sorted_entries
@@ -638,6 +639,10 @@ def add_product_image(
             thumbnail=prepared.thumbnail,
             etag=prepared.etag,
             created_at=now,
+            variants=[
+                ProductImageVariant(side=v.side, format=v.format, data=v.data, etag=v.etag)
+                for v in prepared.variants
+            ],
         )
         session.add(image)
         session.flush()
