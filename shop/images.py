@@ -119,7 +119,7 @@ def prepare_image(raw: bytes, *, max_bytes: int) -> PreparedImage:
     full = _resized(picture, MAX_SIDE)
     data = _encode(full)
     return PreparedImage(
-        variants=make_variants(full),
+        variants=make_variants(full, full_jpeg=data),
         data=data,
         thumbnail=_encode(_resized(picture, THUMBNAIL_SIDE)),
         mime_type=STORED_MIME_TYPE,
@@ -129,13 +129,17 @@ def prepare_image(raw: bytes, *, max_bytes: int) -> PreparedImage:
     )
 
 
-def make_variants(full: Image.Image) -> tuple[PreparedVariant, ...]:
-    """Every variant of a picture already cleaned and at most MAX_SIDE, smallest first."""
+def make_variants(
+    full: Image.Image, *, full_jpeg: bytes | None = None
+) -> tuple[PreparedVariant, ...]:
+    """Every variant of a picture already cleaned and at most MAX_SIDE, smallest first
+    (`full_jpeg`: the picture as `_encode` wrote it, if at hand, to spare encoding it again)."""
     variants = []
     for side in variant_sides(full.width, full.height):
         sized = _resized(full, side)
         for kind in VARIANT_FORMATS:
-            data = _encode(sized, kind)
+            same = sized is full and kind == "jpeg" and full_jpeg is not None
+            data = full_jpeg if same and full_jpeg is not None else _encode(sized, kind)
             variants.append(
                 PreparedVariant(side, kind, data, hashlib.sha256(data).hexdigest()[:32])
             )
