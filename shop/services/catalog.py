@@ -81,6 +81,8 @@ _IMAGE_FACTS = (
     ProductImage.width,
     ProductImage.height,
 )
+# The same, for other services that show a product's picture (the cart's thumbnails).
+IMAGE_FACTS = _IMAGE_FACTS
 
 
 # What a product card shows: the descriptions (the bulk of a row) wait for the product page.
