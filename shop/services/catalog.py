@@ -365,6 +365,22 @@ def product_for_staff(session: Session, product_id: int) -> Product:
     return product
 
 
+def first_picture_ids(
+    session: Session, product_ids: set[int], *, on_sale_only: bool = False
+) -> dict[int, int]:
+    """Each product's first picture's id, by product id, for pages and e-mails about orders
+    (which keep product ids, not products): one query, ids only."""
+    query = (
+        select(ProductImage.product_id, ProductImage.id)
+        .where(ProductImage.product_id.in_(product_ids))
+        # Position descending, so that the first picture is the last one written below.
+        .order_by(ProductImage.product_id, ProductImage.position.desc())
+    )
+    if on_sale_only:
+        query = query.join(Product).where(ON_SALE)
+    return {row.product_id: row.id for row in session.execute(query)}
+
+
 def price_history(session: Session, product_id: int, limit: int = 10) -> list[PriceChange]:
     """The product's latest prices, newest first."""
     return list(

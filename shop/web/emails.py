@@ -22,11 +22,11 @@ from shop.models import (
     OrderVatLine,
     OutboxEmail,
     PaymentAttempt,
-    ProductImage,
     Refund,
 )
 from shop.rules.tracking import tracking_url
 from shop.services import emails
+from shop.services.catalog import first_picture_ids
 from shop.services.emails import WrittenEmail
 
 
@@ -124,16 +124,6 @@ def _with_lines(session: Session, order: Order) -> None:
     set_committed_value(order, "vat_lines", list(vat_lines))
 
 
-def first_pictures(session: Session, product_ids: set[int]) -> dict[int, int]:
-    """Each product's first picture's id, by product id: one query, ids only."""
-    rows = session.execute(
-        select(ProductImage.product_id, ProductImage.id)
-        .where(ProductImage.product_id.in_(product_ids))
-        .order_by(ProductImage.product_id, ProductImage.position.desc())
-    ).all()
-    return {row.product_id: row.id for row in rows}  # the last written wins: position 0
-
-
 def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
     """The words of an outbox e-mail, in the language its order was placed in."""
     order = session.get(Order, email.order_id)
@@ -149,7 +139,7 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
         _with_lines(session, order)
         context.update(_invoice_link(session, order))
         ordered = {line.product_id for line in order.lines if line.product_id is not None}
-        context["pictures"] = first_pictures(session, ordered) if ordered else {}
+        context["pictures"] = first_picture_ids(session, ordered) if ordered else {}
     elif email.kind == emails.ORDER_SHIPPED:
         context["tracking_url"] = order_tracking_url(order)
     elif email.kind == emails.ORDER_REFUNDED:

@@ -9,7 +9,8 @@ from io import BytesIO
 
 from PIL import Image
 
-from tests.helpers import make_category, make_product
+from tests.helpers import csrf_token, make_category, make_product
+from tests.integration.payment_support import place
 from tests.integration.test_images import A_YEAR_PRIVATE, noisy_jpeg, staff, uploaded  # noqa: F401
 
 
@@ -98,3 +99,21 @@ def test_a_product_without_pictures_shows_the_placeholder_silently(session, veri
     card = verified_client.get("/category/truffles").get_data(as_text=True)
 
     assert 'src="/static/images/placeholder.svg" alt=""' in card
+
+
+def test_the_cart_and_the_order_page_show_a_thumbnail(staff, session, verified_client):  # noqa: F811
+    product = make_product(session, "Golden Teacher")
+    image = uploaded(staff, session, product.id, noisy_jpeg())
+    token = csrf_token(verified_client.get(f"/products/{product.slug}").get_data(as_text=True))
+    verified_client.post("/cart/add", data={"csrf_token": token, "product_id": str(product.id)})
+
+    cart = verified_client.get("/cart").get_data(as_text=True)
+    order = place(session, product)
+    order_page = verified_client.get(f"/orders/{order.token}").get_data(as_text=True)
+
+    assert f'src="/images/{image.id}/320.jpg"' in cart
+    assert f'src="/images/{image.id}/320.jpg" alt=""' in order_page
+    # A product taken out of the shop: its picture is no longer served, so none is shown.
+    product.is_active = False
+    session.commit()
+    assert "/images/" not in verified_client.get(f"/orders/{order.token}").get_data(as_text=True)
