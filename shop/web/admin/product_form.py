@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     Field,
@@ -592,3 +592,18 @@ class PictureForm(ShopForm):
     def validate_image(self, field: Field) -> None:
         if field.data is None:
             raise ValidationError(_("Please choose a picture to upload."))
+
+
+class NewPicturesForm(ShopForm):
+    """Pictures sent with a new product's form, with one alt text for them all."""
+
+    class Meta(FieldIds):
+        pass
+
+    pictures = MultipleFileField(_l("Pictures"))
+    pictures_alt_en = line_field(_l("Alt text (English)"), MAX_ALT_LENGTH)
+    pictures_alt_nl = line_field(_l("Alt text (Dutch)"), MAX_ALT_LENGTH)
+
+    def files(self) -> list[Any]:
+        """The files chosen (a browser sends one empty part when none is)."""
+        return [f for f in self.pictures.data or [] if getattr(f, "filename", "")]
