@@ -135,6 +135,7 @@ def _truffle_heap(
 ) -> None:
     spots = [(cx + dx * spread, cy + dy * spread * 0.55) for dx, dy in _HEAP]
     rng.shuffle(spots)
+    spots = spots[: rng.randint(5, len(spots))]
     spots.sort(key=lambda p: p[1])  # back row first
     for x, y in spots:
         tint = _shade(brown, rng.uniform(-0.12, 0.12))
@@ -543,7 +544,7 @@ class _Palette:
     def __init__(self, rng: random.Random) -> None:
         self.backdrop_pair = rng.choice(_BACKDROPS)
         self.backdrop = self.backdrop_pair[1]
-        self.brown = _mix((122, 84, 52), (150, 112, 70), rng.random())
+        self.brown = _mix((104, 70, 44), (168, 128, 80), rng.random())
         self.accent = rng.choice(
             ((46, 110, 78), (140, 62, 92), (52, 92, 140), (176, 104, 40), (92, 70, 140))
         )
