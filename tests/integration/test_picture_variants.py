@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import pytest
 from PIL import Image
 
 from tests.helpers import csrf_token, make_category, make_product
 from tests.integration.payment_support import place
 from tests.integration.test_images import A_YEAR_PRIVATE, noisy_jpeg, staff, uploaded  # noqa: F401
+from tests.integration.test_query_counts import queries_for
 
 
 def test_a_large_upload_is_served_in_every_size_in_webp_and_jpeg(staff, session, verified_client):  # noqa: F811
@@ -117,3 +119,25 @@ def test_the_cart_and_the_order_page_show_a_thumbnail(staff, session, verified_c
     product.is_active = False
     session.commit()
     assert "/images/" not in verified_client.get(f"/orders/{order.token}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/cart", "/checkout"])
+def test_thumbnails_cost_the_cart_no_query_per_line(staff, session, verified_client, path):  # noqa: F811
+    products = [make_product(session, f"Teacher {n}") for n in range(3)]
+    for product in products:
+        uploaded(staff, session, product.id, noisy_jpeg())
+    page = verified_client.get(f"/products/{products[0].slug}").get_data(as_text=True)
+    token = csrf_token(page)
+
+    def add(product) -> None:  # type: ignore[no-untyped-def]
+        data = {"csrf_token": token, "product_id": str(product.id)}
+        verified_client.post("/cart/add", data=data)
+
+    add(products[0])
+    one_line = queries_for(verified_client, path)
+    for product in products[1:]:
+        add(product)
+    three_lines, statements = queries_for(verified_client, path, True)
+
+    assert one_line == three_lines, statements
+    assert verified_client.get(path).get_data(as_text=True).count('class="line-thumb" src=') == 3
