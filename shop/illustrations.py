@@ -405,19 +405,28 @@ def _scene_grow_kit_lions_mane(c: _Canvas, rng: random.Random, colours: _Palette
 
 
 def _shaggy(c: _Canvas, rng: random.Random, cx: float, cy: float, w: float, cream: RGB) -> None:
-    """Lion's Mane: a rounded white body hung with rows of soft spines."""
-    c.ellipse((cx - w / 2, cy - w * 0.4, cx + w / 2, cy + w * 0.3), _shade(cream, -0.12))
-    for row in range(7):
-        y = cy - w * 0.34 + row * w * 0.09
-        half = w * (0.46 - abs(row - 3) * 0.045)
-        count = int(half / (w * 0.022))
+    """Lion's Mane: a rounded cream body hung with rows of tapering spines, short near the
+    top and long at the bottom, each row overlapping the tips of the one above."""
+    h = w * 0.78
+    c.ellipse((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), _shade(cream, -0.08))
+    rows = 11
+    for row in range(rows):
+        t = row / (rows - 1)
+        y = cy - h / 2 + h * 0.02 + t * h * 0.8
+        across = (y - cy) / (h / 2)
+        half = (w / 2) * max(0.0, 1 - across * across) ** 0.5
+        length = w * (0.05 + 0.17 * t)
+        width = w * 0.04
+        count = max(3, int(2 * half / (width * 0.7)))
+        tone = _shade(cream, 0.2 - 0.3 * t)
         for i in range(count):
-            x = cx - half + i * 2 * half / max(1, count - 1) + rng.uniform(-3, 3)
-            length = w * rng.uniform(0.1, 0.17)
-            colour = _shade(cream, rng.uniform(-0.16, 0.08) - row * 0.015)
-            c.line([(x, y), (x + rng.uniform(-3, 3), y + length)], colour, w * 0.024)
-            c.circle(x, y + length, w * 0.012, colour)
-    c.ellipse((cx - w * 0.28, cy - w * 0.36, cx + w * 0.05, cy - w * 0.24), _shade(cream, 0.5))
+            x = cx - half + (i + 0.5) * 2 * half / count + rng.uniform(-2, 2)
+            tip = length * rng.uniform(0.8, 1.25)
+            c.polygon(
+                [(x - width / 2, y), (x + width / 2, y), (x + rng.uniform(-4, 4), y + tip)],
+                _shade(tone, rng.uniform(-0.06, 0.06)),
+            )
+    c.ellipse((cx - w * 0.26, cy - h * 0.42, cx - w * 0.02, cy - h * 0.32), _shade(cream, 0.35))
 
 
 def _scene_lions_mane(c: _Canvas, rng: random.Random, colours: _Palette) -> None:
@@ -550,7 +559,7 @@ class _Palette:
         )
         self.capsule = rng.choice(((214, 148, 62), (190, 80, 70), (100, 150, 110), (236, 220, 180)))
         self.cap = _mix((196, 132, 58), (150, 90, 46), rng.random())
-        self.cream = _mix((246, 240, 226), (236, 226, 204), rng.random())
+        self.cream = _mix((244, 234, 212), (236, 222, 192), rng.random())
         self.powder = _mix((226, 210, 176), (206, 184, 146), rng.random())
 
 
