@@ -50,3 +50,21 @@ def test_a_thumbnail_shows_its_picture_without_javascript(browser, shop):
         snap(page, "10-gallery", full_page=False)
     finally:
         context.close()
+
+
+def test_with_javascript_a_thumbnail_moves_only_the_strip_and_is_marked(page, shop):
+    page.set_viewport_size(PHONE)
+    pass_age_gate(page, shop.url, f"/products/{KIT}")
+    gallery = page.get_by_role("region", name="Pictures of Microdosing Complete Kit")
+    third = gallery.get_by_role("link", name="Show picture 3 of 3")
+    third.scroll_into_view_if_needed()
+    page_scrolled = page.evaluate("window.scrollY")
+
+    third.click()
+
+    expect(gallery.locator(".gallery-slide").nth(2)).to_be_in_viewport()
+    expect(third).to_have_attribute("aria-current", "true")
+    expect(gallery.get_by_role("link", name="Show picture 1 of 3")).not_to_have_attribute(
+        "aria-current", "true"
+    )
+    assert page.evaluate("window.scrollY") == page_scrolled
