@@ -532,6 +532,33 @@ def _scene_powder_pouch(c: _Canvas, rng: random.Random, colours: _Palette) -> No
     _ = rng
 
 
+def _scene_scale(c: _Canvas, rng: random.Random, colours: _Palette) -> None:
+    c.floor_shadow(500, 760, 400, _shade(colours.backdrop, -0.1))
+    body = (60, 64, 70)
+    c.polygon([(140, 700), (860, 700), (800, 560), (200, 560)], _shade(body, 0.15))  # top face
+    c.rect((140, 690, 860, 770), body, 18)  # front edge
+    c.ellipse((330, 560, 700, 650), (196, 200, 206))  # the weighing plate
+    c.ellipse((345, 566, 685, 636), (222, 226, 230))
+    c.rect((380, 706, 620, 756), (168, 206, 150), 8)  # the display
+    c.rect((400, 718, 540, 744), _shade((168, 206, 150), -0.45), 4)
+    for x in (660, 720, 780):
+        c.circle(x, 731, 14, _shade(body, 0.35))
+    _truffle(c, rng, 515, 580, 42, colours.brown)
+
+
+def _scene_tin(c: _Canvas, rng: random.Random, colours: _Palette) -> None:
+    c.floor_shadow(500, 820, 330, _shade(colours.backdrop, -0.1))
+    metal = (186, 192, 198)
+    c.rect((250, 420, 750, 800), metal, 40)
+    c.ellipse((250, 760, 750, 840), _shade(metal, -0.15))
+    c.rect((250, 420, 750, 800), metal, 40)
+    c.rect((300, 440, 340, 780), _shade(metal, 0.35), 18)  # a highlight
+    c.rect((230, 330, 770, 450), colours.accent, 30)  # the lid
+    c.ellipse((230, 290, 770, 370), _shade(colours.accent, 0.2))
+    _label(c, (380, 520, 620, 730), (252, 249, 242), colours.accent)
+    _ = rng
+
+
 def _cos(angle: float) -> float:
     from math import cos
 
@@ -576,6 +603,8 @@ SCENES: dict[str, Callable[[_Canvas, random.Random, _Palette], None]] = {
     "chaga": _scene_chaga,
     "capsule-jar": _scene_capsule_jar,
     "powder-pouch": _scene_powder_pouch,
+    "scale": _scene_scale,
+    "tin": _scene_tin,
 }
 
 
