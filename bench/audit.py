@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with fresh_database("sqlite") as database:
         seed_demo_shop(database)
-        with gunicorn("shop:create_app()", ServerOptions(workers=2), shop_settings(database)) as shop:
+        with gunicorn(
+            "shop:create_app()", ServerOptions(workers=2), shop_settings(database)
+        ) as shop:
             cookie = shopper_cookie(shop.base_url)
             for page in options.pages:
                 for form_factor in options.form_factors:
