@@ -62,8 +62,8 @@ _SPACE = re.compile(r"\s+")
 def meta_description(text: str | None, limit: int = DESCRIPTION_LIMIT) -> str:
     """`text` as one plain line of at most `limit` characters, cut between words."""
     plain = html.unescape(_TAG.sub(" ", text or ""))
-    plain = _LINK_TARGET.sub(" ", plain)
-    plain = _MARKDOWN_MARKS.sub(" ", plain)
+    plain = _LINK_TARGET.sub("", plain)
+    plain = _MARKDOWN_MARKS.sub("", plain)
     plain = _SPACE.sub(" ", plain).strip()
     if len(plain) <= limit:
         return plain

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -432,3 +433,20 @@ def test_the_list_uses_as_many_queries_with_many_articles_as_with_one(session, v
 
     assert one == many == second_page
     assert many <= 4
+
+
+def test_an_article_is_described_by_its_summary_to_search_engines_and_previews(
+    session, verified_client
+):
+    article = make_article(session, "Lion's Mane", summary_en="What *Hericium* research shows.")
+
+    html = verified_client.get(f"/articles/{article.slug}?utm_source=x").get_data(as_text=True)
+    head = BeautifulSoup(html, "html.parser").head
+
+    assert head.find("meta", attrs={"name": "description"})["content"] == (
+        "What Hericium research shows."
+    )
+    assert head.find("meta", property="og:type")["content"] == "article"
+    assert head.find("link", rel="canonical")["href"] == (
+        f"http://127.0.0.1:5000/articles/{article.slug}"
+    )

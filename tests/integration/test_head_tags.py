@@ -100,3 +100,10 @@ def test_robots_txt_keeps_crawlers_out_of_the_private_pages(client):
     body = client.get("/robots.txt").get_data(as_text=True)
     for path in ("/admin/", "/cart", "/checkout", "/orders/"):
         assert f"Disallow: {path}" in body
+
+
+def test_a_search_keeps_its_words_in_the_canonical_address_though_it_is_not_indexed(
+    verified_client,
+):
+    soup = head(verified_client.get("/search?q=truffle&utm_campaign=x"))
+    assert meta(soup, property="og:url") == f"{BASE}/search?q=truffle"
