@@ -74,7 +74,7 @@ def walk(page: Page, url: str, language: str, manager: tuple[str, str], axe: str
     step(page, language, "05-cart", axe)
 
     page.goto(f"{url}/checkout")
-    page.locator('[name="email"]').fill("ann@example.nl")
+    page.locator('[name="email"]').fill("tour@example.nl")
     page.locator('[name="name"]').fill("Ann de Vries")
     page.locator('[name="street"]').fill("Prinsengracht 263")
     page.locator('[name="postcode"]').fill("1016 GV")
