@@ -73,8 +73,11 @@ def record_age_check(
     policy_version: int,
     min_age: int,
     now: datetime,
+    provider: str | None = None,
+    reference: str | None = None,
 ) -> None:
-    """Add the audit row for one answer at the gate (no IP address, no date of birth)."""
+    """Add the audit row for one verification (no IP address, no date of birth, no claim
+    about the person: for a provider only its issuer and its transaction reference)."""
     begin_write(session)
     session.add(
         AgeCheck(
@@ -83,6 +86,8 @@ def record_age_check(
             method=method,
             policy_version=policy_version,
             min_age=min_age,
+            provider=provider,
+            reference=reference,
         )
     )
     session.commit()
