@@ -15,11 +15,11 @@ const [port, redirectUri, idTokenTtl = "600"] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 
 const ACCOUNTS = {
-  adult: { name: "Anna de Vries", birthdate: "1990-04-12", email: "anna@bank.example",
+  "customer-adult-4821": { name: "Anna de Vries", birthdate: "1990-04-12", email: "anna@bank.example",
            bank: "Voorbeeldbank", age_over_18: true, age_over_21: true },
-  teen: { name: "Tim Jansen", birthdate: "2010-09-01", email: "tim@bank.example",
+  "customer-teen-7730": { name: "Tim Jansen", birthdate: "2010-09-01", email: "tim@bank.example",
           bank: "Voorbeeldbank", age_over_18: false, age_over_21: false },
-  nineteen: { name: "Noor Bakker", birthdate: "2007-01-15", email: "noor@bank.example",
+  "customer-nineteen-2264": { name: "Noor Bakker", birthdate: "2007-01-15", email: "noor@bank.example",
               bank: "Voorbeeldbank", age_over_18: true, age_over_21: false },
 };
 
@@ -56,10 +56,10 @@ const provider = new Provider(issuer, {
 
 function page(uid) {
   const buttons = Object.keys(ACCOUNTS)
-    .map((id) => `<button type="submit" name="account" value="${id}">Sign in as ${id}</button>`)
+    .map((id) => `<button type="submit" name="account" value="${id}">${ACCOUNTS[id].name}</button>`)
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test bank</title></head>
-<body><main><h1>Test bank: confirm your age</h1>
+<body><main><h1>Test bank: confirm your age</h1><p>Sign in as:</p>
 <form method="post" action="/interaction/${uid}/login">${buttons}
 <button type="submit" name="account" value="cancel">Cancel</button></form></main></body></html>`;
 }
