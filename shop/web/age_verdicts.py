@@ -32,14 +32,12 @@ def current_verification() -> Verification | None:
     return verification
 
 
-def has_provider_verified(age: int) -> bool:
-    """The OpenID provider verified at least `age` in this browser session."""
+def provider_verified_age() -> int:
+    """The age the OpenID provider verified in this browser session (0: none)."""
     verification = current_verification()
-    return (
-        verification is not None
-        and verification.method == AgeCheckMethod.OIDC
-        and verification.proven_age >= age
-    )
+    if verification is None or verification.method != AgeCheckMethod.OIDC:
+        return 0
+    return verification.proven_age
 
 
 def keep_verdict(verdict: Verdict, *, required_age: int, remember: bool = False) -> None:

@@ -300,6 +300,19 @@ def _too_young(params: Params) -> str:
     )
 
 
+def _age_not_verified(params: Params) -> str:
+    if not params.get("products"):
+        return _(
+            "Before you order, please have your age (%(age)s or older) verified.",
+            age=params["age"],
+        )
+    return _(
+        "%(products)s can only be ordered after your age (%(age)s or older) has been verified.",
+        age=params["age"],
+        products=", ".join(params["products"]),
+    )
+
+
 SHOPPING: dict[Reason, Wording] = {
     # A customer's promo code. Every unknown code gets the same words, so they never tell
     # someone guessing codes how close they came.
@@ -348,6 +361,7 @@ SHOPPING: dict[Reason, Wording] = {
         )
     ),
     CheckoutRefusal.TOO_YOUNG: _too_young,
+    CheckoutRefusal.AGE_NOT_VERIFIED: _age_not_verified,
     CheckoutRefusal.NOT_ACKNOWLEDGED: lambda p: _(
         "Please confirm that you have read the warnings and allergy information."
     ),
