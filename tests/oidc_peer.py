@@ -33,7 +33,7 @@ CANCEL = "cancel"
 # What the provider knows about each account and releases in the ID token besides the age
 # claims: none of it may ever be stored by the shop.
 PERSONAL_CLAIMS = {
-    ADULT: ("Anna de Vries", "1990-04-12", "anna@bank.example", "Voorbeeldbank"),
+    ADULT: ("Anouk Verbeek", "1990-04-12", "anouk@bank.example", "Voorbeeldbank"),
     TEEN: ("Tim Jansen", "2010-09-01", "tim@bank.example", "Voorbeeldbank"),
     NINETEEN: ("Noor Bakker", "2007-01-15", "noor@bank.example", "Voorbeeldbank"),
 }

@@ -15,7 +15,7 @@ const [port, redirectUri, idTokenTtl = "600"] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 
 const ACCOUNTS = {
-  "customer-adult-4821": { name: "Anna de Vries", birthdate: "1990-04-12", email: "anna@bank.example",
+  "customer-adult-4821": { name: "Anouk Verbeek", birthdate: "1990-04-12", email: "anouk@bank.example",
            bank: "Voorbeeldbank", age_over_18: true, age_over_21: true },
   "customer-teen-7730": { name: "Tim Jansen", birthdate: "2010-09-01", email: "tim@bank.example",
           bank: "Voorbeeldbank", age_over_18: false, age_over_21: false },

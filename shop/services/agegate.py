@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
@@ -91,3 +92,15 @@ def record_age_check(
         )
     )
     session.commit()
+
+
+def count_age_checks(
+    session: Session, *, since: datetime
+) -> dict[tuple[AgeCheckMethod, AgeCheckOutcome], int]:
+    """How many verifications of each method ended in each outcome since `since`."""
+    rows = session.execute(
+        select(AgeCheck.method, AgeCheck.outcome, func.count())
+        .where(AgeCheck.checked_at >= since)
+        .group_by(AgeCheck.method, AgeCheck.outcome)
+    ).all()
+    return {(method, outcome): count for method, outcome, count in rows}

@@ -25,9 +25,18 @@ from sqlalchemy import select, text
 
 from shop import clock
 from shop.extensions import db
-from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome
+from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome, Order
 from shop.services.age_verification import OidcProvider, OidcSettings
+from tests.admin_support import signed_in
 from tests.conftest import settings_for
+from tests.helpers import make_product
+from tests.integration.test_checkout_pages import (
+    fill_cart,
+    open_checkout,
+    order_count,
+    submit,
+    words_at,
+)
 from tests.oidc_peer import (
     ADULT,
     CANCEL,
@@ -41,6 +50,7 @@ from tests.oidc_peer import (
     running_oidc_provider,
     sign_in_at_provider,
 )
+from tests.pages import Page, words
 from tests.peers import free_port
 
 REDIRECT_URI = "http://localhost/age-verification/callback"
@@ -376,3 +386,58 @@ def test_a_token_with_another_nonce_fails(provider):
 
     with pytest.raises(JoseError):
         _oidc_provider(provider).check_id_token(token, nonce="not-the-one", now=clock.now())
+
+
+# --- a product that needs a verified age, the order and the back office -----------------
+
+
+def test_a_product_that_needs_a_verified_age_is_sold_only_after_the_provider_verified_it(
+    session, client
+):
+    strong = make_product(session, "Hollandia Strong", min_age=21, needs_verified_age=True)
+    verify(client, ADULT)  # the gate: 18+
+    fill_cart(client, strong)
+
+    form_page = open_checkout(client)
+    link = form_page.one("#age-verify a")["href"]
+    assert link == "/age-verification/start?next=/checkout&age=21"
+    assert not form_page.soup.select("#f-day")  # no date of birth would do
+    refused = submit(client, form_page, day=None, month=None, year=None)
+    assert refused.status_code == 403
+    assert (
+        "Hollandia Strong can only be ordered after your age (21 or older) has been verified."
+        in words(refused.get_data(as_text=True))
+    )
+    assert order_count(session) == 0
+
+    assert verify(client, ADULT, next_path="/checkout", age=21).headers["Location"] == "/checkout"
+    verified_page = open_checkout(client)
+    assert "21 or older" in words_at(verified_page, "#age-verified")
+    placed = submit(client, verified_page, day=None, month=None, year=None)
+
+    assert placed.status_code == 303, words(placed.get_data(as_text=True))[:2000]
+    order = session.scalars(select(Order)).one()
+    assert (order.age_check_method, order.age_required) == (AgeCheckMethod.OIDC, 21)
+
+
+def test_staff_see_how_the_age_was_verified_and_the_counts_by_method(session, client, app):
+    product = make_product(session)
+    verify(client, ADULT)
+    fill_cart(client, product)
+    assert submit(client, open_checkout(client), day=None, month=None, year=None).status_code == 303
+    verify(app.test_client(), TEEN)
+    verify(app.test_client(), CANCEL)
+    order = session.scalars(select(Order)).one()
+    assert order.age_check_method == AgeCheckMethod.OIDC
+
+    staff = app.test_client()
+    signed_in(staff, session, "manager")
+    detail = Page.of(staff.get(f"/admin/orders/{order.id}"))
+    assert "verified by the age verification service (bank or eID)" in detail.text
+    dashboard = Page.of(staff.get("/admin/"))
+    rows = {
+        row.select_one("th").get_text(strip=True): [td.get_text(strip=True) for td in row("td")]
+        for row in dashboard.soup.select("table.age-checks tbody tr")
+    }
+    assert rows["Age verification service"] == ["1", "1", "1"]
+    assert rows["Yes/no question"] == ["0", "0", "0"]
