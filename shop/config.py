@@ -235,7 +235,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_OIDC_SCOPE",
         "openid age",
         _text,
-        "Scopes asked for; `openid` and the one that releases the age claim, nothing more.",
+        "Scopes asked for; `openid` and the one that releases the age claim, nothing more. "
+        "`{age}` in it becomes the age required.",
     ),
     Setting(
         "SHOP_OIDC_AGE_CLAIM",

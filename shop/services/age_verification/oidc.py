@@ -77,6 +77,10 @@ class OidcSettings:
     def is_complete(self) -> bool:
         return bool(self.issuer and self.client_id and self.client_secret)
 
+    def scope_for(self, required_age: int) -> str:
+        """The scopes to ask; `{age}` in them (a broker's `age_over:{age}`) becomes the age."""
+        return self.scope.replace("{age}", str(required_age))
+
     def claim_for(self, required_age: int) -> str | None:
         """The claim that proves `required_age`; None when the configured claim cannot (a
         fixed "18 or older" claim says nothing about 21)."""
@@ -179,11 +183,11 @@ class OidcProvider:
                 raise ProviderUnavailable(f"the discovery document has no {key}")
         return document
 
-    def _client(self, redirect_uri: str) -> OAuth2Session:
+    def _client(self, redirect_uri: str, required_age: int) -> OAuth2Session:
         return OAuth2Session(
             self.settings.client_id,
             self.settings.client_secret,
-            scope=self.settings.scope,
+            scope=self.settings.scope_for(required_age),
             redirect_uri=redirect_uri,
             code_challenge_method="S256",
             token_endpoint_auth_method="client_secret_basic",
@@ -203,7 +207,7 @@ class OidcProvider:
             redirect_uri=redirect_uri,
             started_at=int(now.timestamp()),
         )
-        with self._client(redirect_uri) as client:
+        with self._client(redirect_uri, required_age) as client:
             url, _ = client.create_authorization_url(
                 discovery["authorization_endpoint"],
                 state=pending.state,
@@ -216,7 +220,7 @@ class OidcProvider:
         """The ID token for `code` (sent with the PKCE verifier); OAuthError when refused."""
         discovery = self.discover()
         try:
-            with self._client(pending.redirect_uri) as client:
+            with self._client(pending.redirect_uri, pending.required_age) as client:
                 token = client.fetch_token(
                     discovery["token_endpoint"],
                     grant_type="authorization_code",
