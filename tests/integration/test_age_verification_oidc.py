@@ -136,7 +136,7 @@ def test_the_authorization_request_carries_pkce_s256_a_state_and_a_nonce(client)
 
     asked = {key: values[0] for key, values in parse_qs(urlsplit(first).query).items()}
     assert asked["response_type"] == "code" and asked["client_id"] == SHOP_CLIENT
-    assert asked["redirect_uri"] == REDIRECT_URI
+    assert asked["redirect_uri"] == REDIRECT_URI and asked["prompt"] == "login"
     assert asked["code_challenge_method"] == "S256" and len(asked["code_challenge"]) == 43
     again = {key: values[0] for key, values in parse_qs(urlsplit(second).query).items()}
     for one_time in ("state", "nonce", "code_challenge"):

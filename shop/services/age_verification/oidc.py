@@ -213,6 +213,9 @@ class OidcProvider:
                 state=pending.state,
                 code_verifier=pending.code_verifier,
                 nonce=pending.nonce,
+                # A fresh sign-in every time: not the provider's session of whoever used
+                # this browser before.
+                prompt="login",
             )
         return url, pending
 
