@@ -67,7 +67,7 @@ def test_an_adult_verifies_at_the_provider_and_buys_a_product_that_needs_21(page
     page.goto(f"{shop.url}/checkout")
     expect(page.locator("#age-verify")).to_contain_text("21 or older")
     expect(page.get_by_label("Day", exact=True)).to_have_count(0)
-    snap(page, "11-checkout-verify", full_page=False)
+    snap(page, "11-checkout-verify")
     page.locator("#age-verify").get_by_role("link", name="Verify my age").click()
     page.get_by_role("button", name=ADULT_NAME).click()
 
