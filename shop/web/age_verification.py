@@ -14,9 +14,12 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from shop import clock
+from shop.extensions import limiter
 from shop.models import AgeCheckMethod, AgeCheckOutcome
 from shop.refusals import Reason, Refused
 from shop.services.age_verification import (
@@ -29,6 +32,7 @@ from shop.services.age_verification import (
     VerificationProblem,
 )
 from shop.web.age_verdicts import keep_verdict
+from shop.web.errors import too_many_attempts_page
 from shop.web.redirects import safe_next
 from shop.web.wording import refusal_text
 
@@ -37,6 +41,9 @@ log = logging.getLogger(__name__)
 
 PENDING_KEY = "age_verification_pending"
 MAX_AGE = 120
+# Each start asks the provider for its discovery document (and may cost the shop a paid
+# verification): a person needs a few, a script running through them gets 429.
+STARTS_PER_ADDRESS = "20 per minute;100 per hour"
 
 # The page's status per problem: the visitor's or the provider's refusal is 403, an answer
 # that fails a check 400, a provider that cannot be asked 503.
@@ -78,6 +85,7 @@ def _not_verified(problem: Refused | None, *, next_path: str, age: int) -> tuple
 
 
 @bp.route("/age-verification/start")
+@limiter.limit(STARTS_PER_ADDRESS, key_func=get_remote_address)
 def start() -> Response | tuple[str, int]:
     """Send the visitor to the OpenID provider to verify their age."""
     next_path = safe_next(request.args.get("next"))
@@ -132,3 +140,9 @@ def callback() -> Response | tuple[str, int]:
     if verdict.outcome == AgeCheckOutcome.REFUSED and age <= min_age:
         return redirect(url_for("agegate.refused"), code=303)
     return _not_verified(verdict.problem, next_path=next_path, age=age)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_starts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Tell the visitor how long to wait before verifying again."""
+    return too_many_attempts_page(error)

@@ -441,3 +441,12 @@ def test_staff_see_how_the_age_was_verified_and_the_counts_by_method(session, cl
     }
     assert rows["Age verification service"] == ["1", "1", "1"]
     assert rows["Yes/no question"] == ["0", "0", "0"]
+
+
+def test_a_script_starting_verification_after_verification_is_slowed_down(client):
+    for _ in range(20):
+        start(client)
+
+    answer = client.get("/age-verification/start?next=/")
+
+    assert answer.status_code == 429
