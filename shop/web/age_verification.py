@@ -70,7 +70,9 @@ def _asked_age() -> int:
     return min_age
 
 
-def _not_verified(problem: Refused | None, *, next_path: str, age: int) -> tuple[str, int]:
+def _not_verified(
+    problem: Refused | None, *, next_path: str, age: int, status: int | None = None
+) -> tuple[str, int]:
     """The page that says why the age was not verified, with a way to try again."""
     reason = problem.reason if problem is not None else VerificationProblem.CANNOT_PROVE_AGE
     if problem is None or reason == VerificationProblem.CANNOT_PROVE_AGE:
@@ -81,7 +83,15 @@ def _not_verified(problem: Refused | None, *, next_path: str, age: int) -> tuple
         retry_url=url_for(".start", next=next_path, age=age),
         next_path=next_path,
     )
-    return html, STATUS.get(problem.reason, 400)
+    return html, status or STATUS.get(problem.reason, 400)
+
+
+def _not_configured(*, next_path: str, age: int) -> tuple[str, int]:
+    """No provider is set up: the visitor is told the service cannot be reached; 404, since
+    on this shop it does not exist (a 5xx would say the shop failed a visitor's request)."""
+    log.error("age verification asked, but SHOP_OIDC_ISSUER/CLIENT_ID/SECRET are not set")
+    problem = Refused(VerificationProblem.UNREACHABLE)
+    return _not_verified(problem, next_path=next_path, age=age, status=404)
 
 
 @bp.route("/age-verification/start")
@@ -92,8 +102,7 @@ def start() -> Response | tuple[str, int]:
     age = _asked_age()
     provider = _provider()
     if provider is None:
-        log.error("age verification asked, but SHOP_OIDC_ISSUER/CLIENT_ID/SECRET are not set")
-        return _not_verified(Refused(VerificationProblem.UNREACHABLE), next_path=next_path, age=age)
+        return _not_configured(next_path=next_path, age=age)
     if provider.settings.claim_for(age) is None:
         return _not_verified(None, next_path=next_path, age=age)
     try:
@@ -125,9 +134,14 @@ def callback() -> Response | tuple[str, int]:
     min_age = int(current_app.config["SHOP_MIN_AGE"])
     age = pending.required_age if pending is not None else min_age
     next_path = safe_next(pending.next_path if pending is not None else None)
+    if pending is None:
+        # No sign-in of this visitor's is under way: a replayed or foreign callback.
+        return _not_verified(
+            Refused(VerificationProblem.UNKNOWN_STATE), next_path=next_path, age=age
+        )
     provider = _provider()
     if provider is None:
-        return _not_verified(Refused(VerificationProblem.UNREACHABLE), next_path=next_path, age=age)
+        return _not_configured(next_path=next_path, age=age)
     verdict = OidcVerifier(provider, pending).verify(
         request.args.to_dict(), required_age=age, now=clock.now()
     )

@@ -450,3 +450,13 @@ def test_a_script_starting_verification_after_verification_is_slowed_down(client
     answer = client.get("/age-verification/start?next=/")
 
     assert answer.status_code == 429
+
+
+def test_a_shop_without_a_provider_says_the_service_cannot_be_reached(client, app):
+    app.config["SHOP_OIDC_ISSUER"] = None
+
+    answer = client.get("/age-verification/start?next=/checkout&age=21")
+
+    assert answer.status_code == 404
+    assert "could not reach the age verification service" in answer.get_data(as_text=True)
+    assert checks() == []
