@@ -25,7 +25,7 @@ from sqlalchemy import select, text
 
 from shop import clock
 from shop.extensions import db
-from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome, Order
+from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome, Order, Product
 from shop.services.age_verification import OidcProvider, OidcSettings
 from tests.admin_support import signed_in
 from tests.conftest import settings_for
@@ -460,3 +460,18 @@ def test_a_shop_without_a_provider_says_the_service_cannot_be_reached(client, ap
     assert answer.status_code == 404
     assert "could not reach the age verification service" in answer.get_data(as_text=True)
     assert checks() == []
+
+
+def test_staff_mark_a_product_as_needing_a_verified_age_on_its_form(session, app):
+    product = make_product(session, min_age=21)
+    staff = app.test_client()
+    signed_in(staff, session, "manager")
+    edit = f"/admin/products/{product.id}"
+    fields = Page.of(staff.get(edit)).form(f'form[action="{edit}"]')
+    assert "needs_verified_age" not in fields
+
+    answer = staff.post(edit, data={**fields, "needs_verified_age": "yes"})
+
+    assert answer.status_code == 303
+    session.rollback()
+    assert session.get(Product, product.id).needs_verified_age is True
