@@ -353,7 +353,7 @@ class ProductForm(ShopForm):
         render_kw={"value": "yes"},
     )
     needs_verified_age = BooleanField(
-        _l("Needs a verified age (the customer's bank or eID confirms the minimum age)"),
+        _l("Needs a verified age (the customer's bank or eID confirms the age above)"),
         render_kw={"value": "yes"},
     )
     disclaimers = DisclaimerList(_l("Disclaimers"))
