@@ -134,6 +134,9 @@ class Product(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
     min_age: Mapped[int] = mapped_column(Integer, default=18)
+    # Sold only after the customer's age (min_age) was verified by the OpenID provider in
+    # the same browser session (issue 19): a typed date of birth is not enough.
+    needs_verified_age: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Excluded from the 14-day right of withdrawal (Civil Code 6:230p: goods that spoil
     # quickly, like fresh truffles), with the reason shown on its page and at checkout.
     is_withdrawal_excluded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -87,6 +87,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             is_featured=product["featured"],
             vat_rate=product["vat_rate"],
             requires_id_check_at_delivery=product["requires_id_check_at_delivery"],
+            needs_verified_age=product["needs_verified_age"],
             disclaimers=[
                 DisclaimerDraft(kind=d["kind"], text_en=d["text"]["en"], text_nl=d["text"]["nl"])
                 for d in product["disclaimers"]

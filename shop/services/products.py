@@ -147,6 +147,8 @@ class ProductDraft:
     vat_rate: VatRate | str = VatRate.STANDARD
     # The carrier must see an ID at the door: orders with it ship only with an age check.
     requires_id_check_at_delivery: bool = False
+    # Ordered only after the OpenID provider verified min_age in the customer's session.
+    needs_verified_age: bool = False
     disclaimers: list[DisclaimerDraft] = field(default_factory=list)
     allergy: AllergyDraft | None = None
     # Excluded from the right of withdrawal: then a reason in both languages is required.
@@ -277,6 +279,7 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.min_age = draft.min_age
     product.vat_rate = VatRate(draft.vat_rate)
     product.requires_id_check_at_delivery = draft.requires_id_check_at_delivery
+    product.needs_verified_age = draft.needs_verified_age
     product.is_featured = draft.is_featured
     product.is_withdrawal_excluded = draft.is_withdrawal_excluded
     product.withdrawal_reason_en = draft.withdrawal_reason_en.strip()
@@ -410,6 +413,7 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "min_age": product.min_age,
         "vat_rate": str(product.vat_rate),
         "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
+        "needs_verified_age": product.needs_verified_age,
         "is_featured": product.is_featured,
         "is_active": product.is_active,
         "is_withdrawal_excluded": product.is_withdrawal_excluded,

@@ -352,6 +352,10 @@ class ProductForm(ShopForm):
         _l("ID check at delivery (the carrier checks the age at the door)"),
         render_kw={"value": "yes"},
     )
+    needs_verified_age = BooleanField(
+        _l("Needs a verified age (the customer's bank or eID confirms the age above)"),
+        render_kw={"value": "yes"},
+    )
     disclaimers = DisclaimerList(_l("Disclaimers"))
     allergy_mode = RadioField(_l("Allergens"), choices=allergy_mode_choices, validate_choice=False)
     allergen = AllergenChoices(
@@ -411,6 +415,7 @@ class ProductForm(ShopForm):
             "min_age": product.min_age,
             "vat_rate": str(product.vat_rate),
             "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
+            "needs_verified_age": product.needs_verified_age,
             "is_featured": product.is_featured,
             "is_withdrawal_excluded": product.is_withdrawal_excluded,
             "withdrawal_reason_en": product.withdrawal_reason_en,
@@ -535,6 +540,7 @@ class ProductForm(ShopForm):
             min_age=self.min_age.data,
             vat_rate=VatRate(text(self.vat_rate)),
             requires_id_check_at_delivery=self.requires_id_check_at_delivery.data,
+            needs_verified_age=self.needs_verified_age.data,
             is_featured=self.is_featured.data,
             disclaimers=self.disclaimers.drafts(),
             allergy=self._allergy(),
