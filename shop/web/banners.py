@@ -19,6 +19,7 @@ dismiss button is a plain POST form, so it works without JavaScript.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -42,7 +43,12 @@ from shop import clock
 from shop.extensions import db
 from shop.rules.campaigns import Banner, OmnibusNote, PublicCode, banner_for
 from shop.rules.campaigns import omnibus_notes as notes_for
-from shop.services.promotions import lowest_price_before, running_public_codes
+from shop.rules.promotions import Kind
+from shop.services.promotions import (
+    lowest_price_before,
+    lowest_prices_before,
+    running_public_codes,
+)
 from shop.web import fragments
 from shop.web.redirects import safe_next
 
@@ -133,6 +139,33 @@ def omnibus_notes(product: ProductFacts) -> list[OmnibusNote]:
     return notes_for(
         _running_public_codes(), product.id, product.category_id, lowest_price_before_start
     )
+
+
+def list_omnibus_notes(products: Sequence[ProductFacts]) -> dict[int, list[OmnibusNote]]:
+    """The Omnibus notes of a list's products, by product id (only those that have one):
+    one query per running public code's start, whatever the list's length."""
+    codes = _running_public_codes()
+    covered = [p for p in products if any(c.covers(p.id, p.category_id) for c in codes)]
+    starts = {
+        c.window.starts_at
+        for c in codes
+        if c.window.starts_at is not None and c.kind is not Kind.FREE_SHIPPING
+    }
+    if not covered or not starts:
+        return {}
+    ids = tuple(sorted(p.id for p in covered))
+    lowest = {
+        start: fragments.cached(
+            ("lowest prices", ids, start),
+            partial(lowest_prices_before, db.session(), ids, start),
+        )
+        for start in starts
+    }
+    notes = {
+        p.id: notes_for(codes, p.id, p.category_id, lambda start, p=p: lowest[start].get(p.id))
+        for p in covered
+    }
+    return {product_id: found for product_id, found in notes.items() if found}
 
 
 @bp.record_once

@@ -10,10 +10,12 @@ do not depend on the visitor; the cart and checkout always read the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.extensions import db
@@ -23,6 +25,7 @@ from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
+from shop.web.banners import banner_return_path, list_omnibus_notes
 
 bp = Blueprint("storefront", __name__)
 
@@ -37,11 +40,40 @@ def nav_categories() -> list[CategorySummary]:
 
 
 @dataclass(frozen=True)
+class CardFacts:
+    """What a product card's per-visitor parts (its Omnibus note) need of the product."""
+
+    id: int
+    category_id: int
+
+
+def card_facts(products: Iterable[object]) -> tuple[CardFacts, ...]:
+    return tuple(CardFacts(p.id, p.category_id) for p in products)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
 class Listing:
     """A rendered product list and what the page around it needs to know."""
 
     html: Markup
     total: int
+    cards: tuple[CardFacts, ...] = ()
+
+
+def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
+    """Cached product cards with this visitor's parts filled in (`web.fragments` slots): the
+    add-to-cart forms' CSRF token and way back, and the Omnibus notes running now."""
+    values: dict[str, str] = {"next": banner_return_path()}
+    if fragments.has_slot(html, "csrf"):
+        values["csrf"] = generate_csrf()
+    for product_id, notes in list_omnibus_notes(list(cards)).items():
+        note = render_template("storefront/_omnibus.html", notes=notes)
+        values[f"omnibus:{product_id}"] = Markup(note)
+    return fragments.fill_slots(html, values)
+
+
+def _filled(listing: Listing) -> Listing:
+    return replace(listing, html=for_this_visitor(listing.html, listing.cards))
 
 
 @bp.record_once
@@ -66,10 +98,10 @@ def home() -> str:
     def featured() -> Listing:
         products = catalog.featured_products(db.session())
         html = render_template("storefront/_featured.html", featured=products)
-        return Listing(html=Markup(html), total=len(products))
+        return Listing(html=Markup(html), total=len(products), cards=card_facts(products))
 
     listing = fragments.cached(("home", locale), featured)
-    return render_template("storefront/home.html", featured=listing)
+    return render_template("storefront/home.html", featured=_filled(listing))
 
 
 @bp.route("/category/<slug>")
@@ -94,12 +126,14 @@ def category(slug: str) -> str:
         html = render_template(
             "storefront/_category_products.html", category=found, page=page, sort=sort
         )
-        return Listing(html=Markup(html), total=page.total)
+        return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
 
     listing = fragments.cached(("category", locale, found.id, sort, number), products)
     if listing is None:
         abort(404)
-    return render_template("storefront/category.html", category=found, listing=listing, sort=sort)
+    return render_template(
+        "storefront/category.html", category=found, listing=_filled(listing), sort=sort
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +195,9 @@ def search() -> str:
         html = render_template(
             "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES
         )
-        return Listing(html=Markup(html), total=page.total)
+        return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
 
     listing = fragments.cached(("search", locale, query, number), results) if query else None
-    return render_template("storefront/search.html", query=query, listing=listing)
+    return render_template(
+        "storefront/search.html", query=query, listing=listing and _filled(listing)
+    )

@@ -210,7 +210,7 @@ def test_added_product_is_in_the_cart_with_price_and_allergy_sentence(session, v
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/products/{product.slug}"
-    assert "Added to your cart." in text_of(verified_client.get(response.headers["Location"]))
+    assert "added to your cart." in text_of(verified_client.get(response.headers["Location"]))
     cart = cart_page(verified_client)
     assert quantities(page(cart)) == {product.id: 2}
     words = text_of(cart)
