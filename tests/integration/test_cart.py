@@ -416,6 +416,7 @@ def test_a_product_unpublished_after_adding_leaves_the_cart_with_a_message(
     kept, gone = make_product(session, "Kept"), make_product(session, "Gone")
     add(verified_client, kept)
     add(verified_client, gone)
+    verified_client.get(f"/products/{kept.slug}")  # shows (and so ends) the "added" messages
 
     unpublish_product(session, gone.id, now=CREATED)
 
