@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.extensions import db
-from shop.labels import allergen_name
+from shop.labels import allergen_name, allergen_sentence
 from shop.rules.input import page_number
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
@@ -81,6 +81,7 @@ def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["nav_categories"] = nav_categories
     app.jinja_env.globals["allergen_name"] = allergen_name
+    app.jinja_env.globals["allergen_sentence"] = allergen_sentence
 
 
 def _sort() -> Sort:
@@ -150,6 +151,9 @@ class ProductPage:
     title: str
     top: Markup
     bottom: Markup
+    # "You may also like": product cards with slots (`for_this_visitor`), and their facts.
+    related: Markup = Markup("")
+    related_cards: tuple[CardFacts, ...] = ()
     # Why it cannot be returned, in the page's language; empty when it can.
     withdrawal_exclusion: str = ""
 
@@ -164,6 +168,7 @@ def product(slug: str) -> str:
             found = catalog.product_for_sale(db.session(), slug)
         except CatalogNotFound:
             return None
+        related = catalog.related_products(db.session(), found)
         return ProductPage(
             id=found.id,
             slug=found.slug,
@@ -174,12 +179,15 @@ def product(slug: str) -> str:
             top=Markup(render_template("storefront/_product_top.html", product=found)),
             bottom=Markup(render_template("storefront/_product_bottom.html", product=found)),
             withdrawal_exclusion=found.withdrawal_reason(locale),
+            related=Markup(render_template("storefront/_related.html", related=related)),
+            related_cards=card_facts(related),
         )
 
     page = fragments.cached(("product", locale, slug), parts)
     if page is None:
         abort(404)
-    return render_template("storefront/product.html", page=page, product=page)
+    related = for_this_visitor(page.related, page.related_cards) if page.related_cards else ""
+    return render_template("storefront/product.html", page=page, product=page, related=related)
 
 
 @bp.route("/search")
