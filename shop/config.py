@@ -379,7 +379,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_LOW_STOCK_THRESHOLD",
         "5",
         _positive_int,
-        "Product cards and pages say \"only N left\" from this stock down (0 is \"sold out\").",
+        'Product cards and pages say "only N left" from this stock down (0 is "sold out").',
     ),
     Setting(
         "SHOP_FRAGMENT_CACHE_SECONDS",

@@ -25,7 +25,8 @@ from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
-from shop.web.banners import banner_return_path, list_omnibus_notes
+from shop.web.omnibus import list_omnibus_notes
+from shop.web.redirects import safe_next
 
 bp = Blueprint("storefront", __name__)
 
@@ -39,7 +40,7 @@ def nav_categories() -> list[CategorySummary]:
     return g.nav_categories
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: it fills `banners.ProductFacts`, whose fields are plain attributes
 class CardFacts:
     """What a product card's per-visitor parts (its Omnibus note) need of the product."""
 
@@ -63,7 +64,10 @@ class Listing:
 def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
     """Cached product cards with this visitor's parts filled in (`web.fragments` slots): the
     add-to-cart forms' CSRF token and way back, and the Omnibus notes running now."""
-    values: dict[str, str] = {"next": banner_return_path()}
+    query = request.query_string.decode("utf-8", "replace")
+    values: dict[str, str] = {
+        "next": safe_next(f"{request.path}?{query}" if query else request.path)
+    }
     if fragments.has_slot(html, "csrf"):
         values["csrf"] = generate_csrf()
     for product_id, notes in list_omnibus_notes(list(cards)).items():
@@ -152,8 +156,8 @@ class ProductPage:
     top: Markup
     bottom: Markup
     # "You may also like": product cards with slots (`for_this_visitor`), and their facts.
-    related: Markup = Markup("")
-    related_cards: tuple[CardFacts, ...] = ()
+    related: Markup
+    related_cards: tuple[CardFacts, ...]
     # Why it cannot be returned, in the page's language; empty when it can.
     withdrawal_exclusion: str = ""
 

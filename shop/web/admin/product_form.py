@@ -592,3 +592,9 @@ class PictureForm(ShopForm):
     def validate_image(self, field: Field) -> None:
         if field.data is None:
             raise ValidationError(_("Please choose a picture to upload."))
+
+
+class RelatedForm(ShopForm):
+    """The products shown first on this product's page, as slugs (services.related)."""
+
+    slugs = TextAreaField(_l("Related products"), filters=[lines], validators=[at_most(2000)])

@@ -42,9 +42,15 @@ from shop.services.products import (
     save_product,
     version_of,
 )
+from shop.services.related import (
+    InvalidRelated,
+    parse_slugs,
+    related_slugs,
+    set_related_products,
+)
 from shop.text import render_markdown
 from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
-from shop.web.admin.product_form import PictureForm, ProductForm, add_error
+from shop.web.admin.product_form import PictureForm, ProductForm, RelatedForm, add_error
 from shop.web.images import image_response
 from shop.web.wording import missing_in_words, refusal_text
 
@@ -100,6 +106,7 @@ def _render_form(
     preview: bool = False,
     notice: str | None = None,
     picture: PictureForm | None = None,
+    related: RelatedForm | None = None,
 ) -> tuple[str, int]:
     previews: dict[str, Markup] = {}
     if preview:
@@ -126,6 +133,7 @@ def _render_form(
         not_publishable=_publishing_refusal(product) if product is not None else None,
         prices=price_history(db.session(), product.id) if product is not None else [],
         picture=picture or PictureForm(formdata=None),
+        related=related or _stored_related(product),
         max_upload_mb=_max_upload_mb(),
         max_side=MAX_SIDE,
         max_alt_length=MAX_ALT_LENGTH,
@@ -273,6 +281,36 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
         return _render_form(found, _stored_form(found), status=422, picture=picture)
     flash(_("Picture added."))
     return redirect(url_for("admin.product", product_id=product_id, _anchor="images"), code=303)
+
+
+def _stored_related(product: Product | None) -> RelatedForm:
+    typed = ", ".join(related_slugs(db.session(), product.id)) if product is not None else ""
+    return RelatedForm(formdata=None, data={"slugs": typed})
+
+
+@bp.post("/products/<int:product_id>/related")
+@requires(Access.MANAGE)
+def product_related_save(product_id: int) -> Response | tuple[str, int]:
+    """Save the products shown first under "You may also like" on this product's page."""
+    found = _product_or_404(product_id)
+    related = RelatedForm()
+    if related.validate():
+        try:
+            set_related_products(
+                db.session(),
+                product_id,
+                parse_slugs(related.slugs.data or ""),
+                actor=current_staff(),
+                now=clock.now(),
+            )
+        except InvalidRelated as invalid:
+            add_error(related.slugs, refusal_text(invalid))
+        except CatalogNotFound:
+            abort(404)
+    if related.errors:
+        return _render_form(found, _stored_form(found), status=422, related=related)
+    flash(_("Related products saved."))
+    return redirect(url_for("admin.product", product_id=product_id, _anchor="related"), code=303)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
