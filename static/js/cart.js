@@ -9,6 +9,8 @@
 (function () {
   "use strict";
 
+  var hideLater = 0;
+
   function countElement() {
     var existing = document.querySelector("[data-cart-count]") || document.querySelector(".cart-count");
     if (existing) {
@@ -34,8 +36,13 @@
     region.classList.toggle("cart-live-error", Boolean(isError));
     // Emptied first, so the same message twice in a row is announced twice.
     region.textContent = "";
+    window.clearTimeout(hideLater);
     window.setTimeout(function () {
       region.textContent = text;
+      // Read out at once; taken off the screen after a while so it covers nothing for long.
+      hideLater = window.setTimeout(function () {
+        region.textContent = "";
+      }, 8000);
     }, 50);
   }
 
