@@ -187,12 +187,8 @@ def test_related_are_the_staffs_picks_then_the_category_in_stock_first(session, 
     scale = make_product(session, "Scale", category=kits)
     set_related_products(session, product.id, [scale.slug, kit.slug], actor=None, now=CREATED)
 
-    assert related_names(verified_client, product) == [
-        "Scale",
-        "Starter kit",
-        "B truffle",
-        "C truffle",
-    ]
+    expected = ["Scale", "Starter kit", "B truffle", "C truffle"]
+    assert related_names(verified_client, product) == expected
 
 
 def test_related_never_shows_the_product_itself_or_what_is_not_for_sale(session, verified_client):
@@ -216,12 +212,7 @@ def test_sold_out_picks_give_way_to_products_in_stock(session, verified_client):
         make_product(session, f"{name} truffle", category=truffles)
     set_related_products(session, product.id, [sold_out.slug], actor=None, now=CREATED)
 
-    assert related_names(verified_client, product) == [
-        "B truffle",
-        "C truffle",
-        "D truffle",
-        "E truffle",
-    ]
+    assert related_names(verified_client, product) == [f"{n} truffle" for n in "BCDE"]
 
 
 def test_related_cards_carry_the_visitors_token(session, verified_client):

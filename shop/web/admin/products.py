@@ -279,8 +279,13 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
             abort(404)
     if picture.errors:
         return _render_form(found, _stored_form(found), status=422, picture=picture)
-    flash(_("Picture added."))
-    return redirect(url_for("admin.product", product_id=product_id, _anchor="images"), code=303)
+    return _back_to_section(found, _("Picture added."), "images")
+
+
+def _back_to_section(product: Product, done: str, anchor: str) -> Response:
+    """After a form of the product page's lower sections: say it is done, show that section."""
+    flash(done)
+    return redirect(url_for("admin.product", product_id=product.id, _anchor=anchor), code=303)
 
 
 def _stored_related(product: Product | None) -> RelatedForm:
@@ -295,13 +300,10 @@ def product_related_save(product_id: int) -> Response | tuple[str, int]:
     found = _product_or_404(product_id)
     related = RelatedForm()
     if related.validate():
+        slugs = parse_slugs(related.slugs.data or "")
         try:
             set_related_products(
-                db.session(),
-                product_id,
-                parse_slugs(related.slugs.data or ""),
-                actor=current_staff(),
-                now=clock.now(),
+                db.session(), found.id, slugs, actor=current_staff(), now=clock.now()
             )
         except InvalidRelated as invalid:
             add_error(related.slugs, refusal_text(invalid))
@@ -309,8 +311,7 @@ def product_related_save(product_id: int) -> Response | tuple[str, int]:
             abort(404)
     if related.errors:
         return _render_form(found, _stored_form(found), status=422, related=related)
-    flash(_("Related products saved."))
-    return redirect(url_for("admin.product", product_id=product_id, _anchor="related"), code=303)
+    return _back_to_section(found, _("Related products saved."), "related")
 
 
 @bp.errorhandler(RequestEntityTooLarge)
