@@ -10,12 +10,10 @@ do not depend on the visitor; the cart and checkout always read the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.extensions import db
@@ -25,8 +23,7 @@ from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
-from shop.web.omnibus import list_omnibus_notes
-from shop.web.redirects import safe_next
+from shop.web.cards import CardFacts, card_facts, for_this_visitor
 
 bp = Blueprint("storefront", __name__)
 
@@ -40,18 +37,6 @@ def nav_categories() -> list[CategorySummary]:
     return g.nav_categories
 
 
-@dataclass  # not frozen: it fills `banners.ProductFacts`, whose fields are plain attributes
-class CardFacts:
-    """What a product card's per-visitor parts (its Omnibus note) need of the product."""
-
-    id: int
-    category_id: int
-
-
-def card_facts(products: Iterable[object]) -> tuple[CardFacts, ...]:
-    return tuple(CardFacts(p.id, p.category_id) for p in products)  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class Listing:
     """A rendered product list and what the page around it needs to know."""
@@ -59,21 +44,6 @@ class Listing:
     html: Markup
     total: int
     cards: tuple[CardFacts, ...] = ()
-
-
-def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
-    """Cached product cards with this visitor's parts filled in (`web.fragments` slots): the
-    add-to-cart forms' CSRF token and way back, and the Omnibus notes running now."""
-    query = request.query_string.decode("utf-8", "replace")
-    values: dict[str, str] = {
-        "next": safe_next(f"{request.path}?{query}" if query else request.path)
-    }
-    if fragments.has_slot(html, "csrf"):
-        values["csrf"] = generate_csrf()
-    for product_id, notes in list_omnibus_notes(list(cards)).items():
-        note = render_template("storefront/_omnibus.html", notes=notes)
-        values[f"omnibus:{product_id}"] = Markup(note)
-    return fragments.fill_slots(html, values)
 
 
 def _filled(listing: Listing) -> Listing:
