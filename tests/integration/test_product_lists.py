@@ -9,11 +9,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from shop.clock import frozen_at
 from shop.models import AuditEntry, RelatedProduct, Role
 from shop.services.products import unpublish_product
 from shop.services.related import set_related_products
 from tests.admin_support import signed_in
 from tests.helpers import CREATED, make_category, make_product, pass_age_gate
+from tests.integration.test_omnibus import DURING, NOTE, product_priced, public_code
+from tests.integration.test_query_counts import counting_queries
 from tests.pages import Page
 
 
@@ -289,3 +292,35 @@ def test_wrong_picks_are_refused_with_a_message_and_nothing_changes(session, sta
     assert any(message in text for text in page.texts("#related"))
     assert page.one("#related textarea").get_text().strip() == typed
     assert picks(session, product) == []
+
+
+# --- the Omnibus note on the cards -----------------------------------------------------------
+
+
+def category_page(client, slug: str) -> tuple[Page, int]:  # type: ignore[no-untyped-def]
+    with frozen_at(DURING), counting_queries() as statements:
+        response = client.get(f"/category/{slug}")
+    assert response.status_code == 200
+    return Page.of(response), len(statements)
+
+
+def test_cards_show_the_omnibus_note_in_one_query_for_the_whole_list(session, client):
+    category = make_category(session, slug="truffles")
+    public_code(session)
+    cheaper = product_priced(session, [(60, 1295), (10, 995), (2, 1295)], category=category)
+    product_priced(session, [(60, 1495)], category=category, name="Steady")
+    with frozen_at(DURING):
+        pass_age_gate(client)  # while the code runs
+    _, one_card = category_page(client, "truffles")
+    for n in range(5):
+        product_priced(session, [(60, 1495), (5, 1395)], category=category, name=f"More {n}")
+
+    page, many_cards = category_page(client, "truffles")
+
+    assert card_of(page, cheaper.name_en).select_one(".omnibus-price").get_text(strip=True) == (
+        f"{NOTE}: €9.95"
+    )
+    assert card_of(page, "Steady").select_one(".omnibus-price").get_text(strip=True) == (
+        f"{NOTE}: €14.95"
+    )
+    assert many_cards == one_card
