@@ -445,6 +445,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Products per category and search page.",
     ),
     Setting(
+        "SHOP_LOW_STOCK_THRESHOLD",
+        "5",
+        _positive_int,
+        'Product cards and pages say "only N left" from this stock down (0 is "sold out").',
+    ),
+    Setting(
         "SHOP_FRAGMENT_CACHE_SECONDS",
         "10",
         _non_negative_float,

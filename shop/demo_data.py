@@ -2,7 +2,8 @@
 
     categories.toml         [[category]]: slug, position, name, description
     products.toml           [[product]]: slug, category, prices and stock, name, summary,
-                            allergy, [[product.disclaimers]], withdrawal_exclusion (optional)
+                            allergy, [[product.disclaimers]], withdrawal_exclusion and
+                            related (the staff's picks for its page, slugs; both optional)
     products/<slug>.en.md   a product's description in English (and .nl.md in Dutch)
     articles.toml           [[article]]: slug, title, summary, disclaimer, related_products
     articles/<slug>.en.md   an article's body in English (and .nl.md in Dutch)
@@ -90,6 +91,8 @@ class ProductData(TypedDict):
     allergy: AllergyData
     # Why the product is excluded from the right of withdrawal; None: it is not.
     withdrawal_exclusion: LocalizedText | None
+    # Products shown first on its page (slugs of other products in the file).
+    related: list[str]
 
 
 class ArticleData(TypedDict):
@@ -128,6 +131,14 @@ def read_demo_data(directory: Path) -> DemoData:
         lambda slug, table: _product(slug, table, category_slugs, markdown),
     )
     product_slugs = {product["slug"] for product in products}
+    for product in products:
+        for related in product["related"]:
+            if related not in product_slugs or related == product["slug"]:
+                raise DemoDataError(
+                    directory / "products.toml",
+                    f"{product['slug']}.related",
+                    f"{related!r} is not another product in products.toml",
+                )
     articles = _items(
         directory / "articles.toml",
         "article",
@@ -181,6 +192,7 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "withdrawal_exclusion": table.localized("withdrawal_exclusion")
         if "withdrawal_exclusion" in table.data
         else None,
+        "related": table.texts("related") if "related" in table.data else [],
     }
 
 

@@ -40,14 +40,18 @@ def allergen_name(code: str, locale: str | None = None) -> str:
     return str(label) if label is not None else code
 
 
-PRESENCE_LABELS = {
-    "contains": _l("contains"),
-    "may_contain": _l("may contain traces"),
-}
+def allergen_sentence(code: str, presence: object) -> str:
+    """One allergen as a sentence in the current language: "Contains fungi (mushrooms)." or
+    "May contain traces of celery." (the name is lower-cased: it sits mid-sentence)."""
+    name = allergen_name(code)
+    name = name[:1].lower() + name[1:]
+    if str(presence) == "contains":
+        return str(_l("Contains %(allergen)s.", allergen=name))
+    return str(_l("May contain traces of %(allergen)s.", allergen=name))
 
 
 def allergy_summary(statement: object, locale: str) -> str:
-    """The allergy statement as one sentence in `locale`, exactly as checkout shows and orders
+    """The allergy statement as sentences in `locale`, exactly as checkout shows and orders
     keep it (an order placed in Dutch keeps the Dutch, whoever's request places it)."""
     from shop.models.catalog import AllergyStatement, sorted_entries
 
@@ -55,11 +59,11 @@ def allergy_summary(statement: object, locale: str) -> str:
     with force_locale(locale):
         if statement.has_no_known_allergens:
             return str(_l("No known allergens."))
-        listed = "; ".join(
-            f"{allergen_name(entry.allergen)}: {PRESENCE_LABELS[str(entry.presence)]}"
+        listed = " ".join(
+            allergen_sentence(entry.allergen, entry.presence)
             for entry in sorted_entries(statement.entries)
         )
-    return f"{statement.warning(locale)} ({listed})"
+    return f"{statement.warning(locale)} {listed}"
 
 
 ROLE_LABELS = {

@@ -13,6 +13,7 @@ from shop.models.catalog import (
     Product,
     ProductImage,
     ProductImageVariant,
+    RelatedProduct,
 )
 from shop.models.invoices import CreditNote, DocumentCounter, Invoice
 from shop.models.order_links import OrderAccessLink
@@ -101,6 +102,7 @@ __all__ = [
     "Refund",
     "RefundOrigin",
     "RefundStatus",
+    "RelatedProduct",
     "Role",
     "ShippingMethod",
     "ShippingRate",

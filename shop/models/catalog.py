@@ -320,3 +320,22 @@ class ProductImageVariant(Base):
     format: Mapped[str] = mapped_column(String(8))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(64))
+
+
+class RelatedProduct(Base):
+    """A product staff chose to show on another's page ("you may also like"), in their order.
+
+    The page fills up to four with others of the same category (`services.catalog`)."""
+
+    __tablename__ = "product_related"
+    __table_args__ = (CheckConstraint("product_id <> related_id", name="not_itself"),)
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    related_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    related: Mapped[Product] = relationship(foreign_keys=[related_id])

@@ -133,7 +133,11 @@ def article_for_reader(session: Session, slug: str, *, now: datetime) -> Article
     query = (
         select(Article)
         .where(Article.slug == slug, *_published(now))
-        .options(joinedload(Article.related).joinedload(ArticleProduct.product))
+        .options(
+            joinedload(Article.related)
+            .joinedload(ArticleProduct.product)
+            .selectinload(Product.images)  # the cards' pictures: one more query for them all
+        )
     )
     article = session.scalars(query).unique().first()
     if article is None:

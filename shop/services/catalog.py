@@ -10,7 +10,17 @@ import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
 
 from shop.models import (
@@ -21,6 +31,7 @@ from shop.models import (
     PriceChange,
     Product,
     ProductImage,
+    RelatedProduct,
 )
 from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
@@ -273,6 +284,42 @@ def product_for_sale(session: Session, slug: str) -> Product:
     if product is None:
         raise CatalogNotFound(product=slug)
     return product
+
+
+RELATED_LIMIT = 4
+
+
+def related_products(
+    session: Session, product: Product, limit: int = RELATED_LIMIT
+) -> list[Product]:
+    """Up to `limit` products to show on `product`'s page: active ones, never itself; those in
+    stock before those sold out, and within each the staff's picks (in their order) before
+    others of the same category. Two queries (the cards and their pictures), whatever the
+    catalogue's size."""
+    picks = select(RelatedProduct.related_id).where(RelatedProduct.product_id == product.id)
+    pick_position = (
+        select(RelatedProduct.position)
+        .where(RelatedProduct.product_id == product.id, RelatedProduct.related_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    query = (
+        select(Product)
+        .where(
+            ON_SALE,
+            Product.id != product.id,
+            or_(Product.category_id == product.category_id, Product.id.in_(picks)),
+        )
+        .order_by(
+            case((Product.stock > 0, 0), else_=1),
+            case((pick_position.is_(None), 1), else_=0),
+            pick_position,
+            Product.name_en,
+            Product.id,
+        )
+        .limit(limit)
+    )
+    return list(session.scalars(_as_cards(query)))
 
 
 # --- the back office -----------------------------------------------------------------------

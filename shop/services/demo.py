@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
-from shop.demo_data import load_demo_data
+from shop.demo_data import DemoData, load_demo_data
 from shop.demo_pictures import DemoPicture, demo_pictures
 from shop.demo_promotions import DemoPromo, demo_promotions
 from shop.illustrations import draw_scene
 from shop.images import prepare_image
-from shop.models import Article, Category, Product, PromoCode
+from shop.models import Article, Category, Product, PromoCode, RelatedProduct
 from shop.rules.promotions import normalise_code, window_from_local
 from shop.services.articles import ArticleDraft, save_article
 from shop.services.products import (
@@ -111,6 +111,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             session, created_product.id, pictures.get(product["slug"], []), now=created
         )
         report.products_added += 1
+    _link_related(session, demo, added_before=known_products)
     report.articles_added = load_demo_articles(session, now=now)
     return report
 
@@ -131,6 +132,21 @@ def _add_demo_pictures(
             actor=None,
             now=now,
         )
+
+
+def _link_related(session: Session, demo: DemoData, *, added_before: set[str]) -> None:
+    # The picks of the products added now (an earlier load's products keep staff's own).
+    ids = {
+        slug: product_id for slug, product_id in session.execute(select(Product.slug, Product.id))
+    }
+    for product in demo.products:
+        if product["slug"] in added_before:
+            continue
+        session.add_all(
+            RelatedProduct(product_id=ids[product["slug"]], related_id=ids[slug], position=index)
+            for index, slug in enumerate(product["related"])
+        )
+    session.commit()
 
 
 def load_demo_articles(session: Session, *, now: datetime) -> int:

@@ -12,7 +12,7 @@ words them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -458,3 +458,39 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
     ).one()
     candidates = [price for price in (lowest_within, at_start) if price is not None]
     return min(candidates) if candidates else None
+
+
+def lowest_prices_before(
+    session: Session, product_ids: Iterable[int], instant: datetime
+) -> dict[int, int | None]:
+    """`lowest_price_before` for many products in one round trip (a list's Omnibus notes)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    period_start = omnibus_period_start(instant)
+    in_force_at_start = (
+        select(PriceChange.price_cents)
+        .where(PriceChange.product_id == Product.id, PriceChange.effective_at <= period_start)
+        .order_by(PriceChange.effective_at.desc(), PriceChange.id.desc())
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    lowest_changed_within = (
+        select(func.min(PriceChange.price_cents))
+        .where(
+            PriceChange.product_id == Product.id,
+            PriceChange.effective_at > period_start,
+            PriceChange.effective_at < instant,
+        )
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Product.id, lowest_changed_within, in_force_at_start).where(Product.id.in_(ids))
+    )
+    lowest: dict[int, int | None] = {}
+    for product_id, within, at_start in rows:
+        candidates = [price for price in (within, at_start) if price is not None]
+        lowest[product_id] = min(candidates) if candidates else None
+    return lowest

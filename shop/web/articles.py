@@ -21,6 +21,7 @@ from shop.rules.input import page_number
 from shop.services import articles
 from shop.services.articles import ArticleNotFound
 from shop.text import render_article
+from shop.web.cards import cards_for_this_visitor
 
 bp = Blueprint("articles", __name__)
 
@@ -83,6 +84,8 @@ def show(slug: str) -> str:
         article=article,
         rendered=render_article(body),
         minutes=articles.reading_minutes(body),
-        products=articles.products_for_sale(article),
+        products=cards_for_this_visitor(
+            "articles/_products.html", list(articles.products_for_sale(article))
+        ),
         shares=share_links(article.title(locale), _public_address(article)),
     )

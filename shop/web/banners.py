@@ -1,16 +1,10 @@
-"""Site-wide promo banners and the EU Omnibus price note, for pages behind the age gate.
+"""Site-wide promo banners, for pages behind the age gate.
 
-The running public codes (`services.promotions.running_public_codes`, plain values) are
-loaded at most once per request (kept in `g`) and shared by the banner
-(`templates/_banner.html`) and the product page's Omnibus note
-(`templates/storefront/_omnibus.html`); what each says is the rules' (`rules.campaigns`).
-Both reach templates as Jinja globals that do the work only when a template asks, so a page
+The running public codes come from `web.omnibus` (loaded at most once per request, shared
+with the product pages' and cards' Omnibus notes, and timed to the second there); what a
+banner says is the rules' (`rules.campaigns`). Banners and the Omnibus note of a product
+page reach templates as Jinja globals that do the work only when a template asks, so a page
 without them costs no query.
-
-Each process keeps the public codes that run now or begin within the next few seconds
-(`SHOP_FRAGMENT_CACHE_SECONDS`) and filters them by the instant of every page, so a banner
-still appears and disappears on the second its window says. A staff change reaches the
-other app servers within those seconds (`web.fragments`).
 
 A visitor may dismiss a banner; the dismissal is kept in the signed session cookie and the
 dismiss button is a plain POST form, so it works without JavaScript.
@@ -19,15 +13,11 @@ dismiss button is a plain POST form, so it works without JavaScript.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from functools import partial
-from typing import Protocol
 
 from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     g,
     has_request_context,
     redirect,
@@ -40,10 +30,8 @@ from werkzeug.wrappers import Response
 
 from shop import clock
 from shop.extensions import db
-from shop.rules.campaigns import Banner, OmnibusNote, PublicCode, banner_for
-from shop.rules.campaigns import omnibus_notes as notes_for
-from shop.services.promotions import lowest_price_before, running_public_codes
-from shop.web import fragments
+from shop.rules.campaigns import Banner, banner_for
+from shop.web.omnibus import list_omnibus_notes, omnibus_notes, running_public_codes_now
 from shop.web.redirects import safe_next
 
 log = logging.getLogger(__name__)
@@ -54,28 +42,6 @@ DISMISSED_KEY = "dismissed_banners"
 # Enough for any real season; keeps a tampered or long-lived cookie small.
 MAX_DISMISSED = 20
 MAX_ID_DIGITS = 9
-
-
-class ProductFacts(Protocol):
-    """What the Omnibus note needs of a product (a `Product`, or a product page's facts)."""
-
-    id: int
-    category_id: int
-
-
-def _public_codes_soon(now: datetime) -> list[PublicCode]:
-    # One second more than the entry lives, so a code beginning as it expires is in it.
-    until = now + timedelta(seconds=current_app.config["SHOP_FRAGMENT_CACHE_SECONDS"] + 1)
-    return running_public_codes(db.session(), now=now, until=until)
-
-
-def _running_public_codes() -> list[PublicCode]:
-    """Public codes running now, loaded once per request."""
-    if "running_public_codes" not in g:
-        now = clock.now()
-        soon = fragments.cached(("public codes",), lambda: _public_codes_soon(now))
-        g.running_public_codes = [code for code in soon if code.window.contains(now)]
-    return g.running_public_codes
 
 
 def _advertises_here() -> bool:
@@ -96,7 +62,7 @@ def promo_banners() -> list[Banner]:
     if not _advertises_here():
         return []
     try:
-        codes = _running_public_codes()
+        codes = running_public_codes_now()
     except SQLAlchemyError:
         # The banner is part of every page, error pages included: a database that fails here
         # must not also take the error page down.
@@ -117,30 +83,13 @@ def banner_return_path() -> str:
     return safe_next(f"{request.path}?{request.query_string.decode('utf-8', 'replace')}")
 
 
-def omnibus_notes(product: ProductFacts) -> list[OmnibusNote]:
-    """The product's Omnibus notes under the public codes running now (`rules.campaigns`)."""
-    lowest_by_start: dict[datetime, int | None] = {}
-
-    def lowest_price_before_start(starts_at: datetime) -> int | None:
-        # The past does not change: kept like the rest of the page, and asked once per start.
-        if starts_at not in lowest_by_start:
-            lowest_by_start[starts_at] = fragments.cached(
-                ("lowest price", product.id, starts_at),
-                partial(lowest_price_before, db.session(), product.id, starts_at),
-            )
-        return lowest_by_start[starts_at]
-
-    return notes_for(
-        _running_public_codes(), product.id, product.category_id, lowest_price_before_start
-    )
-
-
 @bp.record_once
 def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["promo_banners"] = promo_banners
     app.jinja_env.globals["banner_return_path"] = banner_return_path
     app.jinja_env.globals["omnibus_notes"] = omnibus_notes
+    app.jinja_env.globals["list_omnibus_notes"] = list_omnibus_notes
 
 
 @bp.post("/banner/dismiss")

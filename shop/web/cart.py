@@ -16,10 +16,13 @@ from flask import (
     Flask,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
@@ -29,6 +32,7 @@ from wtforms import StringField
 from shop import clock
 from shop.extensions import db, limiter
 from shop.labels import allergy_summary
+from shop.models import Product
 from shop.rules.promotions import Kind
 from shop.rules.shipping import Zone
 from shop.services.cart import (
@@ -37,6 +41,7 @@ from shop.services.cart import (
     CartRefused,
     CartView,
     add_item,
+    parse_whole_number,
     set_quantity,
     view_cart,
 )
@@ -123,9 +128,16 @@ def show() -> tuple[str, int]:
     return _render_cart(priced_cart(current_cart()))
 
 
+def _wants_json() -> bool:
+    # static/js/cart.js asks for JSON; a plain form (no JavaScript) gets the redirect.
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
 @bp.post("/cart/add")
-def add() -> Response:
-    """Add the product to the cart and go back to the page the form was on."""
+def add() -> Response | tuple[Response, int]:
+    """Add the product to the cart and go back to the page the form was on (or, asked by
+    the product cards' script, answer the cart's new count and what to announce)."""
     form = CartLineForm()
     back = safe_next(form.next.data, url_for("cart.show"))
     try:
@@ -137,12 +149,20 @@ def add() -> Response:
             max_per_line=_max_per_line(),
         )
     except CartRefused as refused:
+        if _wants_json():
+            status = 404 if refused.reason is CartRefusal.UNAVAILABLE else 409
+            return jsonify(message=refusal_text(refused)), status
         flash(refusal_text(refused), "error")
         # The page of a product that is no longer on sale would only say "not found".
         target = url_for("cart.show") if refused.reason is CartRefusal.UNAVAILABLE else back
         return redirect(target, code=303)
     keep_cart(cart)
-    flash(_("Added to your cart."), "success")
+    added = db.session.get(Product, parse_whole_number(form.product_id.data))  # loaded: no query
+    name = added.name(str(get_locale())) if added is not None else ""
+    message = _("%(name)s added to your cart.", name=name)
+    if _wants_json():
+        return jsonify(count=cart.item_count, message=message), 200
+    flash(message, "success")
     return redirect(back, code=303)
 
 

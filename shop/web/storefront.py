@@ -10,19 +10,20 @@ do not depend on the visitor; the cart and checkout always read the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from shop.extensions import db
-from shop.labels import allergen_name
+from shop.labels import allergen_name, allergen_sentence
 from shop.rules.input import page_number
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
+from shop.web.cards import CardFacts, card_facts, for_this_visitor
 from shop.web.head import meta_description
 
 bp = Blueprint("storefront", __name__)
@@ -43,6 +44,11 @@ class Listing:
 
     html: Markup
     total: int
+    cards: tuple[CardFacts, ...] = ()
+
+
+def _filled(listing: Listing) -> Listing:
+    return replace(listing, html=for_this_visitor(listing.html, listing.cards))
 
 
 @bp.record_once
@@ -50,6 +56,7 @@ def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["nav_categories"] = nav_categories
     app.jinja_env.globals["allergen_name"] = allergen_name
+    app.jinja_env.globals["allergen_sentence"] = allergen_sentence
 
 
 def _sort() -> Sort:
@@ -67,10 +74,10 @@ def home() -> str:
     def featured() -> Listing:
         products = catalog.featured_products(db.session())
         html = render_template("storefront/_featured.html", featured=products)
-        return Listing(html=Markup(html), total=len(products))
+        return Listing(html=Markup(html), total=len(products), cards=card_facts(products))
 
     listing = fragments.cached(("home", locale), featured)
-    return render_template("storefront/home.html", featured=listing)
+    return render_template("storefront/home.html", featured=_filled(listing))
 
 
 @bp.route("/category/<slug>")
@@ -95,12 +102,14 @@ def category(slug: str) -> str:
         html = render_template(
             "storefront/_category_products.html", category=found, page=page, sort=sort
         )
-        return Listing(html=Markup(html), total=page.total)
+        return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
 
     listing = fragments.cached(("category", locale, found.id, sort, number), products)
     if listing is None:
         abort(404)
-    return render_template("storefront/category.html", category=found, listing=listing, sort=sort)
+    return render_template(
+        "storefront/category.html", category=found, listing=_filled(listing), sort=sort
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,9 @@ class ProductPage:
     description: str
     top: Markup
     bottom: Markup
+    # "You may also like": product cards with slots (`for_this_visitor`), and their facts.
+    related: Markup
+    related_cards: tuple[CardFacts, ...]
     # Why it cannot be returned, in the page's language; empty when it can.
     withdrawal_exclusion: str = ""
 
@@ -133,6 +145,7 @@ def product(slug: str) -> str:
             found = catalog.product_for_sale(db.session(), slug)
         except CatalogNotFound:
             return None
+        related = catalog.related_products(db.session(), found)
         return ProductPage(
             id=found.id,
             slug=found.slug,
@@ -144,12 +157,15 @@ def product(slug: str) -> str:
             top=Markup(render_template("storefront/_product_top.html", product=found)),
             bottom=Markup(render_template("storefront/_product_bottom.html", product=found)),
             withdrawal_exclusion=found.withdrawal_reason(locale),
+            related=Markup(render_template("storefront/_related.html", related=related)),
+            related_cards=card_facts(related),
         )
 
     page = fragments.cached(("product", locale, slug), parts)
     if page is None:
         abort(404)
-    return render_template("storefront/product.html", page=page, product=page)
+    related = for_this_visitor(page.related, page.related_cards) if page.related_cards else ""
+    return render_template("storefront/product.html", page=page, product=page, related=related)
 
 
 @bp.route("/search")
@@ -165,7 +181,9 @@ def search() -> str:
         html = render_template(
             "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES
         )
-        return Listing(html=Markup(html), total=page.total)
+        return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
 
     listing = fragments.cached(("search", locale, query, number), results) if query else None
-    return render_template("storefront/search.html", query=query, listing=listing)
+    return render_template(
+        "storefront/search.html", query=query, listing=listing and _filled(listing)
+    )

@@ -37,6 +37,7 @@ from shop.services.orders.refunds import RefundRefusal
 from shop.services.pages import PageRefusal
 from shop.services.products import MissingWarning, ProductRefusal
 from shop.services.promotions import PromoTermsRefusal
+from shop.services.related import RelatedRefusal
 from shop.services.shipping import ShippingRefusal
 from shop.services.staff import StaffRefusal
 from shop.services.two_factor import TwoFactorRefusal
@@ -159,6 +160,17 @@ ARTICLES: dict[Reason, Wording] = {
     ArticleRefusal.TOO_MANY_RELATED: lambda p: _("At most %(n)s related products.", n=p["limit"]),
     ArticleRefusal.RELATED_TWICE: lambda p: _("Each related product can be listed once."),
     ArticleRefusal.NOT_IN_SHOP: lambda p: _(
+        "Not a product in the shop: %(slugs)s. Choose products that are in the shop.",
+        slugs=", ".join(p["slugs"]),
+    ),
+    RelatedRefusal.TOO_MANY: lambda p: _("At most %(n)s related products.", n=p["limit"]),
+    RelatedRefusal.TWICE: lambda p: _(
+        "Each related product can be listed once: %(slugs)s.", slugs=", ".join(p["slugs"])
+    ),
+    RelatedRefusal.ITSELF: lambda p: _(
+        "A product cannot be related to itself: %(slugs)s.", slugs=", ".join(p["slugs"])
+    ),
+    RelatedRefusal.NOT_IN_SHOP: lambda p: _(
         "Not a product in the shop: %(slugs)s. Choose products that are in the shop.",
         slugs=", ".join(p["slugs"]),
     ),

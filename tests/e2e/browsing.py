@@ -50,8 +50,8 @@ def add_to_cart(page: Page, shop_url: str, slug: str, quantity: int = 1) -> None
     page.goto(f"{shop_url}/products/{slug}")
     if quantity != 1:
         page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page.get_by_role("status").filter(has_text="Added to your cart.")).to_be_visible()
+    page.get_by_role("button", name="Add to cart", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="added to your cart.")).to_be_visible()
 
 
 def fill_checkout_form(

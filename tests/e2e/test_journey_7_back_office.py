@@ -48,7 +48,7 @@ def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
     page.get_by_label("Minimum age").fill("18")
     page.get_by_label("In the shop (published)").check()
 
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text("Saved as a draft, not published. Missing:")).to_be_visible()
     expect(page.get_by_text("Draft: not in the shop")).to_be_visible()
@@ -71,7 +71,7 @@ def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
     page.get_by_label("Allergy warning (English)").fill(ALLERGY_WARNING[0])
     page.get_by_label("Allergy warning (Dutch)").fill(ALLERGY_WARNING[1])
     page.get_by_label("In the shop (published)").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text("Saved. The product is in the shop.")).to_be_visible()
     expect(page.get_by_text("In the shop", exact=True)).to_be_visible()
@@ -80,7 +80,7 @@ def test_a_product_without_warnings_stays_out_of_the_shop_until_they_are_added(
     safety = shopper.get_by_role("region", name="Warnings and allergy information")
     assert_readable(safety.get_by_text(DISCLAIMER[0]), "the new disclaimer")
     assert_readable(safety.get_by_text(ALLERGY_WARNING[0]), "the new allergy warning")
-    assert_readable(shopper.get_by_role("button", name="Add to cart"), "the buy button")
+    assert_readable(shopper.get_by_role("button", name="Add to cart", exact=True), "the buy button")
     shopper.goto(f"{stripe_shop.url}/category/grow-kits")
     expect(shopper.get_by_role("link", name=PRODUCT_NAME)).to_be_visible()
 

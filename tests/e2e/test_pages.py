@@ -44,7 +44,8 @@ class ShopPage:
 
 
 def _role(role: str, name: str | re.Pattern[str]) -> Any:
-    return lambda page: page.get_by_role(role, name=name)
+    # Exact: a product page's related cards have their own "Add to cart: <name>" buttons.
+    return lambda page: page.get_by_role(role, name=name, exact=name == "Add to cart")
 
 
 def _css(selector: str) -> Any:

@@ -137,11 +137,11 @@ def test_every_warning_of_every_product_is_on_the_page_in_full(session, verified
 
     for warning in (
         "Health: Not medical advice. No proven effect in humans.",
-        "Allergy: Do not use if you are allergic to mushrooms. (Fungi (mushrooms): contains)",
+        "Allergy: Do not use if you are allergic to mushrooms. Contains fungi (mushrooms).",
         "Dosage: Start with a low dose; never combine with alcohol or medication.",
         "Legal: Sold to adults for legal use in the Netherlands only.",
         "Allergy: Do not use if you are allergic to mushrooms or nuts. "
-        "(Nuts: may contain traces; Fungi (mushrooms): contains)",
+        "May contain traces of nuts. Contains fungi (mushrooms).",
         "Allergy: No known allergens.",
     ):
         assert warning in shown.text

@@ -57,7 +57,7 @@ DOSAGE = DisclaimerDraft(
     text_nl="Begin met een lage dosis en wacht twee uur.",
 )
 NOT_MEDICAL_ADVICE_TEXT = "Not medical advice. No proven effect in humans."
-MUSHROOM_SENTENCE = "Do not use if you are allergic to mushrooms. (Fungi (mushrooms): contains)"
+MUSHROOM_SENTENCE = "Do not use if you are allergic to mushrooms. Contains fungi (mushrooms)."
 
 
 def checkout(

@@ -356,7 +356,7 @@ def test_each_visitor_gets_their_own_csrf_token_on_a_warm_product_page(app, sess
     }
     added = second.post("/cart/add", data=form)
     assert added.status_code == 303
-    assert "Added to your cart." in html_of(second, added.headers["Location"])
+    assert "added to your cart." in html_of(second, added.headers["Location"])
     assert "Mexicana truffle" in html_of(second, "/cart")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import event, insert
 
 from shop.extensions import db
 from shop.models import AllergyStatement, Disclaimer, Product
+from shop.services.related import set_related_products
 from tests.helpers import CREATED, csrf_token, make_category, make_product, make_shipping_method
 
 
@@ -114,7 +115,8 @@ def test_a_storefront_page_uses_as_many_queries_with_1000_products_as_with_10(
     large, large_statements = queries_for(verified_client, path, True)
 
     assert small == large, large_statements
-    assert large <= 4
+    # A product page also shows up to four related products, with their pictures.
+    assert large <= (6 if page.startswith("/products/") else 4)
 
 
 @pytest.mark.parametrize("path", ["/cart", "/checkout"])
@@ -131,3 +133,21 @@ def test_the_cart_and_checkout_use_as_many_queries_with_20_shipping_methods_as_w
     many, statements = queries_for(verified_client, path, True)
 
     assert few == many, statements
+
+
+def test_a_product_page_with_staff_picks_uses_as_many_queries_with_1000_products(
+    session, verified_client
+):
+    category = make_category(session, slug="truffles")
+    product = make_product(session, "Golden Teacher truffle", category=category)
+    kits = make_category(session, slug="kits")
+    picked = [make_product(session, f"Kit {n}", category=kits) for n in range(3)]
+    set_related_products(session, product.id, [p.slug for p in picked], actor=None, now=CREATED)
+    add_products_in_bulk(session, category, 9, batch="small")
+    small = queries_for(verified_client, f"/products/{product.slug}")
+
+    add_products_in_bulk(session, category, 990, batch="large")
+    large, statements = queries_for(verified_client, f"/products/{product.slug}", True)
+
+    assert small == large, statements
+    assert large <= 6

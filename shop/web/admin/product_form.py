@@ -613,3 +613,9 @@ class NewPicturesForm(ShopForm):
     def files(self) -> list[Any]:
         """The files chosen (a browser sends one empty part when none is)."""
         return [f for f in self.pictures.data or [] if getattr(f, "filename", "")]
+
+
+class RelatedForm(ShopForm):
+    """The products shown first on this product's page, as slugs (services.related)."""
+
+    slugs = TextAreaField(_l("Related products"), filters=[lines], validators=[at_most(2000)])

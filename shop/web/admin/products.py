@@ -43,9 +43,21 @@ from shop.services.products import (
     save_product,
     version_of,
 )
+from shop.services.related import (
+    InvalidRelated,
+    parse_slugs,
+    related_slugs,
+    set_related_products,
+)
 from shop.text import render_markdown
 from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
-from shop.web.admin.product_form import NewPicturesForm, PictureForm, ProductForm, add_error
+from shop.web.admin.product_form import (
+    NewPicturesForm,
+    PictureForm,
+    ProductForm,
+    RelatedForm,
+    add_error,
+)
 from shop.web.images import image_response
 from shop.web.request_bodies import NEW_PRODUCT_MAX_PICTURES
 from shop.web.wording import missing_in_words, refusal_text
@@ -103,6 +115,7 @@ def _render_form(
     notice: str | None = None,
     picture: PictureForm | None = None,
     new_pictures: NewPicturesForm | None = None,
+    related: RelatedForm | None = None,
 ) -> tuple[str, int]:
     previews: dict[str, Markup] = {}
     if preview:
@@ -131,6 +144,7 @@ def _render_form(
         picture=picture or PictureForm(formdata=None),
         new_pictures=new_pictures or NewPicturesForm(formdata=None),
         new_product_max_pictures=NEW_PRODUCT_MAX_PICTURES,
+        related=related or _stored_related(product),
         max_upload_mb=_max_upload_mb(),
         max_side=MAX_SIDE,
         max_alt_length=MAX_ALT_LENGTH,
@@ -306,8 +320,39 @@ def product_image_upload(product_id: int) -> Response | tuple[str, int]:
             abort(404)
     if picture.errors:
         return _render_form(found, _stored_form(found), status=422, picture=picture)
-    flash(_("Picture added."))
-    return redirect(url_for("admin.product", product_id=product_id, _anchor="images"), code=303)
+    return _back_to_section(found, _("Picture added."), "images")
+
+
+def _back_to_section(product: Product, done: str, anchor: str) -> Response:
+    """After a form of the product page's lower sections: say it is done, show that section."""
+    flash(done)
+    return redirect(url_for("admin.product", product_id=product.id, _anchor=anchor), code=303)
+
+
+def _stored_related(product: Product | None) -> RelatedForm:
+    typed = ", ".join(related_slugs(db.session(), product.id)) if product is not None else ""
+    return RelatedForm(formdata=None, data={"slugs": typed})
+
+
+@bp.post("/products/<int:product_id>/related")
+@requires(Access.MANAGE)
+def product_related_save(product_id: int) -> Response | tuple[str, int]:
+    """Save the products shown first under "You may also like" on this product's page."""
+    found = _product_or_404(product_id)
+    related = RelatedForm()
+    if related.validate():
+        slugs = parse_slugs(related.slugs.data or "")
+        try:
+            set_related_products(
+                db.session(), found.id, slugs, actor=current_staff(), now=clock.now()
+            )
+        except InvalidRelated as invalid:
+            add_error(related.slugs, refusal_text(invalid))
+        except CatalogNotFound:
+            abort(404)
+    if related.errors:
+        return _render_form(found, _stored_form(found), status=422, related=related)
+    return _back_to_section(found, _("Related products saved."), "related")
 
 
 @bp.errorhandler(RequestEntityTooLarge)
