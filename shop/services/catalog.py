@@ -24,9 +24,13 @@ from shop.models import (
 )
 from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
+from shop.rules.listing_filters import CategoryFilters, Sort
+from shop.rules.product_kind import KIND_ORDER, ProductKind
 from shop.services.search import count_matching, matching_products, search_terms
 
 T = TypeVar("T")
+
+__all__ = ["CategoryFilters", "Sort"]  # the listing's vocabulary, read by the web layer
 
 
 class CatalogRefusal(Reason):
@@ -41,13 +45,6 @@ class CatalogNotFound(Refused):
         self, reason: CatalogRefusal = CatalogRefusal.NO_SUCH_PRODUCT, **params: Any
     ) -> None:
         super().__init__(reason, **params)
-
-
-class Sort(enum.StrEnum):
-    NAME = "name"
-    PRICE = "price"
-    PRICE_DESC = "price_desc"
-    NEWEST = "newest"
 
 
 @dataclass(frozen=True)
@@ -176,23 +173,42 @@ def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | Instrumented
     return orderings[sort]
 
 
+def _filtered(filters: CategoryFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.in_stock:
+        conditions.append(Product.stock > 0)
+    if filters.min_cents is not None:
+        conditions.append(Product.price_cents >= filters.min_cents)
+    if filters.max_cents is not None:
+        conditions.append(Product.price_cents <= filters.max_cents)
+    if filters.kinds:
+        conditions.append(Product.kind.in_([kind.value for kind in filters.kinds]))
+    return conditions
+
+
 def category_products(
     session: Session,
     category: Category | CategorySummary,
     *,
     number: int,
     size: int,
-    sort: Sort,
+    sort: Sort | None = None,
     locale: str,
+    filters: CategoryFilters | None = None,
 ) -> Page[Product]:
-    """One page of a category's active products."""
-    in_category = (Product.category_id == category.id, ON_SALE)
+    """One page of a category's active products that pass the filters, in their sort."""
+    filters = filters or CategoryFilters()
+    sort = sort or filters.sort
+    in_category = (Product.category_id == category.id, ON_SALE, *_filtered(filters))
     ordering = _ordering(sort, locale)
     # Counted apart from the page, from an index alone: a window function over the page
     # query would read and sort every product of the category to show 24 of them.
     count = select(func.count()).select_from(Product).where(*in_category)
+    # Filtered totals are counted every time: their combinations are the visitors' to make,
+    # so keeping them would let anyone fill the memory.
     cache_key = (str(session.get_bind().engine.url), category.id)
-    known_total = _known_count(cache_key)
+    keeps_count = not filters.is_filtering
+    known_total = _known_count(cache_key) if keeps_count else None
     # The page's ids first, in index order from the index alone (a deep page skips thousands
     # of entries without reading their rows), then the rows of those ids. One round trip.
     page_ids = (
@@ -212,8 +228,38 @@ def category_products(
     else:
         # Past the end (or emptied): count afresh so the view can say how many pages there are.
         total = (session.scalar(count) or 0) if number > 1 else 0
-    _remember_count(cache_key, total)
+    if keeps_count:
+        _remember_count(cache_key, total)
     return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """A product kind on a category page's filter, and how many products it would show."""
+
+    kind: ProductKind
+    count: int
+
+
+def category_kind_counts(
+    session: Session, category: Category | CategorySummary, filters: CategoryFilters
+) -> list[KindCount]:
+    """The kinds of the category's active products that pass the other filters (in stock,
+    price), each with its count, in the kinds' order; a kind asked for is listed even when
+    none is left, so the visitor can untick it. One query, from the (category, kind) index
+    when no other filter needs the rows."""
+    others = CategoryFilters(
+        in_stock=filters.in_stock, min_cents=filters.min_cents, max_cents=filters.max_cents
+    )
+    query = (
+        select(Product.kind, func.count())
+        .where(Product.category_id == category.id, ON_SALE, *_filtered(others))
+        .group_by(Product.kind)
+    )
+    counts = {ProductKind(kind): count for kind, count in session.execute(query)}
+    for kind in filters.kinds:
+        counts.setdefault(kind, 0)
+    return [KindCount(kind, counts[kind]) for kind in sorted(counts, key=KIND_ORDER.__getitem__)]
 
 
 # The total of a large category is kept for a minute in each process: counting 60,000 index

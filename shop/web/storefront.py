@@ -17,12 +17,14 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from shop.extensions import db
-from shop.labels import allergen_name
+from shop.labels import allergen_name, kind_name
 from shop.rules.input import page_number
+from shop.rules.listing_filters import read_category_filters
 from shop.services import catalog
-from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
+from shop.services.catalog import CatalogNotFound, CategorySummary, KindCount
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
+from shop.web.category_filters import price_boxes, problem_message
 
 bp = Blueprint("storefront", __name__)
 
@@ -42,6 +44,8 @@ class Listing:
 
     html: Markup
     total: int
+    # A category page's kinds with their counts, for its filter form.
+    kinds: tuple[KindCount, ...] = ()
 
 
 @bp.record_once
@@ -49,13 +53,7 @@ def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["nav_categories"] = nav_categories
     app.jinja_env.globals["allergen_name"] = allergen_name
-
-
-def _sort() -> Sort:
-    try:
-        return Sort(request.args.get("sort", Sort.NAME))
-    except ValueError:
-        return Sort.NAME
+    app.jinja_env.globals["kind_name"] = kind_name
 
 
 @bp.route("/")
@@ -74,32 +72,47 @@ def home() -> str:
 
 @bp.route("/category/<slug>")
 def category(slug: str) -> str:
-    """Show one page of a category's products, sorted as asked."""
+    """Show one page of a category's products that pass the filters, sorted as asked."""
     found = next((c for c in nav_categories() if c.slug == slug), None)
     if found is None:
         abort(404)
-    number, sort, locale = page_number(request.args.get("page")), _sort(), str(get_locale())
+    args = request.args.to_dict(flat=False)
+    read = read_category_filters(args)
+    filters = read.filters
+    number, locale = page_number(request.args.get("page")), str(get_locale())
 
     def products() -> Listing | None:
+        session = db.session()
         page = catalog.category_products(
-            db.session(),
+            session,
             found,
             number=number,
             size=current_app.config["SHOP_PAGE_SIZE"],
-            sort=sort,
             locale=locale,
+            filters=filters,
         )
         if number > page.page_count:
             return None
+        kinds = catalog.category_kind_counts(session, found, filters)
         html = render_template(
-            "storefront/_category_products.html", category=found, page=page, sort=sort
+            "storefront/_category_products.html", category=found, page=page, filters=filters
         )
-        return Listing(html=Markup(html), total=page.total)
+        return Listing(html=Markup(html), total=page.total, kinds=tuple(kinds))
 
-    listing = fragments.cached(("category", locale, found.id, sort, number), products)
+    # The filters are part of the key in their canonical form: two addresses asking the
+    # same share an entry, two asking differently never see each other's grid.
+    listing = fragments.cached(("category", locale, found.id, filters.key(), number), products)
     if listing is None:
         abort(404)
-    return render_template("storefront/category.html", category=found, listing=listing, sort=sort)
+    return render_template(
+        "storefront/category.html",
+        category=found,
+        listing=listing,
+        filters=filters,
+        sort=filters.sort,
+        prices=price_boxes(read, args),
+        problems=[problem_message(problem) for problem in read.problems],
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""A category page's filter form: what its boxes show and what the visitor is told about
+the values that were ignored. The grammar is `shop.rules.listing_filters`; the query,
+`services.catalog.category_products`.
+
+What belongs here: the words for the filter problems and the text each box shows again
+(a bad amount is shown as typed, so it can be corrected; a good one as the address has it).
+Nothing here is cached: the problems and the typed text come from this visitor's address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from shop.rules.listing_filters import FilterProblem, ReadFilters, euros_text
+
+
+def problem_message(problem: FilterProblem) -> str:
+    """What the visitor is told about a value the page ignored."""
+    messages = {
+        FilterProblem.MIN_PRICE_UNREADABLE: _(
+            "The lowest price is not an amount in euros (like 10 or 12,50): it was ignored."
+        ),
+        FilterProblem.MAX_PRICE_UNREADABLE: _(
+            "The highest price is not an amount in euros (like 25 or 29,95): it was ignored."
+        ),
+        FilterProblem.MIN_ABOVE_MAX: _(
+            "The lowest price is above the highest price, so no product could match: both "
+            "were ignored. Swap them or change one."
+        ),
+        FilterProblem.UNKNOWN_KIND: _(
+            "A kind of product in the address is not one we sell: it was ignored."
+        ),
+    }
+    return messages[problem]
+
+
+@dataclass(frozen=True)
+class PriceBoxes:
+    """The text in the "from" and "to" price boxes."""
+
+    min_text: str
+    max_text: str
+
+
+def price_boxes(read: ReadFilters, args: Mapping[str, Sequence[str]]) -> PriceBoxes:
+    """The price boxes as the visitor should see them again."""
+
+    def shown(name: str, cents: int | None, problems: set[FilterProblem]) -> str:
+        if problems & set(read.problems):
+            values = args.get(name) or ("",)
+            return values[0][:40]
+        return euros_text(cents) if cents is not None else ""
+
+    return PriceBoxes(
+        min_text=shown(
+            "min",
+            read.filters.min_cents,
+            {FilterProblem.MIN_PRICE_UNREADABLE, FilterProblem.MIN_ABOVE_MAX},
+        ),
+        max_text=shown(
+            "max",
+            read.filters.max_cents,
+            {FilterProblem.MAX_PRICE_UNREADABLE, FilterProblem.MIN_ABOVE_MAX},
+        ),
+    )
