@@ -156,14 +156,18 @@ def featured_products(session: Session, limit: int = 8) -> list[Product]:
     return list(session.scalars(_as_cards(query)))
 
 
+def _shown_name(locale: str) -> ColumnElement[Any]:
+    return literal_column(
+        "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
+    )
+
+
 def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
     # Sort by the name the visitor reads (`localized` falls back to the other language when
     # one is empty), ignoring case: "albino A+" belongs before "Mexicana", not after "Zeta".
     # That is lower(coalesce(nullif(name_<shown>, ''), name_<other>)), kept by the database
     # in a generated, indexed column per language (migration 0006).
-    shown_name: ColumnElement[Any] = literal_column(
-        "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
-    )
+    shown_name = _shown_name(locale)
     orderings: dict[Sort, list[ColumnElement[Any] | InstrumentedAttribute[Any]]] = {
         Sort.NAME: [shown_name, Product.id],
         Sort.PRICE: [Product.price_cents, Product.id],
@@ -297,6 +301,29 @@ def search_products(session: Session, query: str, *, number: int, size: int) -> 
         # Past the end: count once so the view can say how many pages there are.
         total = session.scalar(count_matching(session, terms)) or 0
     return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+
+
+# How many names "did you mean" and the search box's list weigh: the first this many products
+# on sale by name. Enough for any shop run by hand; a catalogue of thousands would need a
+# trigram index instead (its suggestions then come from the first names only).
+MAX_NAMES = 2000
+
+
+def product_names(
+    session: Session, locale: str, *, limit: int = MAX_NAMES
+) -> list[tuple[str, str]]:
+    """(slug, name in `locale`) of the products on sale, by name: one query."""
+    query = (
+        select(Product.slug, Product.name_en, Product.name_nl)
+        .where(ON_SALE)
+        .order_by(_shown_name(locale), Product.id)
+        .limit(limit)
+    )
+    names: list[tuple[str, str]] = []
+    for slug, name_en, name_nl in session.execute(query):
+        shown = (name_nl or name_en) if locale.startswith("nl") else (name_en or name_nl)
+        names.append((slug, shown))
+    return names
 
 
 def product_for_sale(session: Session, slug: str) -> Product:

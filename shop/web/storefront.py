@@ -20,6 +20,7 @@ from shop.extensions import db
 from shop.labels import allergen_name, kind_name
 from shop.rules.input import page_number
 from shop.rules.listing_filters import read_category_filters
+from shop.rules.suggestions import nearest_names
 from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, KindCount
 from shop.services.search import MAX_CANDIDATES
@@ -161,9 +162,23 @@ def product(slug: str) -> str:
     return render_template("storefront/product.html", page=page, product=page)
 
 
+# The search page's own box lists every product name to pick from (a native <datalist>:
+# keyboard and screen-reader support come with the browser) while the list stays short.
+MAX_DATALIST_NAMES = 200
+
+
+def product_names() -> list[tuple[str, str]]:
+    """The names on sale in the visitor's language: kept for a few seconds like every list."""
+    locale = str(get_locale())
+    return fragments.cached(
+        ("product-names", locale), lambda: catalog.product_names(db.session(), locale)
+    )
+
+
 @bp.route("/search")
 def search() -> str:
-    """Show the active products matching the visitor's words, best first."""
+    """Show the active products matching the visitor's words, best first; when none do, the
+    names nearest to them and the categories."""
     query = request.args.get("q", "")[:200]
     number, locale = page_number(request.args.get("page")), str(get_locale())
 
@@ -171,10 +186,23 @@ def search() -> str:
         page = catalog.search_products(
             db.session(), query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
         )
+        suggestions = (
+            nearest_names(query, product_names()) if page.total == 0 and number == 1 else ()
+        )
         html = render_template(
-            "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES
+            "storefront/_search_results.html",
+            query=query,
+            page=page,
+            ranked=MAX_CANDIDATES,
+            suggestions=suggestions,
         )
         return Listing(html=Markup(html), total=page.total)
 
     listing = fragments.cached(("search", locale, query, number), results) if query else None
-    return render_template("storefront/search.html", query=query, listing=listing)
+    names = product_names()
+    return render_template(
+        "storefront/search.html",
+        query=query,
+        listing=listing,
+        names=[name for _slug, name in names] if len(names) <= MAX_DATALIST_NAMES else [],
+    )
