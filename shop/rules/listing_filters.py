@@ -18,6 +18,7 @@ from shop.rules.product_kind import KIND_ORDER, ProductKind
 
 MAX_PRICE_TEXT = 20  # longer than any amount `parse_euros` reads: not worth reading
 MAX_KINDS_READ = 20  # more `kind=` values than there are kinds is someone's experiment
+FILTER_NAMES = ("in_stock", "kind", "min", "max")  # the sort is not a filter: it hides nothing
 _YES = frozenset({"1", "on", "yes", "true"})
 
 

@@ -2,8 +2,10 @@
 the values that were ignored. The grammar is `shop.rules.listing_filters`; the query,
 `services.catalog.category_products`.
 
-What belongs here: the words for the filter problems and the text each box shows again
-(a bad amount is shown as typed, so it can be corrected; a good one as the address has it).
+What belongs here: the words for the filter problems, the text each box shows again (a bad
+amount is shown as typed, so it can be corrected; a good one as the address has it), and the
+one address of a set of filters that a plain form's (`?kind=capsules&min=&max=&sort=name`)
+is sent on to.
 Nothing here is cached: the problems and the typed text come from this visitor's address.
 """
 
@@ -11,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
-from shop.rules.listing_filters import FilterProblem, ReadFilters, euros_text
+from shop.rules.listing_filters import FILTER_NAMES, FilterProblem, ReadFilters, euros_text
 
 
 def problem_message(problem: FilterProblem) -> str:
@@ -66,3 +70,23 @@ def price_boxes(read: ReadFilters, args: Mapping[str, Sequence[str]]) -> PriceBo
             {FilterProblem.MAX_PRICE_UNREADABLE, FilterProblem.MIN_ABOVE_MAX},
         ),
     )
+
+
+def canonical_address(
+    sent: MultiDict[str, str], read: ReadFilters, number: int
+) -> dict[str, Any] | None:
+    """The query arguments to send the visitor on to when a filter form without JavaScript
+    sent these filters in another form (empty boxes, the default sort, another order), so
+    every set of filters has one shareable address; None when the address is that one, asks
+    for no filter, or holds a bad value (the page explains it instead)."""
+    if read.problems or not any(name in sent for name in FILTER_NAMES):
+        return None
+    wanted: dict[str, Any] = {}
+    if number > 1:
+        wanted["page"] = number  # where the pagination's links put it
+    wanted.update(read.filters.url_args())
+    pairs: list[tuple[str, str]] = []
+    for name, value in wanted.items():
+        values = value if isinstance(value, list) else [value]
+        pairs.extend((name, str(item)) for item in values)
+    return None if list(sent.items(multi=True)) == pairs else wanted

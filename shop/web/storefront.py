@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -25,7 +36,7 @@ from shop.services import catalog
 from shop.services.catalog import CatalogNotFound, CategorySummary, KindCount
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
-from shop.web.category_filters import price_boxes, problem_message
+from shop.web.category_filters import canonical_address, price_boxes, problem_message
 
 bp = Blueprint("storefront", __name__)
 
@@ -72,7 +83,7 @@ def home() -> str:
 
 
 @bp.route("/category/<slug>")
-def category(slug: str) -> str:
+def category(slug: str) -> ResponseReturnValue:
     """Show one page of a category's products that pass the filters, sorted as asked."""
     found = next((c for c in nav_categories() if c.slug == slug), None)
     if found is None:
@@ -81,6 +92,9 @@ def category(slug: str) -> str:
     read = read_category_filters(args)
     filters = read.filters
     number, locale = page_number(request.args.get("page")), str(get_locale())
+    canonical = canonical_address(request.args, read, number)
+    if canonical is not None:
+        return redirect(url_for("storefront.category", slug=slug, **canonical))
 
     def products() -> Listing | None:
         session = db.session()

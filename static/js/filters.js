@@ -2,8 +2,8 @@
 
 Without this script the form has an "Apply" button and works as a plain GET form. With it,
 the button is hidden and the form is sent when a box is ticked or the sort is chosen, and
-half a second after the visitor stops typing a price. Empty boxes are left out of the
-address so a shared link reads like the filters it asks for. After the page comes back, the
+half a second after the visitor stops typing a price. Empty boxes and the default sort are
+left out of the address, so a shared link reads like the filters it asks for. After the page comes back, the
 filters stay open (on a phone) and the control the visitor used has the focus again. */
 (function () {
   "use strict";
@@ -23,9 +23,9 @@ filters stay open (on a phone) and the control the visitor used has the focus ag
 
   function leaveOutEmptyBoxes() {
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (field.name && field.type === "text" && field.value.trim() === "") {
-        field.disabled = true;
-      }
+      var isEmpty = field.type === "text" && field.value.trim() === "";
+      var isDefault = field.hasAttribute("data-default") && field.value === field.getAttribute("data-default");
+      if (field.name && (isEmpty || isDefault)) { field.disabled = true; }
     });
   }
 
