@@ -1,6 +1,6 @@
 """A category page's filter form: what its boxes show and what the visitor is told about
 the values that were ignored. The grammar is `shop.rules.listing_filters`; the query,
-`services.catalog.category_products`.
+`services.catalog.category_listing`.
 
 What belongs here: the words for the filter problems, the text each box shows again (a bad
 amount is shown as typed, so it can be corrected; a good one as the address has it), and the

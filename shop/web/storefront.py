@@ -97,22 +97,21 @@ def category(slug: str) -> ResponseReturnValue:
         return redirect(url_for("storefront.category", slug=slug, **canonical))
 
     def products() -> Listing | None:
-        session = db.session()
-        page = catalog.category_products(
-            session,
+        found_listing = catalog.category_listing(
+            db.session(),
             found,
             number=number,
             size=current_app.config["SHOP_PAGE_SIZE"],
             locale=locale,
             filters=filters,
         )
+        page = found_listing.page
         if number > page.page_count:
             return None
-        kinds = catalog.category_kind_counts(session, found, filters)
         html = render_template(
             "storefront/_category_products.html", category=found, page=page, filters=filters
         )
-        return Listing(html=Markup(html), total=page.total, kinds=tuple(kinds))
+        return Listing(html=Markup(html), total=page.total, kinds=tuple(found_listing.kinds))
 
     # The filters are part of the key in their canonical form: two addresses asking the
     # same share an entry, two asking differently never see each other's grid.
@@ -176,8 +175,9 @@ def product(slug: str) -> str:
     return render_template("storefront/product.html", page=page, product=page)
 
 
-# The search page's own box lists every product name to pick from (a native <datalist>:
-# keyboard and screen-reader support come with the browser) while the list stays short.
+# When nothing is found, the page offers a box of its own listing every product name to pick
+# from (a native <datalist>: keyboard and screen-reader support come with the browser) while
+# the list stays short; the names are read then anyway, for "did you mean".
 MAX_DATALIST_NAMES = 200
 
 
@@ -200,23 +200,16 @@ def search() -> str:
         page = catalog.search_products(
             db.session(), query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
         )
-        suggestions = (
-            nearest_names(query, product_names()) if page.total == 0 and number == 1 else ()
-        )
+        names = product_names() if page.total == 0 and number == 1 else []
         html = render_template(
             "storefront/_search_results.html",
             query=query,
             page=page,
             ranked=MAX_CANDIDATES,
-            suggestions=suggestions,
+            suggestions=nearest_names(query, names),
+            names=[name for _slug, name in names] if len(names) <= MAX_DATALIST_NAMES else [],
         )
         return Listing(html=Markup(html), total=page.total)
 
     listing = fragments.cached(("search", locale, query, number), results) if query else None
-    names = product_names()
-    return render_template(
-        "storefront/search.html",
-        query=query,
-        listing=listing,
-        names=[name for _slug, name in names] if len(names) <= MAX_DATALIST_NAMES else [],
-    )
+    return render_template("storefront/search.html", query=query, listing=listing)

@@ -97,7 +97,7 @@ def test_a_misspelt_search_suggests_the_product_meant(page, shop):
     page.get_by_role("searchbox", name="Search products").fill("lions mane powdr")
     page.get_by_role("button", name="Search", exact=True).click()
 
-    expect(page.get_by_role("status")).to_have_text("0 results for “lions mane powdr”")
+    expect(page.get_by_role("status")).to_have_text("No results for “lions mane powdr”")
     suggestion = page.locator(".did-you-mean").get_by_role("link").first
     expect(suggestion).to_have_text("Lion's Mane Powder – 100 g")
     expect(page.get_by_role("link", name="Medicinal Mushrooms").last).to_be_visible()
@@ -121,6 +121,7 @@ def test_the_filters_and_the_suggestions_in_dutch_pass_axe(browser, shop, axe_sc
         expect(page).to_have_url(shop.url + MUSHROOMS)
         summary = page.locator(".filters > summary")
         expect(summary).to_have_text("Filteren en sorteren")
+        expect(page.locator(".product-grid li").first).to_be_in_viewport()
         snap(page, "10-nl-category-filters-closed", full_page=False)
         summary.click()
         snap(page, "10-nl-category-filters-open", full_page=False)
