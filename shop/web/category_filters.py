@@ -49,14 +49,20 @@ class PriceBoxes:
     max_text: str
 
 
-def price_boxes(read: ReadFilters, args: Mapping[str, Sequence[str]]) -> PriceBoxes:
-    """The price boxes as the visitor should see them again."""
+def price_boxes(
+    read: ReadFilters, args: Mapping[str, Sequence[str]], locale: str = "en"
+) -> PriceBoxes:
+    """The price boxes as the visitor should see them again (in Dutch with a decimal comma:
+    "12,50"; both are read back alike)."""
+    comma = locale.startswith("nl")
 
     def shown(name: str, cents: int | None, problems: set[FilterProblem]) -> str:
         if problems & set(read.problems):
             values = args.get(name) or ("",)
             return values[0][:40]
-        return euros_text(cents) if cents is not None else ""
+        if cents is None:
+            return ""
+        return euros_text(cents).replace(".", ",") if comma else euros_text(cents)
 
     return PriceBoxes(
         min_text=shown(

@@ -124,7 +124,7 @@ def category(slug: str) -> ResponseReturnValue:
         listing=listing,
         filters=filters,
         sort=filters.sort,
-        prices=price_boxes(read, args),
+        prices=price_boxes(read, args, locale),
         problems=[problem_message(problem) for problem in read.problems],
     )
 

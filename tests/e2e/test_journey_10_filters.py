@@ -50,6 +50,7 @@ def test_ticking_in_stock_narrows_the_grid_and_the_address_without_a_button(page
     expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
     expect(page.get_by_text("Filter and sort (1)")).to_be_visible()
     assert_no_horizontal_scrolling(page)
+    snap(page, "10-category-filtered", full_page=False)
 
 
 def test_a_typed_price_range_applies_itself_after_a_pause(page, shop):
@@ -127,6 +128,15 @@ def test_the_filters_and_the_suggestions_in_dutch_pass_axe(browser, shop, axe_sc
         snap(page, "10-nl-category-filters-open", full_page=False)
         problems = accessibility_problems(page, axe_script)
         assert not problems, describe_problems(problems)
+
+        page.goto(shop.url + MUSHROOMS + "?min=30&max=10")
+        expect(page.get_by_role("alert")).to_contain_text("De laagste prijs is hoger")
+        snap(page, "10-nl-category-bad-price", full_page=False)
+        problems = accessibility_problems(page, axe_script)
+        assert not problems, describe_problems(problems)
+        page.goto(shop.url + MUSHROOMS + "?min=500")
+        expect(page.get_by_text("Geen producten passen bij deze filters.")).to_be_visible()
+        snap(page, "10-nl-category-no-match", full_page=False)
 
         page.goto(shop.url + "/search?q=chagga")
         expect(page.locator(".did-you-mean")).to_contain_text("Bedoelde je:")

@@ -257,3 +257,11 @@ def test_an_empty_filtered_page_uses_no_more_queries(session, verified_client, m
 
     assert page.texts("main .count") == ["0 products"]
     assert len(statements) <= 4, statements
+
+
+def test_a_price_is_shown_again_with_a_decimal_comma_in_dutch(verified_client, mushrooms):
+    page = parse(
+        verified_client.get("/category/mushrooms?min=7.50", headers={"Accept-Language": "nl"})
+    )
+
+    assert page.attributes('input[name="min"]', "value") == ["7,50"]
