@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-fast lint format bench clean catalogs translations
+.PHONY: run test test-fast lint format bench clean catalogs translations audit screenshots
 
 # pytest-xdist workers for `make test` (one database each); `auto` is one per core.
 TEST_WORKERS ?= auto
@@ -67,6 +67,18 @@ format: $(VENV)/.dev-installed
 # server whose user may create databases. A short run: make bench BENCH_ARGS=--quick
 bench: $(VENV)/.dev-installed catalogs
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Lighthouse (pinned in package.json) on the demo shop's home, a category, a product, the cart
+# and the checkout, phone and desktop, against the targets; reports in bench/results/lighthouse/.
+# A few minutes. One page only: make audit AUDIT_ARGS="--pages product --form-factors mobile"
+audit: $(VENV)/.dev-installed node_modules/.installed catalogs
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python -m bench.audit $(AUDIT_ARGS)
+
+# The tour of the main journeys (tests/e2e/test_tour_screenshots.py) photographed in both
+# languages at both sizes, then the README's few picked, shrunk into docs/screenshots/.
+screenshots: $(VENV)/.dev-installed node_modules/.installed catalogs
+	$(BIN)/pytest -q tests/e2e/test_tour_screenshots.py
+	$(BIN)/python -m bench.screenshots
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

@@ -96,9 +96,11 @@ def _register_blueprints(app: Flask) -> None:
         banners,
         cart,
         checkout,
+        compression,
         errors,
         formatting,
         fragments,
+        head,
         i18n,
         images,
         input_guard,
@@ -111,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         payment,
         request_bodies,
         security_headers,
+        static_urls,
         storefront,
         webhooks,
     )
@@ -118,11 +121,16 @@ def _register_blueprints(app: Flask) -> None:
 
     formatting.register(app)
     pages.register(app)
+    head.register(app)
     fragments.install(app)
     errors.register(app)
+    # First of the after-request hooks registered, so the last to run: it compresses the
+    # body every other hook has finished with.
+    compression.install(app)
     request_bodies.install(app)  # first of all request hooks: limits before any body is read
     input_guard.install(app)  # next: refuses NULs before any view sees them
     security_headers.install(app)
+    static_urls.install(app)
     ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)

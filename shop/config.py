@@ -297,7 +297,21 @@ SETTINGS: tuple[Setting, ...] = (
         "SHOP_BASE_URL",
         "http://127.0.0.1:5000",
         _text,
-        "The shop's public address, for links in e-mails (pages use the request's own host).",
+        "The shop's public address, for links in e-mails and pages' canonical and Open Graph "
+        "addresses (links within pages use the request's own host).",
+    ),
+    Setting(
+        "SHOP_COMPRESS",
+        "true",
+        _bool,
+        "gzip the app's text responses (pages, CSS, JS, SVG, JSON). Off behind a proxy that "
+        "compresses already (nginx in deploy/).",
+    ),
+    Setting(
+        "SHOP_STATIC_MAX_AGE_SECONDS",
+        "31536000",
+        _non_negative_int,
+        "How long browsers keep a static file whose URL carries its content hash (?v=).",
     ),
     Setting(
         "SHOP_STRIPE_SECRET_KEY",

@@ -37,6 +37,7 @@ from shop.services.catalog import CatalogNotFound, CategorySummary, KindCount
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
 from shop.web.category_filters import canonical_address, price_boxes, problem_message
+from shop.web.head import meta_description
 
 bp = Blueprint("storefront", __name__)
 
@@ -141,6 +142,8 @@ class ProductPage:
     price_cents: int
     stock: int
     title: str
+    # The page's meta description: the summary, else the start of the description.
+    description: str
     top: Markup
     bottom: Markup
     # Why it cannot be returned, in the page's language; empty when it can.
@@ -164,6 +167,7 @@ def product(slug: str) -> str:
             price_cents=found.price_cents,
             stock=found.stock,
             title=found.name(locale),
+            description=meta_description(found.summary(locale) or found.description_md(locale)),
             top=Markup(render_template("storefront/_product_top.html", product=found)),
             bottom=Markup(render_template("storefront/_product_bottom.html", product=found)),
             withdrawal_exclusion=found.withdrawal_reason(locale),

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -215,7 +216,10 @@ def test_share_links_are_plain_urls_without_third_party_scripts(session, verifie
     assert f"https://www.facebook.com/sharer/sharer.php?u={address}" in hrefs
     assert "<script" not in html
     assert "<iframe" not in html
-    for source in re.findall(r'<(?:img|link)[^>]+(?:src|href)="([^"]+)"', html):
+    for tag in re.findall(r"<(?:img|link)[^>]+>", html):
+        if 'rel="canonical"' in tag:
+            continue  # the page's own public address, named, not loaded
+        source = re.search(r'(?:src|href)="([^"]+)"', tag).group(1)
         assert not urlsplit(source).netloc, source  # nothing loaded from another site
 
 
@@ -429,3 +433,20 @@ def test_the_list_uses_as_many_queries_with_many_articles_as_with_one(session, v
 
     assert one == many == second_page
     assert many <= 4
+
+
+def test_an_article_is_described_by_its_summary_to_search_engines_and_previews(
+    session, verified_client
+):
+    article = make_article(session, "Lion's Mane", summary_en="What *Hericium* research shows.")
+
+    html = verified_client.get(f"/articles/{article.slug}?utm_source=x").get_data(as_text=True)
+    head = BeautifulSoup(html, "html.parser").head
+
+    assert head.find("meta", attrs={"name": "description"})["content"] == (
+        "What Hericium research shows."
+    )
+    assert head.find("meta", property="og:type")["content"] == "article"
+    assert head.find("link", rel="canonical")["href"] == (
+        f"http://127.0.0.1:5000/articles/{article.slug}"
+    )

@@ -15,6 +15,7 @@ are generous and named below, and a test lasts at most about 15 s.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import socket
 import threading
@@ -374,6 +375,19 @@ def test_nginx_serves_the_static_files_itself_with_an_hour_of_caching(shop_behin
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     # The app would have said otherwise: what came is nginx's own.
     assert from_the_app.headers["Cache-Control"] != answer.headers["Cache-Control"]
+
+
+def test_a_static_file_at_its_versioned_address_is_kept_a_year(shop_behind_nginx):
+    # Pages link `?v=<content hash>` (shop.web.static_urls): that address never changes
+    # content, so nginx lets browsers keep it without asking again.
+    page = requests.get(f"{shop_behind_nginx.url}/age-gate", timeout=ANSWER_WITHIN).text
+    versioned = re.search(r'href="(/static/css/shop\.css\?v=[0-9a-f]+)"', page)
+    assert versioned, "the page links the stylesheet without its version"
+
+    answer = requests.get(f"{shop_behind_nginx.url}{versioned.group(1)}", timeout=ANSWER_WITHIN)
+
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_a_static_file_that_is_not_there_is_not_found_and_the_folder_is_not_listed(
