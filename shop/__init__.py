@@ -91,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from shop.web import (
         admin,
+        age_verification,
         agegate,
         articles,
         banners,
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(agegate.bp)
+    app.register_blueprint(age_verification.bp)
     app.register_blueprint(storefront.bp)
     app.register_blueprint(cart.bp)
     app.register_blueprint(checkout.bp)

@@ -203,6 +203,61 @@ SETTINGS: tuple[Setting, ...] = (
         "`confirm` (a yes/no question) or `dob` (date of birth, checked and not stored).",
     ),
     Setting(
+        "SHOP_AGE_VERIFIER",
+        None,
+        _choice("confirm", "dob", "oidc"),
+        "How age is verified: `confirm`, `dob` or `oidc` (an OpenID Connect provider, see "
+        '"Age verification procedure"). Unset: the value of SHOP_AGE_GATE_MODE.',
+    ),
+    Setting(
+        "SHOP_AGE_VERIFIER_AT",
+        "gate",
+        _choice("gate", "checkout", "both"),
+        "Where SHOP_AGE_VERIFIER applies: `gate`, `checkout` or `both`. Where it does not, "
+        "the gate asks as SHOP_AGE_GATE_MODE says and checkout asks the date of birth.",
+    ),
+    Setting(
+        "SHOP_OIDC_ISSUER",
+        None,
+        _text,
+        "The OpenID provider's issuer URL (its discovery document is read from "
+        "`<issuer>/.well-known/openid-configuration`).",
+    ),
+    Setting("SHOP_OIDC_CLIENT_ID", None, _text, "The shop's client id at the OpenID provider."),
+    Setting(
+        "SHOP_OIDC_CLIENT_SECRET",
+        None,
+        _text,
+        "The shop's client secret at the OpenID provider (sent by HTTP Basic to its token "
+        "endpoint).",
+    ),
+    Setting(
+        "SHOP_OIDC_SCOPE",
+        "openid age",
+        _text,
+        "Scopes asked for; `openid` and the one that releases the age claim, nothing more. "
+        "`{age}` in it becomes the age required.",
+    ),
+    Setting(
+        "SHOP_OIDC_AGE_CLAIM",
+        "age_over_{age}",
+        _text,
+        "The ID token claim that says old enough; `{age}` is replaced by the age required "
+        "(18, or 21 for a 21+ product). A name without `{age}` proves SHOP_MIN_AGE only.",
+    ),
+    Setting(
+        "SHOP_OIDC_AGE_CLAIM_VALUE",
+        "true",
+        _text,
+        "The value that claim must have (JSON true and the text `true` both match `true`).",
+    ),
+    Setting(
+        "SHOP_OIDC_TIMEOUT_SECONDS",
+        "10",
+        _positive_float,
+        "How long the shop waits for the OpenID provider (discovery, keys, token).",
+    ),
+    Setting(
         "SHOP_AGE_GATE_REMEMBER_DAYS",
         "30",
         _positive_int,
@@ -596,6 +651,28 @@ def _fill_seller(settings: dict[str, Any], env: str) -> None:
             settings[name] = value
 
 
+OIDC_REQUIRED = ("SHOP_OIDC_ISSUER", "SHOP_OIDC_CLIENT_ID", "SHOP_OIDC_CLIENT_SECRET")
+
+
+def _check_age_verifier(settings: dict[str, Any], env: str) -> None:
+    """SHOP_AGE_GATE_MODE is the older name of SHOP_AGE_VERIFIER (confirm or dob only);
+    an OpenID Connect verifier needs its provider, and production refuses to start without."""
+    if settings["SHOP_AGE_VERIFIER"] is None:
+        settings["SHOP_AGE_VERIFIER"] = settings["SHOP_AGE_GATE_MODE"]
+    if settings["SHOP_AGE_VERIFIER"] != "oidc":
+        return
+    missing = [name for name in OIDC_REQUIRED if not settings[name]]
+    if missing and env == "production":
+        raise ConfigError(
+            f"SHOP_AGE_VERIFIER is oidc but {', '.join(missing)} not set: the shop cannot "
+            "send customers to their OpenID provider."
+        )
+    if env == "production" and not settings["SHOP_OIDC_ISSUER"].startswith("https://"):
+        raise ConfigError("SHOP_OIDC_ISSUER must be an https:// URL in production.")
+    if "openid" not in settings["SHOP_OIDC_SCOPE"].split():
+        raise ConfigError("SHOP_OIDC_SCOPE must include openid (the ID token needs it).")
+
+
 def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Turn the environment into Flask's config mapping (`SHOP_*` plus Flask's own keys)."""
     settings = read_settings(environ)
@@ -633,6 +710,7 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         )
 
     _fill_seller(settings, env)
+    _check_age_verifier(settings, env)
 
     if settings["SHOP_STAFF_2FA_REQUIRED"] is None:
         # Safe by default where it matters; a developer's demo shop needs no phone.

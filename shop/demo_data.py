@@ -87,6 +87,7 @@ class ProductData(TypedDict):
     kind: ProductKind
     # The carrier checks the recipient's ID at the door (optional in the file: false).
     requires_id_check_at_delivery: bool
+    needs_verified_age: bool
     disclaimers: list[DisclaimerData]
     allergy: AllergyData
     # Why the product is excluded from the right of withdrawal; None: it is not.
@@ -177,6 +178,7 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "requires_id_check_at_delivery": table.boolean(
             "requires_id_check_at_delivery", default=False
         ),
+        "needs_verified_age": table.boolean("needs_verified_age", default=False),
         "disclaimers": table.tables("disclaimers", _disclaimer),
         "allergy": table.table("allergy", _allergy),
         "withdrawal_exclusion": table.localized("withdrawal_exclusion")

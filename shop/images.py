@@ -23,6 +23,16 @@ STORED_MIME_TYPE = "image/jpeg"
 
 MAX_SIDE = 1600
 THUMBNAIL_SIDE = 400
+# The sizes a picture is kept in besides the original, each in WebP and in JPEG (for the
+# browsers and mail clients without WebP), by longest side. 320: a card in a two-column phone
+# grid (about 170 CSS px) on an ordinary screen; 640: the same card on a 2x or 3x phone, or a
+# card on a desktop; 960: the product page's picture on a phone (390 CSS px at 2.5x); 1600: the
+# product page on a desktop at 2x. A browser picks one from the srcset, so a phone never
+# fetches the 1600 px file.
+VARIANT_SIDES = (320, 640, 960, 1600)
+VARIANT_FORMATS = ("webp", "jpeg")
+VARIANT_MIME_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
+WEBP_QUALITY = 80
 # A 50-megapixel phone photo is welcome; a small file claiming 20000 × 20000 pixels is a
 # decompression bomb that would take gigabytes of memory to decode.
 MAX_PIXELS = 52_000_000
@@ -53,6 +63,31 @@ class PreparedImage:
     width: int
     height: int
     etag: str
+    variants: tuple[PreparedVariant, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreparedVariant:
+    """One stored size of a picture in one format; `side` is the name in VARIANT_SIDES."""
+
+    side: int
+    format: str
+    data: bytes
+    etag: str
+
+
+def variant_sides(width: int, height: int) -> tuple[int, ...]:
+    """The VARIANT_SIDES a `width` × `height` picture is kept in: every smaller one, and the
+    first that covers the picture (it holds the picture at its own size, never enlarged)."""
+    longest = max(width, height)
+    smaller = tuple(side for side in VARIANT_SIDES if side < longest)
+    covering = next((side for side in VARIANT_SIDES if side >= longest), None)
+    return smaller + ((covering,) if covering is not None else ())
+
+
+def variant_size(width: int, height: int, side: int) -> tuple[int, int]:
+    """The pixel size of a picture's variant `side`."""
+    return fit_within(width, height, side)
 
 
 def fit_within(width: int, height: int, side: int) -> tuple[int, int]:
@@ -84,6 +119,7 @@ def prepare_image(raw: bytes, *, max_bytes: int) -> PreparedImage:
     full = _resized(picture, MAX_SIDE)
     data = _encode(full)
     return PreparedImage(
+        variants=make_variants(full, full_jpeg=data),
         data=data,
         thumbnail=_encode(_resized(picture, THUMBNAIL_SIDE)),
         mime_type=STORED_MIME_TYPE,
@@ -91,6 +127,30 @@ def prepare_image(raw: bytes, *, max_bytes: int) -> PreparedImage:
         height=full.height,
         etag=hashlib.sha256(data).hexdigest(),
     )
+
+
+def make_variants(
+    full: Image.Image, *, full_jpeg: bytes | None = None
+) -> tuple[PreparedVariant, ...]:
+    """Every variant of a picture already cleaned and at most MAX_SIDE, smallest first
+    (`full_jpeg`: the picture as `_encode` wrote it, if at hand, to spare encoding it again)."""
+    variants = []
+    for side in variant_sides(full.width, full.height):
+        sized = _resized(full, side)
+        for kind in VARIANT_FORMATS:
+            same = sized is full and kind == "jpeg" and full_jpeg is not None
+            data = full_jpeg if same and full_jpeg is not None else _encode(sized, kind)
+            variants.append(
+                PreparedVariant(side, kind, data, hashlib.sha256(data).hexdigest()[:32])
+            )
+    return tuple(variants)
+
+
+def decode_stored(data: bytes) -> Image.Image:
+    """A picture this module stored before (trusted: it wrote the bytes), for re-encoding."""
+    with Image.open(BytesIO(data), formats=("JPEG",)) as image:
+        image.load()
+        return image.convert("RGB")
 
 
 def _decode(raw: bytes) -> Image.Image:
@@ -141,8 +201,11 @@ def _resized(image: Image.Image, side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def _encode(image: Image.Image) -> bytes:
+def _encode(image: Image.Image, kind: str = "jpeg") -> bytes:
     out = BytesIO()
     # No exif= and no icc_profile=: the encoder writes only the pixels it is given.
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    if kind == "webp":
+        image.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return out.getvalue()

@@ -12,6 +12,7 @@ from shop.models.catalog import (
     DisclaimerKind,
     Product,
     ProductImage,
+    ProductImageVariant,
 )
 from shop.models.invoices import CreditNote, DocumentCounter, Invoice
 from shop.models.order_links import OrderAccessLink
@@ -94,6 +95,7 @@ __all__ = [
     "PriceChange",
     "Product",
     "ProductImage",
+    "ProductImageVariant",
     "PromoCode",
     "PromoRedemption",
     "Refund",

@@ -137,6 +137,9 @@ class Product(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
     is_featured: Mapped[bool] = mapped_column(Boolean, default=False)
     min_age: Mapped[int] = mapped_column(Integer, default=18)
+    # Sold only after the customer's age (min_age) was verified by the OpenID provider in
+    # the same browser session (issue 19): a typed date of birth is not enough.
+    needs_verified_age: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Excluded from the 14-day right of withdrawal (Civil Code 6:230p: goods that spoil
     # quickly, like fresh truffles), with the reason shown on its page and at checkout.
     is_withdrawal_excluded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -308,3 +311,22 @@ class ProductImage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="images")
+    # Never loaded by the storefront: which variants exist follows from width and height
+    # (shop.images.variant_sides), so a card needs no query to write its srcset.
+    variants: Mapped[list[ProductImageVariant]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise_on_sql"
+    )
+
+
+class ProductImageVariant(Base):
+    """A picture at one of shop.images.VARIANT_SIDES in one format (webp or jpeg)."""
+
+    __tablename__ = "product_image_variants"
+    __table_args__ = (UniqueConstraint("image_id", "side", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    image_id: Mapped[int] = mapped_column(ForeignKey("product_images.id", ondelete="CASCADE"))
+    side: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(8))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))

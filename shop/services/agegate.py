@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
@@ -73,8 +74,11 @@ def record_age_check(
     policy_version: int,
     min_age: int,
     now: datetime,
+    provider: str | None = None,
+    reference: str | None = None,
 ) -> None:
-    """Add the audit row for one answer at the gate (no IP address, no date of birth)."""
+    """Add the audit row for one verification (no IP address, no date of birth, no claim
+    about the person: for a provider only its issuer and its transaction reference)."""
     begin_write(session)
     session.add(
         AgeCheck(
@@ -83,6 +87,20 @@ def record_age_check(
             method=method,
             policy_version=policy_version,
             min_age=min_age,
+            provider=provider,
+            reference=reference,
         )
     )
     session.commit()
+
+
+def count_age_checks(
+    session: Session, *, since: datetime
+) -> dict[tuple[AgeCheckMethod, AgeCheckOutcome], int]:
+    """How many verifications of each method ended in each outcome since `since`."""
+    rows = session.execute(
+        select(AgeCheck.method, AgeCheck.outcome, func.count())
+        .where(AgeCheck.checked_at >= since)
+        .group_by(AgeCheck.method, AgeCheck.outcome)
+    ).all()
+    return {(method, outcome): count for method, outcome, count in rows}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from shop.models import AllergyStatement, Product, PromoCode
 from shop.refusals import Reason, Refused
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
+from shop.services.catalog import IMAGE_FACTS
 from shop.services.promotions import check_code_for_cart
 
 MAX_LINES = 50
@@ -165,8 +166,11 @@ class CartView:
         return any(line.product.requires_id_check_at_delivery for line in self.lines)
 
 
-def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Product]:
-    """The active products of a cart with their warnings, in a fixed number of queries."""
+def load_cart_products(
+    session: Session, product_ids: list[int], *, with_pictures: bool = False
+) -> dict[int, Product]:
+    """The active products of a cart with their warnings (and, if asked, their pictures'
+    sizes, not their bytes), in a fixed number of queries."""
     if not product_ids:
         return {}
     query = (
@@ -181,6 +185,8 @@ def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Pr
             joinedload(Product.allergy_statement).selectinload(AllergyStatement.entries),
         )
     )
+    if with_pictures:
+        query = query.options(selectinload(Product.images).load_only(*IMAGE_FACTS))
     return {product.id: product for product in session.scalars(query)}
 
 
@@ -198,7 +204,7 @@ def rule_lines(lines: list[CartLine]) -> list[Line]:
 
 def view_cart(session: Session, cart: Cart, *, now: datetime, email: str | None = None) -> CartView:
     """The cart priced now: lines of products still on sale, the code's discount or why not."""
-    products = load_cart_products(session, sorted(cart.quantities))
+    products = load_cart_products(session, sorted(cart.quantities), with_pictures=True)
     lines = [
         CartLine(product=products[pid], quantity=qty)
         for pid, qty in sorted(cart.quantities.items())

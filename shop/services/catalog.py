@@ -89,6 +89,8 @@ _IMAGE_FACTS = (
     ProductImage.width,
     ProductImage.height,
 )
+# The same, for other services that show a product's picture (the cart's thumbnails).
+IMAGE_FACTS = _IMAGE_FACTS
 
 
 # What a product card shows: the descriptions (the bulk of a row) wait for the product page.
@@ -462,6 +464,22 @@ def product_for_staff(session: Session, product_id: int) -> Product:
     if product is None:
         raise CatalogNotFound(product=product_id)
     return product
+
+
+def first_picture_ids(
+    session: Session, product_ids: set[int], *, on_sale_only: bool = False
+) -> dict[int, int]:
+    """Each product's first picture's id, by product id, for pages and e-mails about orders
+    (which keep product ids, not products): one query, ids only."""
+    query = (
+        select(ProductImage.product_id, ProductImage.id)
+        .where(ProductImage.product_id.in_(product_ids))
+        # Position descending, so that the first picture is the last one written below.
+        .order_by(ProductImage.product_id, ProductImage.position.desc())
+    )
+    if on_sale_only:
+        query = query.join(Product).where(ON_SALE)
+    return {row.product_id: row.id for row in session.execute(query)}
 
 
 def price_history(session: Session, product_id: int, limit: int = 10) -> list[PriceChange]:

@@ -13,12 +13,25 @@ from sqlalchemy.orm import Session
 
 from shop.db import begin_write
 from shop.demo_data import load_demo_data
+from shop.demo_pictures import DemoPicture, demo_pictures
 from shop.demo_promotions import DemoPromo, demo_promotions
+from shop.illustrations import draw_scene
+from shop.images import prepare_image
 from shop.models import Article, Category, Product, PromoCode
 from shop.rules.promotions import normalise_code, window_from_local
 from shop.services.articles import ArticleDraft, save_article
-from shop.services.products import AllergyDraft, DisclaimerDraft, ProductDraft, create_product
+from shop.services.products import (
+    AllergyDraft,
+    DisclaimerDraft,
+    ProductDraft,
+    add_product_image,
+    create_product,
+)
 from shop.services.promotions import PromoDraft, create_promo_code
+
+# A drawn picture is a PNG of a few hundred kilobytes; the staff's upload limit is a setting
+# the demo need not depend on.
+DEMO_PICTURE_MAX_BYTES = 8_000_000
 
 
 @dataclass
@@ -53,6 +66,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
     session.commit()
 
     known_products = set(session.scalars(select(Product.slug)))
+    pictures = demo_pictures()
     for index, product in enumerate(demo.products):
         if product["slug"] in known_products:
             report.skipped += 1
@@ -74,6 +88,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             vat_rate=product["vat_rate"],
             kind=product["kind"],
             requires_id_check_at_delivery=product["requires_id_check_at_delivery"],
+            needs_verified_age=product["needs_verified_age"],
             disclaimers=[
                 DisclaimerDraft(kind=d["kind"], text_en=d["text"]["en"], text_nl=d["text"]["nl"])
                 for d in product["disclaimers"]
@@ -92,10 +107,31 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             draft.withdrawal_reason_nl = exclusion["nl"]
         # Spread creation times so "newest first" has a visible order in the demo.
         created = now - timedelta(hours=len(demo.products) - index)
-        create_product(session, draft, now=created, publish=True)
+        created_product = create_product(session, draft, now=created, publish=True)
+        _add_demo_pictures(
+            session, created_product.id, pictures.get(product["slug"], []), now=created
+        )
         report.products_added += 1
     report.articles_added = load_demo_articles(session, now=now)
     return report
+
+
+def _add_demo_pictures(
+    session: Session, product_id: int, pictures: list[DemoPicture], *, now: datetime
+) -> None:
+    # Through prepare_image like a staff upload, so the demo exercises the same pipeline.
+    slug = session.scalar(select(Product.slug).where(Product.id == product_id)) or ""
+    for demo in pictures:
+        prepared = prepare_image(draw_scene(demo.scene, slug), max_bytes=DEMO_PICTURE_MAX_BYTES)
+        add_product_image(
+            session,
+            product_id,
+            prepared,
+            alt_en=demo.alt_en,
+            alt_nl=demo.alt_nl,
+            actor=None,
+            now=now,
+        )
 
 
 def load_demo_articles(session: Session, *, now: datetime) -> int:

@@ -11,6 +11,7 @@ send is kept with its error and retried by `flask --app shop outbox send`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write, rows_changed
+from shop.images import VARIANT_SIDES
 from shop.mail import Mailer
-from shop.models import EmailStatus, Order, OutboxEmail, Refund
+from shop.models import EmailStatus, Order, OutboxEmail, ProductImageVariant, Refund
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,29 @@ class WrittenEmail:
 Writer = Callable[[Session, OutboxEmail], WrittenEmail]
 
 
+# Every picture has its smallest size: 320 px, a sharp 64-pixel thumbnail on any screen.
+EMAIL_PICTURE_SIDE = VARIANT_SIDES[0]
+
+# How a written e-mail refers to a product picture it carries: `cid:picture-<image id>@shop`.
+_PICTURE_CID = re.compile(r"cid:(picture-(\d+)@shop)")
+
+
+def inline_pictures(session: Session, html: str) -> dict[str, bytes]:
+    """The small JPEGs an e-mail's HTML shows, by content id, read when it is sent (the
+    outbox keeps only the words); one query, and a picture removed since is left out."""
+    wanted = {int(image_id): cid for cid, image_id in _PICTURE_CID.findall(html)}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(ProductImageVariant.image_id, ProductImageVariant.data).where(
+            ProductImageVariant.image_id.in_(wanted),
+            ProductImageVariant.side == EMAIL_PICTURE_SIDE,
+            ProductImageVariant.format == "jpeg",
+        )
+    ).all()
+    return {wanted[row.image_id]: bytes(row.data) for row in rows}
+
+
 def send_pending_emails(
     session: Session,
     mailer: Mailer,
@@ -133,6 +158,7 @@ def send_pending_emails(
                 subject=email.subject,
                 text=email.body_text,
                 html=email.body_html,
+                inline_images=inline_pictures(session, email.body_html),
             )
         except Exception as error:  # SMTP errors are many; all mean "try again later"
             log.warning("e-mail %s not sent: %s", email_id, error)

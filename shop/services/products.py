@@ -33,6 +33,7 @@ from shop.models import (
     PriceChange,
     Product,
     ProductImage,
+    ProductImageVariant,
     StaffMember,
 )
 from shop.models.catalog import sorted_entries
@@ -150,6 +151,8 @@ class ProductDraft:
     kind: ProductKind | str = ProductKind.OTHER
     # The carrier must see an ID at the door: orders with it ship only with an age check.
     requires_id_check_at_delivery: bool = False
+    # Ordered only after the OpenID provider verified min_age in the customer's session.
+    needs_verified_age: bool = False
     disclaimers: list[DisclaimerDraft] = field(default_factory=list)
     allergy: AllergyDraft | None = None
     # Excluded from the right of withdrawal: then a reason in both languages is required.
@@ -283,6 +286,7 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.vat_rate = VatRate(draft.vat_rate)
     product.kind = ProductKind(draft.kind)
     product.requires_id_check_at_delivery = draft.requires_id_check_at_delivery
+    product.needs_verified_age = draft.needs_verified_age
     product.is_featured = draft.is_featured
     product.is_withdrawal_excluded = draft.is_withdrawal_excluded
     product.withdrawal_reason_en = draft.withdrawal_reason_en.strip()
@@ -417,6 +421,7 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "vat_rate": str(product.vat_rate),
         "kind": str(product.kind),
         "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
+        "needs_verified_age": product.needs_verified_age,
         "is_featured": product.is_featured,
         "is_active": product.is_active,
         "is_withdrawal_excluded": product.is_withdrawal_excluded,
@@ -453,8 +458,10 @@ def save_product(
     actor: StaffMember | None,
     now: datetime,
     expected_version: str | None = None,
+    pictures: Sequence[NewPicture] = (),
 ) -> SavedProduct:
-    """Create (`product_id` None) or update a product with its warnings, in one transaction.
+    """Create (`product_id` None) or update a product with its warnings (and new `pictures`,
+    added after its others), in one transaction.
 
     Asked to publish an incomplete draft, it saves the draft unpublished and names what is
     missing; a product already in the shop is never saved without its warnings
@@ -462,9 +469,18 @@ def save_product(
     when `expected_version` is outdated, StaleProduct.
     """
     check_draft(draft)
-    return save_in_write_transaction(
-        session, lambda: _save(session, product_id, draft, publish, actor, now, expected_version)
-    )
+    for picture in pictures:
+        _checked_alts(picture.alt_en, picture.alt_nl)
+
+    def save() -> SavedProduct:
+        saved = _save(session, product_id, draft, publish, actor, now, expected_version)
+        for picture in pictures:
+            _store_image(session, saved.product, picture, actor=actor, now=now)
+        if pictures and not saved.changed:
+            return SavedProduct(saved.product, changed=True, missing=saved.missing)
+        return saved
+
+    return save_in_write_transaction(session, save)
 
 
 def _save(
@@ -611,6 +627,71 @@ def _image_facts(image: ProductImage) -> str:
     )
 
 
+@dataclass(frozen=True)
+class NewPicture:
+    """A prepared picture and its alt texts, to be stored with a product."""
+
+    prepared: PreparedImage
+    alt_en: str = ""
+    alt_nl: str = ""
+
+
+def _checked_alts(alt_en: str, alt_nl: str) -> tuple[str, str]:
+    alt_en, alt_nl = alt_en.strip(), alt_nl.strip()
+    for field_name, value in (("alt_en", alt_en), ("alt_nl", alt_nl)):
+        if len(value) > MAX_ALT_LENGTH:
+            raise InvalidProduct(
+                ProductRefusal.ALT_TEXT_TOO_LONG, field=field_name, most=MAX_ALT_LENGTH
+            )
+    return alt_en, alt_nl
+
+
+def _store_image(
+    session: Session,
+    product: Product,
+    picture: NewPicture,
+    *,
+    actor: StaffMember | None,
+    now: datetime,
+) -> ProductImage:
+    """Add a picture after the product's others, with its sizes and its audit entry; the
+    caller's transaction commits."""
+    alt_en, alt_nl = _checked_alts(picture.alt_en, picture.alt_nl)
+    prepared = picture.prepared
+    last = session.scalar(
+        select(func.max(ProductImage.position)).where(ProductImage.product_id == product.id)
+    )
+    image = ProductImage(
+        product_id=product.id,
+        position=0 if last is None else last + 1,
+        alt_en=alt_en,
+        alt_nl=alt_nl,
+        mime_type=prepared.mime_type,
+        width=prepared.width,
+        height=prepared.height,
+        data=prepared.data,
+        thumbnail=prepared.thumbnail,
+        etag=prepared.etag,
+        created_at=now,
+        variants=[
+            ProductImageVariant(side=v.side, format=v.format, data=v.data, etag=v.etag)
+            for v in prepared.variants
+        ],
+    )
+    session.add(image)
+    session.flush()
+    record_change(
+        session,
+        actor,
+        "image_upload",
+        product,
+        {f"image {image.id}": (None, _image_facts(image))},
+        now=now,
+        summary=f"product {product.slug}; picture added",
+    )
+    return image
+
+
 def add_product_image(
     session: Session,
     product_id: int,
@@ -622,42 +703,12 @@ def add_product_image(
     now: datetime,
 ) -> ProductImage:
     """Store a prepared picture after the product's others, with its audit entry."""
-    alt_en, alt_nl = alt_en.strip(), alt_nl.strip()
-    for field_name, value in (("alt_en", alt_en), ("alt_nl", alt_nl)):
-        if len(value) > MAX_ALT_LENGTH:
-            raise InvalidProduct(
-                ProductRefusal.ALT_TEXT_TOO_LONG, field=field_name, most=MAX_ALT_LENGTH
-            )
+    picture = NewPicture(prepared, alt_en, alt_nl)
+    _checked_alts(alt_en, alt_nl)
     begin_write(session)
     try:
         product = _locked_product(session, product_id)
-        last = session.scalar(
-            select(func.max(ProductImage.position)).where(ProductImage.product_id == product_id)
-        )
-        image = ProductImage(
-            product_id=product_id,
-            position=0 if last is None else last + 1,
-            alt_en=alt_en,
-            alt_nl=alt_nl,
-            mime_type=prepared.mime_type,
-            width=prepared.width,
-            height=prepared.height,
-            data=prepared.data,
-            thumbnail=prepared.thumbnail,
-            etag=prepared.etag,
-            created_at=now,
-        )
-        session.add(image)
-        session.flush()
-        record_change(
-            session,
-            actor,
-            "image_upload",
-            product,
-            {f"image {image.id}": (None, _image_facts(image))},
-            now=now,
-            summary=f"product {product.slug}; picture added",
-        )
+        image = _store_image(session, product, picture, actor=actor, now=now)
         session.commit()
     except Exception:
         session.rollback()

@@ -26,37 +26,26 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
 from shop import clock
-from shop.extensions import db
-from shop.models import AgeCheckMethod, AgeCheckOutcome
-from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
-from shop.services.agegate import Verification, record_age_check
+from shop.services.age_verification import (
+    AgeVerifier,
+    BirthDateVerifier,
+    SelfDeclarationVerifier,
+)
+from shop.web.age_verdicts import current_verification, keep_verdict
 from shop.web.errors import is_admin_path
 from shop.web.redirects import safe_next
-from shop.web.visitor import REFUSED_KEY, SESSION_KEY
+from shop.web.visitor import REFUSED_KEY
 from shop.web.wording import refusal_text
 
 bp = Blueprint("agegate", __name__)
 
 
 # "language": the switcher must work before the gate is passed (the gate page has it too).
-EXEMPT_BLUEPRINTS = frozenset({"agegate", "legal", "pages", "ops", "admin", "webhooks", "language"})
+# "age_verification": the OpenID provider's way in and back is how a visitor passes the gate.
+EXEMPT_BLUEPRINTS = frozenset(
+    {"agegate", "age_verification", "legal", "pages", "ops", "admin", "webhooks", "language"}
+)
 EXEMPT_ENDPOINTS = frozenset({"static"})
-
-
-def current_verification() -> Verification | None:
-    """The visitor's verification if it is still valid under the current settings."""
-    verification = Verification.from_session(session.get(SESSION_KEY))
-    if verification is None:
-        return None
-    config = current_app.config
-    if not verification.is_valid(
-        now=clock.now(),
-        policy_version=config["SHOP_AGE_POLICY_VERSION"],
-        min_age=config["SHOP_MIN_AGE"],
-        remember_days=config["SHOP_AGE_GATE_REMEMBER_DAYS"],
-    ):
-        return None
-    return verification
 
 
 def _has_refused() -> bool:
@@ -118,41 +107,20 @@ def install_gate(app: Flask) -> None:
         return response
 
 
-def _pass(method: AgeCheckMethod, proven_age: int, remember: bool) -> None:
+def gate_method() -> str:
+    """How the gate verifies: SHOP_AGE_VERIFIER where it applies to the gate, else the
+    gate's own SHOP_AGE_GATE_MODE (see shop.config)."""
     config = current_app.config
-    now = clock.now()
-    session.pop(REFUSED_KEY, None)
-    session[SESSION_KEY] = Verification(
-        verified_at=now,
-        method=method,
-        policy_version=config["SHOP_AGE_POLICY_VERSION"],
-        proven_age=proven_age,
-        remember=remember,
-    ).to_session()
-    session.permanent = remember
-    record_age_check(
-        db.session(),
-        outcome=AgeCheckOutcome.PASSED,
-        method=method,
-        policy_version=config["SHOP_AGE_POLICY_VERSION"],
-        min_age=config["SHOP_MIN_AGE"],
-        now=now,
-    )
+    if config["SHOP_AGE_VERIFIER_AT"] in {"gate", "both"}:
+        return str(config["SHOP_AGE_VERIFIER"])
+    return str(config["SHOP_AGE_GATE_MODE"])
 
 
-def _refuse(method: AgeCheckMethod) -> Response:
-    config = current_app.config
-    session.pop(SESSION_KEY, None)
-    session[REFUSED_KEY] = config["SHOP_AGE_POLICY_VERSION"]
-    record_age_check(
-        db.session(),
-        outcome=AgeCheckOutcome.REFUSED,
-        method=method,
-        policy_version=config["SHOP_AGE_POLICY_VERSION"],
-        min_age=config["SHOP_MIN_AGE"],
-        now=clock.now(),
-    )
-    return redirect(url_for("agegate.refused"), code=303)
+def form_verifier(method: str) -> AgeVerifier:
+    """The verifier of a form answered on the shop's own page (confirm or dob)."""
+    if method == "dob":
+        return BirthDateVerifier(clock.shop_timezone())
+    return SelfDeclarationVerifier()
 
 
 def _render_gate(status: int = 200, error: str | None = None, **values: str) -> tuple[str, int]:
@@ -160,7 +128,7 @@ def _render_gate(status: int = 200, error: str | None = None, **values: str) -> 
     return (
         render_template(
             "agegate/gate.html",
-            mode=config["SHOP_AGE_GATE_MODE"],
+            mode=gate_method(),
             min_age=config["SHOP_MIN_AGE"],
             remember_days=config["SHOP_AGE_GATE_REMEMBER_DAYS"],
             next_path=safe_next(request.values.get("next")),
@@ -182,30 +150,22 @@ def gate() -> Response | tuple[str, int]:
             return redirect(next_path, code=303)
         return _render_gate()
 
-    remember = request.form.get("remember") == "yes"
-    mode = current_app.config["SHOP_AGE_GATE_MODE"]
+    method = gate_method()
+    if method == "oidc":
+        # The provider's page asks; the gate page only links to it (a form posted anyway
+        # is sent on its way).
+        return redirect(url_for("age_verification.start", next=next_path), code=303)
     min_age = current_app.config["SHOP_MIN_AGE"]
-    if mode == "confirm":
-        answer = request.form.get("answer")
-        if answer == "yes":
-            _pass(AgeCheckMethod.CONFIRM, min_age, remember)
-            return redirect(next_path, code=303)
-        if answer == "no":
-            return _refuse(AgeCheckMethod.CONFIRM)
-        return _render_gate(400, error=_("Please answer yes or no."))
-
-    fields = {name: request.form.get(name, "") for name in ("day", "month", "year")}
-    today = local_today(clock.now(), clock.shop_timezone())
-    try:
-        birth_date = parse_birth_date(fields["day"], fields["month"], fields["year"], today)
-    except InvalidBirthDate as invalid:
-        return _render_gate(
-            422, error=refusal_text(invalid), **{k: v[:8] for k, v in fields.items()}
-        )
-    age = age_on(birth_date, today)
-    if age < min_age:
-        return _refuse(AgeCheckMethod.DOB)
-    _pass(AgeCheckMethod.DOB, age, remember)
+    verdict = form_verifier(method).verify(request.form, required_age=min_age, now=clock.now())
+    if verdict.outcome is None:
+        if method == "confirm":
+            return _render_gate(400, error=_("Please answer yes or no."))
+        assert verdict.problem is not None
+        fields = {name: request.form.get(name, "")[:8] for name in ("day", "month", "year")}
+        return _render_gate(422, error=refusal_text(verdict.problem), **fields)
+    keep_verdict(verdict, required_age=min_age, remember=request.form.get("remember") == "yes")
+    if not verdict.passed:
+        return redirect(url_for("agegate.refused"), code=303)
     return redirect(next_path, code=303)
 
 

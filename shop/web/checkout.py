@@ -39,7 +39,7 @@ from wtforms.validators import DataRequired
 
 from shop import clock
 from shop.extensions import db, limiter
-from shop.rules.age import InvalidBirthDate, age_on, local_today, parse_birth_date
+from shop.rules.age import BirthDateProblem, InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.rules.promotions import Kind, PromoNotApplicable
 from shop.rules.shipping import EU_COUNTRIES, zone_for_country
 from shop.services.cart import Cart, CartView
@@ -49,11 +49,13 @@ from shop.services.orders.placing import (
     CheckoutRequest,
     Customer,
     ShopPolicy,
+    needs_verified_age,
     place_order,
     warnings_digest,
 )
 from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
 from shop.services.shipping import ShippingRefused, active_methods, offer, preselected
+from shop.web.age_verdicts import provider_verified_age
 from shop.web.errors import too_many_attempts_page
 from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
 from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
@@ -188,9 +190,12 @@ class CheckoutForm(ShopForm):
         if not field.data:
             raise ValidationError(refusal_text(CheckoutRefused(CheckoutRefusal.NOT_ACKNOWLEDGED)))
 
-    def validate_on(self, today: date) -> bool:
-        """Check every field, the date of birth on `today`; True when the order may be tried."""
+    def validate_on(self, today: date, *, birth_date_asked: bool = True) -> bool:
+        """Check every field, the date of birth (when asked) on `today`; True when the order
+        may be tried."""
         valid = self.validate()
+        if not birth_date_asked:
+            return valid
         try:
             self.birth_date = parse_birth_date(
                 self.day.data or "", self.month.data or "", self.year.data or "", today
@@ -231,6 +236,8 @@ def shop_policy() -> ShopPolicy:
         hold_minutes=config["SHOP_ORDER_HOLD_MINUTES"],
         currency=config["SHOP_CURRENCY"],
         free_shipping_from_cents=config["SHOP_FREE_SHIPPING_FROM_CENTS"],
+        provider_verifies_every_order=config["SHOP_AGE_VERIFIER"] == "oidc"
+        and config["SHOP_AGE_VERIFIER_AT"] in {"checkout", "both"},
     )
 
 
@@ -261,6 +268,7 @@ def _render(
     # Never ticked for the customer: not on the first visit, not after a mistake.
     form.acknowledged.data = False
     min_age = current_app.config["SHOP_MIN_AGE"]
+    required_age = max(min_age, view.highest_min_age)
     html = render_template(
         "checkout/checkout.html",
         view=view,
@@ -272,8 +280,12 @@ def _render(
         zone_labels=zone_labels(),
         free_from_cents=current_app.config["SHOP_FREE_SHIPPING_FROM_CENTS"],
         digest=warnings_digest(line.product for line in view.lines),
-        required_age=max(min_age, view.highest_min_age),
+        required_age=required_age,
         min_age=min_age,
+        # The provider verified the age in this session: no date of birth is asked. Else,
+        # when the order needs that verification, the page links to it.
+        age_verified=provider_verified_age() >= required_age,
+        needs_verified_age=needs_verified_age((line.product for line in view.lines), shop_policy()),
         hold_minutes=current_app.config["SHOP_ORDER_HOLD_MINUTES"],
     )
     return html, status
@@ -303,10 +315,16 @@ def _refused_page(
     match refused.reason:
         case CheckoutRefusal.EMPTY_CART:
             return _empty_cart()
+        case CheckoutRefusal.TOO_YOUNG if form.birth_date is None:
+            form.day.errors = [refusal_text(InvalidBirthDate(BirthDateProblem.MISSING))]
+            return _render(cart, form, status=422)
         case CheckoutRefusal.TOO_YOUNG:
             _revoke_verification_if_under_age(form)
             form.day.errors = [refusal_text(refused)]  # told next to the date of birth
             return _render(cart, form, status=422)
+        case CheckoutRefusal.AGE_NOT_VERIFIED:
+            # The page's own box links to the provider; the notice says why it must be used.
+            return _render(cart, form, status=403, notice=refusal_text(refused))
         case CheckoutRefusal.NOT_ACKNOWLEDGED:
             form.acknowledged.errors = [refusal_text(refused)]
             return _render(cart, form, status=422)
@@ -339,9 +357,13 @@ def checkout() -> Response | tuple[str, int]:
     form = CheckoutForm()
     now = clock.now()
     today = local_today(now, clock.shop_timezone())
-    if not form.validate_on(today):
+    verified_age = provider_verified_age()
+    # The page asks no date of birth when the provider verified the cart's age or must:
+    # place_order judges which (it reads the cart's products), and a date that was needed
+    # but not typed is told below (TOO_YOUNG without a date).
+    typed = any(part.data for part in (form.day, form.month, form.year))
+    if not form.validate_on(today, birth_date_asked=typed):
         return _render(cart, form, status=422)
-    assert form.birth_date is not None
     checkout_request = CheckoutRequest(
         items=cart.quantities,
         customer=form.customer(),
@@ -351,6 +373,7 @@ def checkout() -> Response | tuple[str, int]:
         warnings_digest=form.warnings_digest.data or "",
         locale=str(get_locale()),
         shipping_method_id=form.shipping_method_id,
+        verified_age=verified_age,
     )
     try:
         order = place_order(db.session(), checkout_request, shop_policy(), today=today, now=now)

@@ -26,6 +26,7 @@ from shop.models import (
 )
 from shop.rules.tracking import tracking_url
 from shop.services import emails
+from shop.services.catalog import first_picture_ids
 from shop.services.emails import WrittenEmail
 
 
@@ -137,6 +138,8 @@ def write_email(session: Session, email: OutboxEmail) -> WrittenEmail:
     if email.kind == emails.ORDER_CONFIRMATION:
         _with_lines(session, order)
         context.update(_invoice_link(session, order))
+        ordered = {line.product_id for line in order.lines if line.product_id is not None}
+        context["pictures"] = first_picture_ids(session, ordered) if ordered else {}
     elif email.kind == emails.ORDER_SHIPPED:
         context["tracking_url"] = order_tracking_url(order)
     elif email.kind == emails.ORDER_REFUNDED:

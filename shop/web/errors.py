@@ -96,7 +96,7 @@ def error_text(code: int, *, retry_after: int | None = None) -> tuple[str, str]:
             "and buttons."
         )
     if code == 413:
-        if current_kind() is not BodyKind.UPLOAD:
+        if current_kind() not in {BodyKind.UPLOAD, BodyKind.NEW_PRODUCT}:
             # Each kind of page has its own limit (shop.web.request_bodies); only the
             # picture upload's is one staff can act on by choosing a smaller file.
             return _("That is too large"), _(

@@ -1,4 +1,5 @@
-"""Product pictures for the storefront: `/images/<id>` and `/images/<id>/thumb`.
+"""Product pictures for the storefront: `/images/<id>`, `/images/<id>/thumb` and the sized
+variants `/images/<id>/<side>.webp` and `.jpg` (shop.images.VARIANT_SIDES).
 
 Behind the age gate like every storefront page, and only for products in the shop (staff
 see every picture through the back office). A picture never changes under its id (a new
@@ -9,13 +10,13 @@ the gate.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, request
+from flask import Blueprint, Flask, abort, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from shop.extensions import db
-from shop.images import THUMBNAIL_SIDE, fit_within
-from shop.models import Product, ProductImage
+from shop.images import THUMBNAIL_SIDE, VARIANT_MIME_TYPES, fit_within, variant_sides, variant_size
+from shop.models import Product, ProductImage, ProductImageVariant
 from shop.models.catalog import localized
 
 bp = Blueprint("images", __name__, url_prefix="/images")
@@ -33,6 +34,43 @@ def picture(image_id: int) -> Response:
 def thumbnail(image_id: int) -> Response:
     """Send a product picture's thumbnail (at most 400 px)."""
     return image_response(image_id, thumbnail=True, for_sale_only=True)
+
+
+# The file extension in the URL names the format, so a saved picture opens with the right program.
+_EXTENSIONS = {"webp": "webp", "jpg": "jpeg"}
+
+
+@bp.get("/<int:image_id>/<int:side>.<extension>")
+def variant(image_id: int, side: int, extension: str) -> Response:
+    """Send a picture at one of its sizes, as WebP or JPEG."""
+    kind = _EXTENSIONS.get(extension)
+    if kind is None:
+        abort(404)
+    query = (
+        select(ProductImageVariant.id, ProductImageVariant.etag)
+        .join(ProductImage)
+        .join(Product)
+        .where(
+            ProductImageVariant.image_id == image_id,
+            ProductImageVariant.side == side,
+            ProductImageVariant.format == kind,
+            Product.is_active.is_(True),
+        )
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        abort(404)
+    if request.if_none_match.contains_weak(found.etag):
+        unchanged = Response(status=304)
+        unchanged.set_etag(found.etag)
+        return unchanged
+    data = db.session.scalar(
+        select(ProductImageVariant.data).where(ProductImageVariant.id == found.id)
+    )
+    response = Response(bytes(data or b""), mimetype=VARIANT_MIME_TYPES[kind])
+    response.set_etag(found.etag)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
 
 
 def image_response(image_id: int, *, thumbnail: bool, for_sale_only: bool) -> Response:
@@ -78,8 +116,28 @@ def thumbnail_size(image: ProductImage) -> tuple[int, int]:
     return fit_within(image.width, image.height, THUMBNAIL_SIDE)
 
 
+def srcset(image: ProductImage, extension: str) -> str:
+    """The `srcset` of a picture's variants in one format ("webp" or "jpg")."""
+    return ", ".join(
+        f"{url_for('images.variant', image_id=image.id, side=side, extension=extension)}"
+        f" {variant_size(image.width, image.height, side)[0]}w"
+        for side in variant_sides(image.width, image.height)
+    )
+
+
+def fallback_src(image: ProductImage, width: int) -> str:
+    """The JPEG variant closest above `width` pixels wide, for browsers without srcset."""
+    sides = variant_sides(image.width, image.height)
+    side = next(
+        (s for s in sides if variant_size(image.width, image.height, s)[0] >= width), sides[-1]
+    )
+    return url_for("images.variant", image_id=image.id, side=side, extension="jpg")
+
+
 @bp.record_once
 def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["image_alt"] = image_alt
     app.jinja_env.globals["thumbnail_size"] = thumbnail_size
+    app.jinja_env.globals["picture_srcset"] = srcset
+    app.jinja_env.globals["picture_fallback"] = fallback_src

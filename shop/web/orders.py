@@ -40,6 +40,7 @@ from shop.models import (
     OrderStep,
     RefundStatus,
 )
+from shop.services.catalog import first_picture_ids
 from shop.services.invoices import document_numbers
 from shop.services.orders.history import customer_history
 from shop.services.orders.holds import OrderNotFound, order_for_customer
@@ -154,6 +155,12 @@ def show(token: str) -> Response:
             tracking_url=order_tracking_url(order) if order.shipped_at else None,
             invoice_number=invoice_number,
             credit_note_numbers=credit_note_numbers,
+            # Only products still in the shop: the others' pictures are no longer served.
+            pictures=first_picture_ids(
+                db.session(),
+                {line.product_id for line in order.lines if line.product_id is not None},
+                on_sale_only=True,
+            ),
         )
     )
     # The link is the key to the order: never hand it to another site in a Referer header.

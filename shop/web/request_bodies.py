@@ -8,6 +8,8 @@ fields to any URL, and parsing them cost a worker seconds. So the route decides:
   an article may be 100,000 characters in each language) at most `SHOP_MAX_FORM_FIELDS`
   fields;
 - the picture upload: `SHOP_MAX_UPLOAD_MB` for a multipart body of a few fields;
+- a new product with its pictures (multipart): the back-office form's limit and
+  `SHOP_MAX_UPLOAD_MB` for each of at most NEW_PRODUCT_MAX_PICTURES pictures;
 - Stripe's webhook (`SHOP_MAX_WEBHOOK_KB`): JSON, never parsed as a form.
 A declared Content-Length over the limit answers 413 before the body is touched; a body
 without one (chunked) is read up to one byte past the limit, and refused if it has it. A URL
@@ -30,6 +32,9 @@ URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 
 UPLOAD_ENDPOINTS = frozenset({"admin.product_image_upload"})
+NEW_PRODUCT_ENDPOINTS = frozenset({"admin.product_create"})
+# How many pictures the new-product form takes at once; more are added on the product's page.
+NEW_PRODUCT_MAX_PICTURES = 3
 WEBHOOK_ENDPOINTS = frozenset({"webhooks.stripe_events"})
 # The picture form: the file, two alt texts, the CSRF token; room to spare, not thousands.
 UPLOAD_MAX_FIELDS = 16
@@ -43,10 +48,11 @@ class BodyKind(enum.StrEnum):
     FORM = "form"  # a storefront form
     ADMIN_FORM = "admin_form"  # a back-office form
     UPLOAD = "upload"  # a picture upload (multipart)
+    NEW_PRODUCT = "new_product"  # a new product's form with its pictures (multipart)
     WEBHOOK = "webhook"  # a payment provider's JSON event
 
 
-FORM_KINDS = frozenset({BodyKind.FORM, BodyKind.ADMIN_FORM, BodyKind.UPLOAD})
+FORM_KINDS = frozenset({BodyKind.FORM, BodyKind.ADMIN_FORM, BodyKind.UPLOAD, BodyKind.NEW_PRODUCT})
 
 
 def body_kind(method: str, endpoint: str | None, blueprint: str | None, mimetype: str) -> BodyKind:
@@ -60,6 +66,8 @@ def body_kind(method: str, endpoint: str | None, blueprint: str | None, mimetype
     if endpoint in UPLOAD_ENDPOINTS and mimetype == MULTIPART:
         # Only a multipart body is a picture; any other body there is an ordinary form.
         return BodyKind.UPLOAD
+    if endpoint in NEW_PRODUCT_ENDPOINTS and mimetype == MULTIPART:
+        return BodyKind.NEW_PRODUCT
     if blueprint == "admin" or (blueprint or "").startswith("admin."):
         return BodyKind.ADMIN_FORM
     return BodyKind.FORM
@@ -75,6 +83,9 @@ def body_limit(kind: BodyKind, config: Mapping[str, Any]) -> int:
         return config["SHOP_MAX_UPLOAD_MB"] * MEGABYTE + UPLOAD_FORM_ALLOWANCE
     if kind is BodyKind.ADMIN_FORM:
         return config["SHOP_MAX_ADMIN_FORM_KB"] * KILOBYTE
+    if kind is BodyKind.NEW_PRODUCT:
+        pictures = NEW_PRODUCT_MAX_PICTURES * config["SHOP_MAX_UPLOAD_MB"] * MEGABYTE
+        return config["SHOP_MAX_ADMIN_FORM_KB"] * KILOBYTE + pictures
     return config["SHOP_MAX_FORM_KB"] * KILOBYTE
 
 

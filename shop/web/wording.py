@@ -27,6 +27,7 @@ from shop.rules.age import BirthDateProblem
 from shop.rules.lots import MAX_LOT_LENGTH, LotProblem
 from shop.rules.promotions import PromoNotApplicable, Refusal, Window, last_local_date
 from shop.rules.shipping import Zone
+from shop.services.age_verification import VerificationProblem
 from shop.services.articles import ArticleRefusal, PublishingNeed
 from shop.services.cart import CartRefusal
 from shop.services.catalog import CatalogRefusal
@@ -189,6 +190,29 @@ BIRTH_DATE: dict[Reason, Wording] = {
     BirthDateProblem.IMPLAUSIBLE: lambda p: _("Please enter a year of birth from 1900 on."),
 }
 
+# --- age verification by an OpenID provider (shop.services.age_verification) -----------------
+
+AGE_VERIFICATION: dict[Reason, Wording] = {
+    VerificationProblem.UNANSWERED: lambda p: _("Please answer yes or no."),
+    VerificationProblem.DENIED: lambda p: _(
+        "The verification was cancelled or refused, so we could not confirm your age."
+    ),
+    VerificationProblem.UNREACHABLE: lambda p: _(
+        "We could not reach the age verification service. Please try again in a few minutes."
+    ),
+    VerificationProblem.INVALID_TOKEN: lambda p: _(
+        "The answer of the age verification service could not be checked, so we could not "
+        "confirm your age. Please try again."
+    ),
+    VerificationProblem.UNKNOWN_STATE: lambda p: _(
+        "This verification link was already used or has expired. Please start again."
+    ),
+    VerificationProblem.CANNOT_PROVE_AGE: lambda p: _(
+        "The age verification service did not confirm that you are %(age)s or older.",
+        age=p.get("age", 18),
+    ),
+}
+
 # --- staff accounts, sign-in and two-factor sign-in -------------------------------------------
 
 STAFF: dict[Reason, Wording] = {
@@ -277,6 +301,19 @@ def _too_young(params: Params) -> str:
     )
 
 
+def _age_not_verified(params: Params) -> str:
+    if not params.get("products"):
+        return _(
+            "Before you order, please have your age (%(age)s or older) verified.",
+            age=params["age"],
+        )
+    return _(
+        "%(products)s can only be ordered after your age (%(age)s or older) has been verified.",
+        age=params["age"],
+        products=", ".join(params["products"]),
+    )
+
+
 SHOPPING: dict[Reason, Wording] = {
     # A customer's promo code. Every unknown code gets the same words, so they never tell
     # someone guessing codes how close they came.
@@ -325,6 +362,7 @@ SHOPPING: dict[Reason, Wording] = {
         )
     ),
     CheckoutRefusal.TOO_YOUNG: _too_young,
+    CheckoutRefusal.AGE_NOT_VERIFIED: _age_not_verified,
     CheckoutRefusal.NOT_ACKNOWLEDGED: lambda p: _(
         "Please confirm that you have read the warnings and allergy information."
     ),
@@ -594,6 +632,7 @@ WORDING: dict[Reason, Wording] = {
     **CATALOGUE,
     **ARTICLES,
     **BIRTH_DATE,
+    **AGE_VERIFICATION,
     **STAFF,
     **SHOPPING,
     **ORDERS,

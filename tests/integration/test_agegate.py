@@ -473,7 +473,18 @@ def test_the_audit_table_has_no_column_that_could_hold_a_birth_date_or_an_ip_add
 ) -> None:
     columns = {column["name"] for column in inspect(db.engine).get_columns("age_checks")}
 
-    assert columns == {"id", "checked_at", "outcome", "method", "policy_version", "min_age"}
+    # provider: an OpenID provider's issuer URL; reference: its transaction reference
+    # (tests/integration/test_age_verification_oidc.py shows neither holds a personal claim).
+    assert columns == {
+        "id",
+        "checked_at",
+        "outcome",
+        "method",
+        "policy_version",
+        "min_age",
+        "provider",
+        "reference",
+    }
 
 
 def test_the_session_cookie_does_not_hold_the_birth_date(dob_client) -> None:

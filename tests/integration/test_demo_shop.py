@@ -5,7 +5,9 @@ from __future__ import annotations
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from shop.models import Category, Product
+from shop.demo_pictures import demo_pictures
+from shop.illustrations import draw_scene
+from shop.models import Category, Product, ProductImage
 
 
 def seed(app, *args: str) -> str:
@@ -58,3 +60,30 @@ def test_every_demo_product_page_shows_its_warnings(app, session, verified_clien
             assert escape(product.allergy_statement.warning_en) in html
         else:
             assert "No known allergens" in html
+
+
+def test_seed_demo_draws_pictures_for_the_products_listed_and_leaves_the_others_without(
+    app, session, verified_client
+):
+    seed(app)
+
+    rows = session.execute(
+        select(Product.slug, func.count(ProductImage.id))
+        .outerjoin(ProductImage)
+        .group_by(Product.slug)
+    ).all()
+    counts = dict(rows)
+    listed = demo_pictures()
+    assert {slug for slug, n in counts.items() if n} == set(listed)
+    assert all(counts[slug] == len(pictures) for slug, pictures in listed.items())
+    assert max(counts.values()) >= 2  # a gallery to show
+    image = session.scalars(select(ProductImage).order_by(ProductImage.id)).first()
+    assert image is not None and image.alt_en and image.alt_nl
+    # Through the upload pipeline: its sizes exist and are served.
+    served = verified_client.get(f"/images/{image.id}/320.webp")
+    assert served.status_code == 200 and served.mimetype == "image/webp"
+
+
+def test_a_drawn_picture_is_the_same_every_time():
+    assert draw_scene("truffle-heap", "a-slug") == draw_scene("truffle-heap", "a-slug")
+    assert draw_scene("truffle-heap", "a-slug") != draw_scene("truffle-heap", "another-slug")

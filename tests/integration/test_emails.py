@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import BytesIO
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from shop import clock
+from shop.images import prepare_image
 from shop.mail import mailer_for
 from shop.models import EmailStatus, OrderStatus
 from shop.payments import gateway_for
 from shop.payments import test_gateway as test_mode
 from shop.services.emails import retry_failed_emails, send_pending_emails
 from shop.services.payments import pay_in_test_mode, reconcile_pending_orders
+from shop.services.products import add_product_image
 from shop.web.emails import write_email
 from tests.conftest import settings_for
 from tests.helpers import csrf_token, make_product
@@ -226,3 +230,31 @@ def test_an_order_placed_in_english_gets_its_email_in_english(app, session, prod
     assert "Lion&#39;s Mane capsules" in email.body_html
     assert "Not medical advice. No proven effect in humans." in email.body_text
     assert '<html lang="en">' in email.body_html
+
+
+def test_the_confirmation_carries_the_products_pictures_inside_it(app, session, product, smtp):
+    """A mail client cannot pass the age gate: the thumbnails travel as inline parts, shown
+    by the HTML through `cid:` links, and the text part stays as it was."""
+    inbox, _ = smtp
+    prepared = prepare_image(_a_jpeg(), max_bytes=10_000_000)
+    image = add_product_image(
+        session, product.id, prepared, alt_en="", alt_nl="", actor=None, now=clock.now()
+    )
+    order = place(session, product, 2)
+
+    _paid_confirmation(app, session, order)
+
+    [message] = inbox.messages
+    html = message.get_body(("html",))
+    assert f'src="cid:picture-{image.id}@shop"' in html.get_content()
+    [picture] = [part for part in message.walk() if part.get_content_type() == "image/jpeg"]
+    assert picture["Content-ID"] == f"<picture-{image.id}@shop>"
+    assert Image.open(BytesIO(picture.get_content())).size == (320, 320)
+    text = message.get_body(("plain",)).get_content()
+    assert "2 × Lion's Mane capsules" in text and "cid:" not in text
+
+
+def _a_jpeg() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (800, 800), (120, 80, 50)).save(out, "JPEG")
+    return out.getvalue()

@@ -172,10 +172,13 @@ def test_the_storefront_shows_the_first_picture_with_its_alt_text(staff, session
     page = verified_client.get(f"/products/{product.slug}").get_data(as_text=True)
     card = verified_client.get("/category/truffles").get_data(as_text=True)
 
-    assert f'<img src="/images/{first.id}" alt="A jar of golden truffles"' in page
-    assert f'src="/images/{second.id}/thumb" alt="The label"' in page
-    assert f'src="/images/{first.id}/thumb" alt="A jar of golden truffles"' in card
-    assert f"/images/{second.id}/thumb" not in card
+    assert f'src="/images/{first.id}/320.jpg"' in page
+    assert 'alt="A jar of golden truffles"' in page
+    assert 'alt="The label"' in page
+    assert 'href="#picture-2"' in page
+    assert f'src="/images/{first.id}/320.jpg"' in card
+    assert 'alt="A jar of golden truffles"' in card
+    assert f"/images/{second.id}/" not in card
 
 
 @pytest.mark.parametrize(

@@ -163,3 +163,43 @@ def test_a_malformed_seller_detail_is_a_startup_error_naming_it(
 ):
     with pytest.raises(ConfigError, match=name):
         build_flask_config({**PRODUCTION, name: value}, tmp_path)
+
+
+# --- the age verifier (README, "Age verification procedure") ------------------------------
+
+OIDC = {
+    "SHOP_AGE_VERIFIER": "oidc",
+    "SHOP_OIDC_ISSUER": "https://broker.example/auth/open",
+    "SHOP_OIDC_CLIENT_ID": "paddo-shop",
+    "SHOP_OIDC_CLIENT_SECRET": "a-client-secret",
+}
+
+
+@pytest.mark.parametrize(
+    "missing", ["SHOP_OIDC_ISSUER", "SHOP_OIDC_CLIENT_ID", "SHOP_OIDC_CLIENT_SECRET"]
+)
+def test_production_refuses_an_oidc_verifier_without_its_provider(tmp_path: Path, missing: str):
+    settings = {**PRODUCTION, **OIDC}
+    del settings[missing]
+
+    with pytest.raises(ConfigError, match=missing):
+        build_flask_config(settings, tmp_path)
+
+
+def test_production_refuses_a_provider_over_plain_http(tmp_path: Path):
+    plain = {**PRODUCTION, **OIDC, "SHOP_OIDC_ISSUER": "http://broker.example"}
+
+    with pytest.raises(ConfigError, match="https"):
+        build_flask_config(plain, tmp_path)
+
+
+def test_an_oidc_scope_without_openid_is_refused(tmp_path: Path):
+    with pytest.raises(ConfigError, match="openid"):
+        build_flask_config({**OIDC, "SHOP_OIDC_SCOPE": "eighteen-or-older"}, tmp_path)
+
+
+def test_the_gate_mode_is_the_verifier_while_none_is_set(tmp_path: Path):
+    assert build_flask_config({"SHOP_AGE_GATE_MODE": "dob"}, tmp_path)["SHOP_AGE_VERIFIER"] == "dob"
+    both = {"SHOP_AGE_GATE_MODE": "dob", "SHOP_AGE_VERIFIER": "confirm"}
+    assert build_flask_config(both, tmp_path)["SHOP_AGE_VERIFIER"] == "confirm"
+    assert build_flask_config({**PRODUCTION, **OIDC}, tmp_path)["SHOP_AGE_VERIFIER"] == "oidc"

@@ -67,6 +67,9 @@ class CheckoutRefusal(Reason):
     # age: the age required; products: the names of those that require it, in the order's
     # language, when they (not the shop's own minimum) set it
     TOO_YOUNG = "too_young"
+    # age: the age to verify; products: those that need a verified age (empty when the shop
+    # asks it of every order). Passed only by the OpenID provider, in this browser session.
+    AGE_NOT_VERIFIED = "age_not_verified"
     NOT_ACKNOWLEDGED = "not_acknowledged"
     WARNINGS_CHANGED = "warnings_changed"
 
@@ -103,13 +106,16 @@ class Customer:
 class CheckoutRequest:
     items: Mapping[int, int]
     customer: Customer
-    birth_date: date
+    # None when the provider verified the age (`verified_age`): no date of birth is asked.
+    birth_date: date | None
     acknowledged: bool
     code: str = ""
     warnings_digest: str | None = None
     locale: str = "en"
     # None: the cheapest method that ships to the country (a form sent without a choice).
     shipping_method_id: int | None = None
+    # The age the OpenID provider verified in this browser session (0: none).
+    verified_age: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ class ShopPolicy:
     currency: str
     # Shipping is free from goods worth this much after the discount; None: never by value.
     free_shipping_from_cents: int | None = None
+    # Every order needs the age verified by the OpenID provider (SHOP_AGE_VERIFIER_AT).
+    provider_verifies_every_order: bool = False
 
 
 def _sha256(text: str) -> str:
@@ -223,6 +231,28 @@ def place_order(
     return order
 
 
+def needs_verified_age(products: Iterable[Product], policy: ShopPolicy) -> bool:
+    """Whether an order of `products` needs the age verified by the OpenID provider."""
+    return policy.provider_verifies_every_order or any(p.needs_verified_age for p in products)
+
+
+def _check_verified_age(
+    request: CheckoutRequest, policy: ShopPolicy, lines: list[CartLine], required_age: int
+) -> bool:
+    """True when the provider verified the age the order needs; refused when the order
+    needs that and it did not; False when a date of birth decides."""
+    if request.verified_age >= required_age:
+        return True
+    if not needs_verified_age((line.product for line in lines), policy):
+        return False
+    demanding = [
+        line.product.name(request.locale) for line in lines if line.product.needs_verified_age
+    ]
+    raise CheckoutRefused(
+        CheckoutRefusal.AGE_NOT_VERIFIED, age=required_age, products=tuple(demanding)
+    )
+
+
 def _place(
     session: Session, request: CheckoutRequest, policy: ShopPolicy, *, today: date, now: datetime
 ) -> Order:
@@ -234,7 +264,10 @@ def _place(
         lines.append(CartLine(product=products[product_id], quantity=quantity))
 
     required_age = max([policy.min_age, *(line.product.min_age for line in lines)])
-    if not is_old_enough(request.birth_date, today, required_age):
+    verified_by_provider = _check_verified_age(request, policy, lines, required_age)
+    if not verified_by_provider and (
+        request.birth_date is None or not is_old_enough(request.birth_date, today, required_age)
+    ):
         demanding = [
             line.product.name(request.locale)
             for line in lines
@@ -309,7 +342,7 @@ def _place(
         expires_at=now + timedelta(minutes=policy.hold_minutes),
         warnings_acknowledged_at=now,
         age_check_outcome=AgeCheckOutcome.PASSED,
-        age_check_method=AgeCheckMethod.DOB,
+        age_check_method=AgeCheckMethod.OIDC if verified_by_provider else AgeCheckMethod.DOB,
         age_checked_at=now,
         age_policy_version=policy.age_policy_version,
         age_required=required_age,

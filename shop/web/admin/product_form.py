@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     Field,
@@ -363,6 +363,10 @@ class ProductForm(ShopForm):
         _l("ID check at delivery (the carrier checks the age at the door)"),
         render_kw={"value": "yes"},
     )
+    needs_verified_age = BooleanField(
+        _l("Needs a verified age (the customer's bank or eID confirms the age above)"),
+        render_kw={"value": "yes"},
+    )
     disclaimers = DisclaimerList(_l("Disclaimers"))
     allergy_mode = RadioField(_l("Allergens"), choices=allergy_mode_choices, validate_choice=False)
     allergen = AllergenChoices(
@@ -424,6 +428,7 @@ class ProductForm(ShopForm):
             "vat_rate": str(product.vat_rate),
             "kind": str(product.kind),
             "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
+            "needs_verified_age": product.needs_verified_age,
             "is_featured": product.is_featured,
             "is_withdrawal_excluded": product.is_withdrawal_excluded,
             "withdrawal_reason_en": product.withdrawal_reason_en,
@@ -553,6 +558,7 @@ class ProductForm(ShopForm):
             vat_rate=VatRate(text(self.vat_rate)),
             kind=ProductKind(text(self.kind)),
             requires_id_check_at_delivery=self.requires_id_check_at_delivery.data,
+            needs_verified_age=self.needs_verified_age.data,
             is_featured=self.is_featured.data,
             disclaimers=self.disclaimers.drafts(),
             allergy=self._allergy(),
@@ -610,3 +616,18 @@ class PictureForm(ShopForm):
     def validate_image(self, field: Field) -> None:
         if field.data is None:
             raise ValidationError(_("Please choose a picture to upload."))
+
+
+class NewPicturesForm(ShopForm):
+    """Pictures sent with a new product's form, with one alt text for them all."""
+
+    class Meta(FieldIds):
+        pass
+
+    pictures = MultipleFileField(_l("Pictures"))
+    pictures_alt_en = line_field(_l("Alt text (English)"), MAX_ALT_LENGTH)
+    pictures_alt_nl = line_field(_l("Alt text (Dutch)"), MAX_ALT_LENGTH)
+
+    def files(self) -> list[Any]:
+        """The files chosen (a browser sends one empty part when none is)."""
+        return [f for f in self.pictures.data or [] if getattr(f, "filename", "")]

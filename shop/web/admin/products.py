@@ -33,6 +33,7 @@ from shop.services.catalog import (
 from shop.services.products import (
     MAX_ALT_LENGTH,
     InvalidProduct,
+    NewPicture,
     ProductNotPublishable,
     ProductRefusal,
     StaleProduct,
@@ -44,8 +45,9 @@ from shop.services.products import (
 )
 from shop.text import render_markdown
 from shop.web.admin import Access, bp, can, current_staff, read_only_view, requires, section
-from shop.web.admin.product_form import PictureForm, ProductForm, add_error
+from shop.web.admin.product_form import NewPicturesForm, PictureForm, ProductForm, add_error
 from shop.web.images import image_response
+from shop.web.request_bodies import NEW_PRODUCT_MAX_PICTURES
 from shop.web.wording import missing_in_words, refusal_text
 
 section("admin.products", _l("Products"), Access.VIEW)
@@ -100,6 +102,7 @@ def _render_form(
     preview: bool = False,
     notice: str | None = None,
     picture: PictureForm | None = None,
+    new_pictures: NewPicturesForm | None = None,
 ) -> tuple[str, int]:
     previews: dict[str, Markup] = {}
     if preview:
@@ -126,6 +129,8 @@ def _render_form(
         not_publishable=_publishing_refusal(product) if product is not None else None,
         prices=price_history(db.session(), product.id) if product is not None else [],
         picture=picture or PictureForm(formdata=None),
+        new_pictures=new_pictures or NewPicturesForm(formdata=None),
+        new_product_max_pictures=NEW_PRODUCT_MAX_PICTURES,
         max_upload_mb=_max_upload_mb(),
         max_side=MAX_SIDE,
         max_alt_length=MAX_ALT_LENGTH,
@@ -196,13 +201,42 @@ def product_save(product_id: int) -> Response | tuple[str, int]:
     return _save(product_id)
 
 
+def _new_pictures(form: NewPicturesForm) -> list[NewPicture]:
+    """The new product's pictures, prepared; errors go on `form` (none stored then)."""
+    files = form.files()
+    if len(files) > NEW_PRODUCT_MAX_PICTURES:
+        add_error(
+            form.pictures,
+            _("Please choose at most %(n)s pictures here.", n=NEW_PRODUCT_MAX_PICTURES),
+        )
+        return []
+    max_bytes = _max_upload_mb() * MEGABYTE
+    prepared = []
+    for file in files:
+        try:
+            picture = prepare_image(file.stream.read(max_bytes + 1), max_bytes=max_bytes)
+        except InvalidImage as invalid:
+            name = file.filename or ""
+            add_error(form.pictures, f"{name}: {refusal_text(invalid)}")
+            continue
+        prepared.append(
+            NewPicture(picture, form.pictures_alt_en.data or "", form.pictures_alt_nl.data or "")
+        )
+    return prepared
+
+
 def _save(product_id: int | None) -> Response | tuple[str, int]:
     product = _product_or_404(product_id) if product_id is not None else None
     form = ProductForm.sent(request.form, lowest_age=_lowest_age())
+    new_pictures = NewPicturesForm(formdata=CombinedMultiDict((request.files, request.form)))
     if request.form.get("action") == "preview":
         return _render_form(product, form, preview=True)
-    if not form.validate():
-        return _render_form(product, form, status=422)
+    # Checked before the product, so a refused picture never leaves a product behind.
+    # (validate() first: it starts each field's errors afresh.)
+    valid = new_pictures.validate() if product_id is None else True
+    pictures = _new_pictures(new_pictures) if product_id is None and valid else []
+    if not form.validate() or not valid or new_pictures.pictures.errors:
+        return _render_form(product, form, status=422, new_pictures=new_pictures)
     try:
         saved = save_product(
             db.session(),
@@ -212,10 +246,11 @@ def _save(product_id: int | None) -> Response | tuple[str, int]:
             actor=current_staff(),
             now=clock.now(),
             expected_version=form.version.data or None,
+            pictures=pictures,
         )
     except InvalidProduct as invalid:
         form.show_refusal(invalid.field, _capitalised(refusal_text(invalid)))
-        return _render_form(product, form, status=422)
+        return _render_form(product, form, status=422, new_pictures=new_pictures)
     except ProductNotPublishable as refused:
         add_error(form.publish, refusal_text(refused))
         return _render_form(product, form, status=422)
