@@ -13,7 +13,7 @@ Plain ALTER TABLE, never a batch copy (a copy of products would cascade-delete t
 warnings and images).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0023
 Create Date: 2026-12-06 15:00:00.000000
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

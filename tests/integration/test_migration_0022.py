@@ -15,11 +15,13 @@ from tests.conftest import settings_for
 from tests.integration.migration_support import insert_an_old_order
 from tests.integration.test_migration_0009 import scratch_url  # noqa: F401
 
+BEFORE = "0023"  # the revision 0022 follows (migration chains are re-linked at merge)
+
 
 def test_products_become_other_and_the_kinds_are_checked(scratch_url):  # noqa: F811
     app = create_app(settings_for(scratch_url))
     with app.app_context():
-        upgrade(revision="0019")
+        upgrade(revision=BEFORE)
         insert_an_old_order(scratch_url, vat_rate="reduced")
 
         upgrade(revision="0022")
@@ -35,7 +37,7 @@ def test_products_become_other_and_the_kinds_are_checked(scratch_url):  # noqa: 
             connection.execute(text("UPDATE products SET kind = 'truffles'"))
         assert kinds() == ["truffles"]
 
-        downgrade(revision="0019")
+        downgrade(revision=BEFORE)
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM products")).scalar_one() == 1
             assert connection.execute(text("SELECT count(*) FROM order_lines")).scalar_one() == 1
