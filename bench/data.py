@@ -196,6 +196,7 @@ def _load(session: Any, how_many: int, *, banner: bool) -> Catalogue:
                     "description_md_nl": data["description_md"]["nl"],
                     "price_cents": data["price_cents"] + n % 500,
                     "stock": 5 + n % 40,
+                    "kind": data["kind"],
                     "is_active": False,
                     "is_featured": data["featured"] and n < 200,
                     "min_age": data["min_age"],

@@ -39,6 +39,7 @@ from typing import Any, Literal, NoReturn, TypedDict, TypeVar
 from shop.models.catalog import ALLERGENS
 from shop.models.catalog import AllergenPresence as _PresenceEnum
 from shop.models.catalog import DisclaimerKind as _KindEnum
+from shop.rules.product_kind import ProductKind
 from shop.rules.vat import VatRate
 
 DATA_DIR = Path(__file__).with_name("data") / "demo"
@@ -84,6 +85,7 @@ class ProductData(TypedDict):
     min_age: int
     featured: bool
     vat_rate: VatRate
+    kind: ProductKind
     # The carrier checks the recipient's ID at the door (optional in the file: false).
     requires_id_check_at_delivery: bool
     needs_verified_age: bool
@@ -183,6 +185,7 @@ def _product(slug: str, table: _Table, categories: set[str], markdown: _Markdown
         "min_age": table.integer("min_age"),
         "featured": table.boolean("featured"),
         "vat_rate": VatRate(table.choice("vat_rate", tuple(VatRate))),
+        "kind": ProductKind(table.choice("kind", tuple(ProductKind))),
         "requires_id_check_at_delivery": table.boolean(
             "requires_id_check_at_delivery", default=False
         ),

@@ -1,5 +1,5 @@
-"""Display names for fixed vocabularies (allergens, their presence, staff roles, order
-statuses), through gettext."""
+"""Display names for fixed vocabularies (allergens, their presence, product kinds, staff
+roles, order statuses), through gettext."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from shop.models import OrderStatus
+from shop.rules.product_kind import ProductKind
 
 
 def N_(message: str) -> str:
@@ -32,6 +33,24 @@ ALLERGEN_LABELS = {
     "molluscs": _l("Molluscs"),
     "fungi": _l("Fungi (mushrooms)"),
 }
+
+
+KIND_LABELS = {
+    ProductKind.TRUFFLES: _l("Magic truffles"),
+    ProductKind.MICRODOSING_KIT: _l("Microdosing kits"),
+    ProductKind.GROW_KIT: _l("Grow kits"),
+    ProductKind.CAPSULES: _l("Capsules"),
+    ProductKind.POWDER: _l("Powders and extracts"),
+    ProductKind.TEA: _l("Tea"),
+    ProductKind.ACCESSORY: _l("Accessories"),
+    ProductKind.OTHER: _l("Other"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """The product kind's name in the current language (the code itself if unknown)."""
+    label = KIND_LABELS.get(kind)  # type: ignore[call-overload]
+    return str(label) if label is not None else kind
 
 
 def allergen_name(code: str, locale: str | None = None) -> str:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import Base, UTCDateTime, str_enum
+from shop.rules.product_kind import ProductKind
 from shop.rules.vat import VatRate
 
 LANGUAGES = ("en", "nl")
@@ -118,6 +119,8 @@ class Product(Base):
         Index("ix_products_category_name", "category_id", "is_active", "name_en", "id"),
         # The home page's featured products, newest first (migration 0006).
         Index("ix_products_featured", "is_featured", "is_active", "created_at", "id"),
+        # A category page's kind filter and its counts per kind (migration 0022).
+        Index("ix_products_category_kind", "category_id", "is_active", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +151,13 @@ class Product(Base):
         str_enum(VatRate, "vat_rate"),
         default=VatRate.STANDARD,
         server_default=VatRate.STANDARD.value,
+    )
+    # What the customer gets (truffles, capsules, a grow kit...), to filter by on category
+    # pages; rows made before migration 0022 are "other" until staff choose.
+    kind: Mapped[ProductKind] = mapped_column(
+        str_enum(ProductKind, "kind"),
+        default=ProductKind.OTHER,
+        server_default=ProductKind.OTHER.value,
     )
     # The carrier must see an ID at the door (strong truffles, anything 21+): such an order
     # ships only with a method that includes the carrier's age check (migration 0017).

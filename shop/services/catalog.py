@@ -13,8 +13,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     case,
+    cast,
     func,
     literal_column,
     or_,
@@ -35,9 +37,13 @@ from shop.models import (
 )
 from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
+from shop.rules.listing_filters import CategoryFilters, Sort
+from shop.rules.product_kind import KIND_ORDER, ProductKind
 from shop.services.search import count_matching, matching_products, search_terms
 
 T = TypeVar("T")
+
+__all__ = ["CategoryFilters", "Sort"]  # the listing's vocabulary, read by the web layer
 
 
 class CatalogRefusal(Reason):
@@ -52,13 +58,6 @@ class CatalogNotFound(Refused):
         self, reason: CatalogRefusal = CatalogRefusal.NO_SUCH_PRODUCT, **params: Any
     ) -> None:
         super().__init__(reason, **params)
-
-
-class Sort(enum.StrEnum):
-    NAME = "name"
-    PRICE = "price"
-    PRICE_DESC = "price_desc"
-    NEWEST = "newest"
 
 
 @dataclass(frozen=True)
@@ -172,14 +171,18 @@ def featured_products(session: Session, limit: int = 8) -> list[Product]:
     return list(session.scalars(_as_cards(query)))
 
 
+def _shown_name(locale: str) -> ColumnElement[Any]:
+    return literal_column(
+        "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
+    )
+
+
 def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
     # Sort by the name the visitor reads (`localized` falls back to the other language when
     # one is empty), ignoring case: "albino A+" belongs before "Mexicana", not after "Zeta".
     # That is lower(coalesce(nullif(name_<shown>, ''), name_<other>)), kept by the database
     # in a generated, indexed column per language (migration 0006).
-    shown_name: ColumnElement[Any] = literal_column(
-        "products.name_sort_nl" if locale.startswith("nl") else "products.name_sort_en"
-    )
+    shown_name = _shown_name(locale)
     orderings: dict[Sort, list[ColumnElement[Any] | InstrumentedAttribute[Any]]] = {
         Sort.NAME: [shown_name, Product.id],
         Sort.PRICE: [Product.price_cents, Product.id],
@@ -189,23 +192,83 @@ def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | Instrumented
     return orderings[sort]
 
 
-def category_products(
+def _filtered(filters: CategoryFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.in_stock:
+        conditions.append(Product.stock > 0)
+    if filters.min_cents is not None:
+        conditions.append(Product.price_cents >= filters.min_cents)
+    if filters.max_cents is not None:
+        conditions.append(Product.price_cents <= filters.max_cents)
+    if filters.kinds:
+        conditions.append(Product.kind.in_([kind.value for kind in filters.kinds]))
+    return conditions
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """A product kind on a category page's filter, and how many products it would show."""
+
+    kind: ProductKind
+    count: int
+
+
+@dataclass(frozen=True)
+class CategoryListing:
+    """One page of a category's products and the kinds its filter offers, with counts."""
+
+    page: Page[Product]
+    kinds: list[KindCount]
+
+
+def _kind_summary(category_id: int, filters: CategoryFilters) -> Select[Any]:
+    """SELECT of "capsules:3,powder:2": the category's active products that pass every filter
+    but the kind, counted per kind (NULL when there are none). One string, so it rides along
+    with the page's rows instead of costing a query of its own."""
+    others = CategoryFilters(
+        in_stock=filters.in_stock, min_cents=filters.min_cents, max_cents=filters.max_cents
+    )
+    per_kind = (
+        select(Product.kind.label("kind"), func.count().label("products"))
+        .where(Product.category_id == category_id, ON_SALE, *_filtered(others))
+        .group_by(Product.kind)
+        .subquery()
+    )
+    entry = cast(per_kind.c.kind, String) + ":" + cast(per_kind.c.products, String)
+    return select(func.aggregate_strings(entry, ",")).select_from(per_kind)
+
+
+def _kind_counts(summary: str | None, filters: CategoryFilters) -> list[KindCount]:
+    counts: dict[ProductKind, int] = {}
+    for entry in (summary or "").split(","):
+        kind, _, count = entry.partition(":")
+        if kind in set(ProductKind):
+            counts[ProductKind(kind)] = int(count)
+    for kind in filters.kinds:
+        counts.setdefault(kind, 0)  # listed even when none is left, so it can be unticked
+    return [KindCount(kind, counts[kind]) for kind in sorted(counts, key=KIND_ORDER.__getitem__)]
+
+
+def category_listing(
     session: Session,
     category: Category | CategorySummary,
     *,
     number: int,
     size: int,
-    sort: Sort,
     locale: str,
-) -> Page[Product]:
-    """One page of a category's active products."""
-    in_category = (Product.category_id == category.id, ON_SALE)
-    ordering = _ordering(sort, locale)
-    # Counted apart from the page, from an index alone: a window function over the page
-    # query would read and sort every product of the category to show 24 of them.
-    count = select(func.count()).select_from(Product).where(*in_category)
+    filters: CategoryFilters | None = None,
+) -> CategoryListing:
+    """One page of a category's active products that pass the filters, in their sort, and
+    the kinds of those passing the other filters, with counts: one query and the pictures'."""
+    filters = filters or CategoryFilters()
+    in_category = (Product.category_id == category.id, ON_SALE, *_filtered(filters))
+    ordering = _ordering(filters.sort, locale)
+    summary_query = _kind_summary(category.id, filters)
+    # Filtered counts are made every time: their combinations are the visitors' to make, so
+    # keeping them would let anyone fill the memory.
     cache_key = (str(session.get_bind().engine.url), category.id)
-    known_total = _known_count(cache_key)
+    keeps_count = not filters.is_filtering
+    known = _known_count(cache_key) if keeps_count else None
     # The page's ids first, in index order from the index alone (a deep page skips thousands
     # of entries without reading their rows), then the rows of those ids. One round trip.
     page_ids = (
@@ -216,40 +279,46 @@ def category_products(
         .offset((number - 1) * size)
         .subquery()
     )
-    total_column = count.correlate(None).scalar_subquery()
-    columns = [Product] if known_total is not None else [Product, total_column]
+    columns = [Product] if known is not None else [Product, summary_query.scalar_subquery()]
     query = select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
     rows = session.execute(_as_cards(query)).all()
-    if rows:
-        total = known_total if known_total is not None else rows[0][1]
+    if known is not None:
+        summary = known
+    elif rows:
+        summary = rows[0][1]
     else:
-        # Past the end (or emptied): count afresh so the view can say how many pages there are.
-        total = (session.scalar(count) or 0) if number > 1 else 0
-    _remember_count(cache_key, total)
-    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+        # Past the end, or nothing passes: counted apart so the page can say how many.
+        summary = session.scalar(summary_query)
+    kinds = _kind_counts(summary, filters)
+    total = sum(k.count for k in kinds if not filters.kinds or k.kind in filters.kinds)
+    if keeps_count:
+        _remember_count(cache_key, summary, total)
+    page = Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+    return CategoryListing(page=page, kinds=kinds)
 
 
-# The total of a large category is kept for a minute in each process: counting 60,000 index
-# entries costs ~10 ms a page on PostgreSQL, and a count a minute old ("63,890 products")
-# misleads nobody. It holds no visitor's data. Smaller categories are counted every time:
-# that is cheap, and staff see their changes at once. Keyed by database and category.
+# The counts of a large category are kept for a minute in each process: counting 60,000
+# index entries costs ~10 ms a page on PostgreSQL, and a count a minute old ("63,890
+# products") misleads nobody. It holds no visitor's data. Smaller categories are counted
+# every time: that is cheap, and staff see their changes at once. Keyed by database and
+# category; the value is the kinds' summary (see `_kind_summary`).
 COUNT_KEPT_FROM = 10_000
 COUNT_KEPT_SECONDS = 60.0
-_kept_counts: dict[tuple[str, int], tuple[float, int]] = {}
+_kept_counts: dict[tuple[str, int], tuple[float, str | None]] = {}
 
 
-def _known_count(key: tuple[str, int]) -> int | None:
+def _known_count(key: tuple[str, int]) -> str | None:
     kept = _kept_counts.get(key)
     if kept is None or kept[0] < time.monotonic():
         return None
     return kept[1]
 
 
-def _remember_count(key: tuple[str, int], total: int) -> None:
+def _remember_count(key: tuple[str, int], summary: str | None, total: int) -> None:
     if total < COUNT_KEPT_FROM:
         _kept_counts.pop(key, None)
     elif _known_count(key) is None:
-        _kept_counts[key] = (time.monotonic() + COUNT_KEPT_SECONDS, total)
+        _kept_counts[key] = (time.monotonic() + COUNT_KEPT_SECONDS, summary)
 
 
 def search_products(session: Session, query: str, *, number: int, size: int) -> Page[Product]:
@@ -264,6 +333,29 @@ def search_products(session: Session, query: str, *, number: int, size: int) -> 
         # Past the end: count once so the view can say how many pages there are.
         total = session.scalar(count_matching(session, terms)) or 0
     return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+
+
+# How many names "did you mean" and the search box's list weigh: the first this many products
+# on sale by name. Enough for any shop run by hand; a catalogue of thousands would need a
+# trigram index instead (its suggestions then come from the first names only).
+MAX_NAMES = 2000
+
+
+def product_names(
+    session: Session, locale: str, *, limit: int = MAX_NAMES
+) -> list[tuple[str, str]]:
+    """(slug, name in `locale`) of the products on sale, by name: one query."""
+    query = (
+        select(Product.slug, Product.name_en, Product.name_nl)
+        .where(ON_SALE)
+        .order_by(_shown_name(locale), Product.id)
+        .limit(limit)
+    )
+    names: list[tuple[str, str]] = []
+    for slug, name_en, name_nl in session.execute(query):
+        shown = (name_nl or name_en) if locale.startswith("nl") else (name_en or name_nl)
+        names.append((slug, shown))
+    return names
 
 
 def product_for_sale(session: Session, slug: str) -> Product:

@@ -86,6 +86,7 @@ def load_demo_shop(session: Session, *, now: datetime) -> DemoReport:
             min_age=product["min_age"],
             is_featured=product["featured"],
             vat_rate=product["vat_rate"],
+            kind=product["kind"],
             requires_id_check_at_delivery=product["requires_id_check_at_delivery"],
             needs_verified_age=product["needs_verified_age"],
             disclaimers=[

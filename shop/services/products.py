@@ -38,6 +38,7 @@ from shop.models import (
 )
 from shop.models.catalog import sorted_entries
 from shop.refusals import Reason, Refused
+from shop.rules.product_kind import ProductKind
 from shop.rules.vat import VatRate
 from shop.services.audit import diff, publication_action, record_change
 from shop.services.catalog import CatalogNotFound, CatalogRefusal
@@ -55,6 +56,7 @@ class ProductRefusal(Reason):
     NEGATIVE_STOCK = "negative_stock"
     MIN_AGE_OUT_OF_RANGE = "min_age_out_of_range"
     UNKNOWN_VAT_RATE = "unknown_vat_rate"  # rate
+    UNKNOWN_KIND = "unknown_kind"  # kind
     UNKNOWN_DISCLAIMER_KIND = "unknown_disclaimer_kind"  # kind
     UNKNOWN_ALLERGEN = "unknown_allergen"  # code
     UNKNOWN_PRESENCE = "unknown_presence"  # presence
@@ -145,6 +147,8 @@ class ProductDraft:
     is_featured: bool = False
     # The standard rate unless staff choose another: it never declares too little VAT.
     vat_rate: VatRate | str = VatRate.STANDARD
+    # What the customer gets, for the storefront's filter; "other" until staff choose.
+    kind: ProductKind | str = ProductKind.OTHER
     # The carrier must see an ID at the door: orders with it ship only with an age check.
     requires_id_check_at_delivery: bool = False
     # Ordered only after the OpenID provider verified min_age in the customer's session.
@@ -194,6 +198,8 @@ def _validate(draft: ProductDraft) -> None:
                 )
     if draft.vat_rate not in set(VatRate):
         raise InvalidProduct(ProductRefusal.UNKNOWN_VAT_RATE, field="vat_rate", rate=draft.vat_rate)
+    if draft.kind not in set(ProductKind):
+        raise InvalidProduct(ProductRefusal.UNKNOWN_KIND, field="kind", kind=draft.kind)
     for disclaimer in draft.disclaimers:
         if disclaimer.kind not in set(DisclaimerKind):
             raise InvalidProduct(
@@ -278,6 +284,7 @@ def _apply_fields(product: Product, draft: ProductDraft) -> None:
     product.stock = draft.stock
     product.min_age = draft.min_age
     product.vat_rate = VatRate(draft.vat_rate)
+    product.kind = ProductKind(draft.kind)
     product.requires_id_check_at_delivery = draft.requires_id_check_at_delivery
     product.needs_verified_age = draft.needs_verified_age
     product.is_featured = draft.is_featured
@@ -412,6 +419,7 @@ def audit_fields(product: Product) -> dict[str, Any]:
         "stock": product.stock,
         "min_age": product.min_age,
         "vat_rate": str(product.vat_rate),
+        "kind": str(product.kind),
         "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
         "needs_verified_age": product.needs_verified_age,
         "is_featured": product.is_featured,

@@ -12,18 +12,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from shop.extensions import db
-from shop.labels import allergen_name, allergen_sentence
+from shop.labels import allergen_name, allergen_sentence, kind_name
 from shop.rules.input import page_number
+from shop.rules.listing_filters import read_category_filters
+from shop.rules.suggestions import nearest_names
 from shop.services import catalog
-from shop.services.catalog import CatalogNotFound, CategorySummary, Sort
+from shop.services.catalog import CatalogNotFound, CategorySummary, KindCount
 from shop.services.search import MAX_CANDIDATES
 from shop.web import fragments
 from shop.web.cards import CardFacts, card_facts, for_this_visitor
+from shop.web.category_filters import canonical_address, price_boxes, problem_message
 from shop.web.head import meta_description
 
 bp = Blueprint("storefront", __name__)
@@ -45,6 +59,8 @@ class Listing:
     html: Markup
     total: int
     cards: tuple[CardFacts, ...] = ()
+    # A category page's kinds with their counts, for its filter form.
+    kinds: tuple[KindCount, ...] = ()
 
 
 def _filled(listing: Listing) -> Listing:
@@ -57,13 +73,7 @@ def _install_globals(state: object) -> None:
     app.jinja_env.globals["nav_categories"] = nav_categories
     app.jinja_env.globals["allergen_name"] = allergen_name
     app.jinja_env.globals["allergen_sentence"] = allergen_sentence
-
-
-def _sort() -> Sort:
-    try:
-        return Sort(request.args.get("sort", Sort.NAME))
-    except ValueError:
-        return Sort.NAME
+    app.jinja_env.globals["kind_name"] = kind_name
 
 
 @bp.route("/")
@@ -81,34 +91,54 @@ def home() -> str:
 
 
 @bp.route("/category/<slug>")
-def category(slug: str) -> str:
-    """Show one page of a category's products, sorted as asked."""
+def category(slug: str) -> ResponseReturnValue:
+    """Show one page of a category's products that pass the filters, sorted as asked."""
     found = next((c for c in nav_categories() if c.slug == slug), None)
     if found is None:
         abort(404)
-    number, sort, locale = page_number(request.args.get("page")), _sort(), str(get_locale())
+    args = request.args.to_dict(flat=False)
+    read = read_category_filters(args)
+    filters = read.filters
+    number, locale = page_number(request.args.get("page")), str(get_locale())
+    canonical = canonical_address(request.args, read, number)
+    if canonical is not None:
+        return redirect(url_for("storefront.category", slug=slug, **canonical))
 
     def products() -> Listing | None:
-        page = catalog.category_products(
+        found_listing = catalog.category_listing(
             db.session(),
             found,
             number=number,
             size=current_app.config["SHOP_PAGE_SIZE"],
-            sort=sort,
             locale=locale,
+            filters=filters,
         )
+        page = found_listing.page
         if number > page.page_count:
             return None
         html = render_template(
-            "storefront/_category_products.html", category=found, page=page, sort=sort
+            "storefront/_category_products.html", category=found, page=page, filters=filters
         )
-        return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
+        return Listing(
+            html=Markup(html),
+            total=page.total,
+            cards=card_facts(page.items),
+            kinds=tuple(found_listing.kinds),
+        )
 
-    listing = fragments.cached(("category", locale, found.id, sort, number), products)
+    # The filters are part of the key in their canonical form: two addresses asking the
+    # same share an entry, two asking differently never see each other's grid.
+    listing = fragments.cached(("category", locale, found.id, filters.key(), number), products)
     if listing is None:
         abort(404)
     return render_template(
-        "storefront/category.html", category=found, listing=_filled(listing), sort=sort
+        "storefront/category.html",
+        category=found,
+        listing=_filled(listing),
+        filters=filters,
+        sort=filters.sort,
+        prices=price_boxes(read, args, locale),
+        problems=[problem_message(problem) for problem in read.problems],
     )
 
 
@@ -168,9 +198,24 @@ def product(slug: str) -> str:
     return render_template("storefront/product.html", page=page, product=page, related=related)
 
 
+# When nothing is found, the page offers a box of its own listing every product name to pick
+# from (a native <datalist>: keyboard and screen-reader support come with the browser) while
+# the list stays short; the names are read then anyway, for "did you mean".
+MAX_DATALIST_NAMES = 200
+
+
+def product_names() -> list[tuple[str, str]]:
+    """The names on sale in the visitor's language: kept for a few seconds like every list."""
+    locale = str(get_locale())
+    return fragments.cached(
+        ("product-names", locale), lambda: catalog.product_names(db.session(), locale)
+    )
+
+
 @bp.route("/search")
 def search() -> str:
-    """Show the active products matching the visitor's words, best first."""
+    """Show the active products matching the visitor's words, best first; when none do, the
+    names nearest to them and the categories."""
     query = request.args.get("q", "")[:200]
     number, locale = page_number(request.args.get("page")), str(get_locale())
 
@@ -178,8 +223,14 @@ def search() -> str:
         page = catalog.search_products(
             db.session(), query, number=number, size=current_app.config["SHOP_PAGE_SIZE"]
         )
+        names = product_names() if page.total == 0 and number == 1 else []
         html = render_template(
-            "storefront/_search_results.html", query=query, page=page, ranked=MAX_CANDIDATES
+            "storefront/_search_results.html",
+            query=query,
+            page=page,
+            ranked=MAX_CANDIDATES,
+            suggestions=nearest_names(query, names),
+            names=[name for _slug, name in names] if len(names) <= MAX_DATALIST_NAMES else [],
         )
         return Listing(html=Markup(html), total=page.total, cards=card_facts(page.items))
 

@@ -81,6 +81,7 @@ CATALOGUE: dict[Reason, Wording] = {
     ProductRefusal.NEGATIVE_STOCK: lambda p: _("stock cannot be negative"),
     ProductRefusal.MIN_AGE_OUT_OF_RANGE: lambda p: _("a minimum age between 0 and 120 is required"),
     ProductRefusal.UNKNOWN_VAT_RATE: lambda p: _("choose one of the VAT rates 0%, 9%, 21%"),
+    ProductRefusal.UNKNOWN_KIND: lambda p: _("choose one of the product kinds"),
     ProductRefusal.UNKNOWN_DISCLAIMER_KIND: lambda p: _(
         "unknown disclaimer kind %(kind)r", kind=p["kind"]
     ),

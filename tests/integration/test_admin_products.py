@@ -544,3 +544,30 @@ def test_the_list_says_whose_warnings_are_incomplete(staff, catalogue):
 
 def test_products_are_in_the_back_office_navigation(staff):
     assert 'href="/admin/products"' in text_of(staff.get("/admin/"))
+
+
+# --- the product's kind -------------------------------------------------------------------
+
+
+def test_staff_choose_the_kind_and_customers_can_filter_by_it(staff, session, verified_client):
+    category = make_category(session, slug="truffles")
+    fields = with_warnings(new_product_fields(staff, category))
+    assert fields["kind"] == "other"  # a new product's kind until staff choose
+
+    response = submit(staff, NEW, fields, kind="truffles", publish="yes")
+
+    followed(staff, response)
+    product = product_by_slug(session, "golden-teacher-truffles-15-g")
+    assert product is not None and product.kind == "truffles"
+    assert form_on(staff, f"/admin/products/{product.id}")["kind"] == "truffles"
+    page = Page.of(verified_client.get("/category/truffles?kind=truffles"))
+    assert page.texts(".product-card h3 a") == ["Golden Teacher truffles 15 g"]
+
+
+def test_a_kind_that_is_not_in_the_list_is_a_form_error(staff, session):
+    category = make_category(session, slug="truffles")
+
+    response = submit(staff, NEW, with_warnings(new_product_fields(staff, category)), kind="mug")
+
+    assert response.status_code == 422
+    assert field_error(text_of(response), "kind") == "Please choose one of the kinds in the list."

@@ -34,9 +34,10 @@ from wtforms.meta import DefaultMeta
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
-from shop.labels import ALLERGEN_LABELS
+from shop.labels import ALLERGEN_LABELS, KIND_LABELS
 from shop.models import ALLERGENS, AllergenPresence, DisclaimerKind, Product
 from shop.rules.input import is_slug, slug_from
+from shop.rules.product_kind import ProductKind
 from shop.rules.vat import VatRate
 from shop.services.products import (
     MAX_AGE,
@@ -85,6 +86,10 @@ def vat_rate_choices() -> dict[str, str]:
         VatRate.REDUCED.value: _("9% (reduced rate: food)"),
         VatRate.ZERO.value: _("0% (zero rate)"),
     }
+
+
+def product_kind_choices() -> dict[str, str]:
+    return {kind.value: str(label) for kind, label in KIND_LABELS.items()}
 
 
 class AllergyMode(enum.StrEnum):
@@ -347,6 +352,12 @@ class ProductForm(ShopForm):
         filters=[one_line(20)],
         validate_choice=False,
     )
+    kind = SelectField(
+        _l("Kind (what the customer gets; customers filter by it)"),
+        choices=product_kind_choices,
+        filters=[one_line(20)],
+        validate_choice=False,
+    )
     is_featured = BooleanField(_l("Featured on the home page"), render_kw={"value": "yes"})
     requires_id_check_at_delivery = BooleanField(
         _l("ID check at delivery (the carrier checks the age at the door)"),
@@ -387,6 +398,7 @@ class ProductForm(ShopForm):
             "stock": 0,
             "min_age": lowest_age,
             "vat_rate": VatRate.STANDARD.value,
+            "kind": ProductKind.OTHER.value,
             "allergy_mode": AllergyMode.UNSTATED.value,
         }
         return cls(formdata=None, lowest_age=lowest_age, data=data)
@@ -414,6 +426,7 @@ class ProductForm(ShopForm):
             "stock": product.stock,
             "min_age": product.min_age,
             "vat_rate": str(product.vat_rate),
+            "kind": str(product.kind),
             "requires_id_check_at_delivery": product.requires_id_check_at_delivery,
             "needs_verified_age": product.needs_verified_age,
             "is_featured": product.is_featured,
@@ -482,6 +495,10 @@ class ProductForm(ShopForm):
         if field.data not in set(VatRate):
             raise ValidationError(_("Please choose one of the VAT rates: 0%, 9%, 21%."))
 
+    def validate_kind(self, field: Field) -> None:
+        if field.data not in set(ProductKind):
+            raise ValidationError(_("Please choose one of the kinds in the list."))
+
     def validate(self, extra_validators: Any = None) -> bool:
         fields_are_valid = super().validate(extra_validators)
         self._check_allergy()
@@ -539,6 +556,7 @@ class ProductForm(ShopForm):
             stock=self.stock.data,
             min_age=self.min_age.data,
             vat_rate=VatRate(text(self.vat_rate)),
+            kind=ProductKind(text(self.kind)),
             requires_id_check_at_delivery=self.requires_id_check_at_delivery.data,
             needs_verified_age=self.needs_verified_age.data,
             is_featured=self.is_featured.data,
