@@ -29,6 +29,11 @@ LEFT, RIGHT = 78, 860  # the plot's x range: revenue labels left of it, order co
 TOP, BOTTOM = 58, 290  # the plot's y range: window labels above it, day labels below
 LABEL_ROWS = 3  # overlapping campaigns get their labels on different rows
 LABEL_ROW_HEIGHT = 15
+FONT_SIZE = 12
+# A generous guess at the width of one character of the 12 px sans-serif labels (digits and
+# capitals, as codes are, run ~0.6 em): enough to keep a label inside the drawing.
+CHARACTER_WIDTH = 0.65 * FONT_SIZE
+EDGE = 4  # the space a label keeps from the drawing's edge
 MIN_REVENUE_TOP_CENTS = 1000
 
 # Fallback colours as presentation attributes, so the drawing reads on its own; the page's
@@ -87,6 +92,16 @@ def _sub(parent: ET.Element, tag: str, attributes: dict[str, str], text: str = "
     if text:
         element.text = _text(text)
     return element
+
+
+def _label_position(start: float, end: float, text: str) -> tuple[float, str]:
+    """Where a campaign's label goes (x, text-anchor): from the start of its band; when it
+    would run past the drawing's right edge (a campaign that began in the last days of the
+    chart), ending at its band's end instead, but never past either edge."""
+    width = len(text) * CHARACTER_WIDTH
+    if start + width <= WIDTH - EDGE:
+        return start, "start"
+    return max(min(end, WIDTH - EDGE), width + EDGE), "end"
 
 
 def _day_labels(days: Sequence[date]) -> list[int]:
@@ -185,13 +200,15 @@ def sales_chart_svg(
             f"{window.label}: {format_day(days[first])} – {format_day(days[last])}",
         )
         row = drawn % LABEL_ROWS
+        label_x, anchor = _label_position(x_of(first) + 2, x_of(last + 1) - 2, window.label)
         _sub(
             band_group,
             "text",
             {
                 "class": "chart-window-label",
-                "x": _number(x_of(first) + 2),
+                "x": _number(label_x),
                 "y": _number(TOP - 6 - row * LABEL_ROW_HEIGHT),
+                "text-anchor": anchor,
                 "font-size": "12",
                 "fill": COLOURS["ink"],
             },

@@ -6,6 +6,9 @@ banner says is the rules' (`rules.campaigns`). Banners and the Omnibus note of a
 page reach templates as Jinja globals that do the work only when a template asks, so a page
 without them costs no query.
 
+All the running codes share one strip (`templates/_banner.html`), shown on the catalogue,
+the articles and the cart (where the code is entered), not from the checkout on.
+
 A visitor may dismiss a banner; the dismissal is kept in the signed session cookie and the
 dismiss button is a plain POST form, so it works without JavaScript.
 """
@@ -42,12 +45,22 @@ DISMISSED_KEY = "dismissed_banners"
 # Enough for any real season; keeps a tampered or long-lived cookie small.
 MAX_DISMISSED = 20
 MAX_ID_DIGITS = 9
+# The gate, and the pages after the cart: the checkout form, the payment page, an order,
+# the customer's list of orders and an order's documents.
+NO_BANNER_BLUEPRINTS = frozenset(
+    {"agegate", "checkout", "payment", "orders", "my_orders", "invoices"}
+)
 
 
 def _advertises_here() -> bool:
     # Promotions are for visitors who passed the gate: not on the gate itself, its refusal
     # page or the legal pages a minor may read (none of which sets `age_gated` but the gate).
-    return bool(has_request_context() and g.get("age_gated") and request.blueprint != "agegate")
+    # Nor once the customer is paying or reading an order: the code belongs in the cart.
+    return bool(
+        has_request_context()
+        and g.get("age_gated")
+        and request.blueprint not in NO_BANNER_BLUEPRINTS
+    )
 
 
 def _dismissed_ids() -> list[int]:

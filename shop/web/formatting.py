@@ -55,6 +55,16 @@ def format_local_moment(instant: datetime) -> str:
     return f"{format_local_date(local.date())}, {local:%H:%M}"
 
 
+def nowrap(text: str) -> Markup:
+    """`text` kept on one line (an order number, whose hyphens would let it break)."""
+    return Markup('<span class="nowrap">{}</span>').format(text)
+
+
+def nowrap_in_email(text: str) -> Markup:
+    """`nowrap` for an e-mail, which has no stylesheet: the style is on the element."""
+    return Markup('<span style="white-space:nowrap">{}</span>').format(text)
+
+
 def markdown(source: str) -> Markup:
     return render_markdown(source)
 
@@ -64,6 +74,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_local_date, "local_date")
     app.add_template_filter(format_local_moment, "local_moment")
     app.add_template_filter(markdown, "markdown")
+    app.add_template_filter(nowrap, "nowrap")
+    app.add_template_filter(nowrap_in_email, "nowrap_in_email")
 
     @app.context_processor
     def locale_context() -> dict[str, object]:

@@ -45,6 +45,14 @@ def pass_age_gate(page: Page, shop_url: str, next_path: str = "/") -> None:
     expect(page).to_have_url(shop_url + next_path)
 
 
+def open_menu(page: Page) -> None:
+    """On a phone: open the header's menu (categories, articles, my orders, language)."""
+    menu = page.locator(".site-menu")
+    if menu.get_attribute("open") is None:
+        page.get_by_text("Menu", exact=True).click()
+    expect(menu).to_have_attribute("open", "")
+
+
 def add_to_cart(page: Page, shop_url: str, slug: str, quantity: int = 1) -> None:
     """Open the product's page and add it to the cart from there."""
     page.goto(f"{shop_url}/products/{slug}")

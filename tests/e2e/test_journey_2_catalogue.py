@@ -8,7 +8,15 @@ import re
 from playwright.sync_api import expect
 
 from shop.demo_data import load_demo_data
-from tests.e2e.browsing import CAPSULES, CAPSULES_NAME, PHONE, assert_readable, pass_age_gate, snap
+from tests.e2e.browsing import (
+    CAPSULES,
+    CAPSULES_NAME,
+    PHONE,
+    assert_readable,
+    open_menu,
+    pass_age_gate,
+    snap,
+)
 
 PRODUCTS = load_demo_data().products
 
@@ -21,6 +29,7 @@ def test_a_customer_browses_searches_and_reads_a_products_warnings_without_a_cli
     page.set_viewport_size(PHONE)
     pass_age_gate(page, shop.url)
 
+    open_menu(page)  # on a phone the categories are in the header's menu
     categories = page.get_by_role("navigation", name="Categories")
     categories.get_by_role("link", name="Medicinal Mushrooms").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medicinal Mushrooms")

@@ -225,7 +225,7 @@ def test_the_full_warnings_are_one_click_away_on_the_cart(session, verified_clie
 
     cart = page(cart_page(verified_client))
 
-    details = cart.texts("details")
+    details = cart.texts("main details")  # not the header's menu
     assert len(details) == 1
     assert "Not medical advice. No proven effect in humans." in details[0]
 

@@ -145,7 +145,7 @@ def test_every_warning_of_every_product_is_on_the_page_in_full(session, verified
         "Allergy: No known allergens.",
     ):
         assert warning in shown.text
-    assert not shown.select("details"), "warnings behind a click"
+    assert not shown.select("main details"), "warnings behind a click"
 
 
 def test_the_acknowledgement_box_is_never_ticked_for_the_customer(session, verified_client):

@@ -172,3 +172,24 @@ def test_a_single_day_chart_still_draws():
 )
 def test_the_axis_top_is_a_round_number_at_or_above_the_highest_value(value, ceiling):
     assert nice_ceiling(value) == ceiling
+
+
+def test_a_campaign_that_began_in_the_charts_last_days_keeps_its_label_inside_the_drawing():
+    # The demo's running code began three days before today, the chart's last day: its label
+    # used to start there and run past the right edge, cut off.
+    recent = ShadedWindow("WINTER2026-LONG", DAYS[-3], None)
+
+    root = chart([recent])
+
+    [label] = by_class(root, "text", "chart-window-label")
+    [band] = by_class(root, "rect", "chart-window")
+    assert label.get("text-anchor") == "end"
+    band_end = float(band.get("x")) + float(band.get("width"))
+    assert float(label.get("x")) <= min(band_end, 900)
+
+
+def test_an_early_campaigns_label_starts_at_its_band():
+    [label] = by_class(
+        chart([ShadedWindow("EARLY", DAYS[2], DAYS[9])]), "text", "chart-window-label"
+    )
+    assert label.get("text-anchor") == "start"
