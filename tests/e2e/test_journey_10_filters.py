@@ -19,6 +19,7 @@ from tests.e2e.browsing import (
     accessibility_problems,
     assert_no_horizontal_scrolling,
     describe_problems,
+    open_menu,
     pass_age_gate,
     snap,
 )
@@ -118,6 +119,7 @@ def test_the_filters_and_the_suggestions_in_dutch_pass_axe(browser, shop, axe_sc
     try:
         page = context.new_page()
         pass_age_gate(page, shop.url, MUSHROOMS)
+        open_menu(page)  # on a phone the language switch is in the header's menu
         page.get_by_role("button", name="Nederlands").click()
         expect(page).to_have_url(shop.url + MUSHROOMS)
         summary = page.locator(".filters > summary")

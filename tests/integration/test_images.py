@@ -202,7 +202,8 @@ def test_pictures_cost_no_query_per_product(staff, session, verified_client, pag
 
     assert response.status_code == 200
     assert "/images/" in response.get_data(as_text=True)
-    assert len(with_pictures) == len(without_pictures) <= 4
+    # A product page's related cards and their pictures are two queries of their own.
+    assert len(with_pictures) == len(without_pictures) <= (6 if "products" in page else 4)
 
 
 # --- what is stored ----------------------------------------------------------------------
