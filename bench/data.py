@@ -42,6 +42,7 @@ def shop_settings(database: Database, **overrides: object) -> dict[str, object]:
     """The settings the shop runs with in every benchmark (production mode, test payments)."""
     settings: dict[str, object] = {
         "SHOP_ENV": "production",
+        "SHOP_BASE_URL": "https://shop.example.nl",
         "SHOP_DATABASE_URL": database.url,
         "SHOP_SECRET_KEY": SECRET_KEY,
         "SHOP_ALLOW_TEST_PAYMENTS": "true",

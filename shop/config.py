@@ -353,7 +353,7 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:5000",
         _text,
         "The shop's public address, for links in e-mails and pages' canonical and Open Graph "
-        "addresses (links within pages use the request's own host).",
+        "addresses (links within pages use the request's own host). Production: required.",
     ),
     Setting(
         "SHOP_COMPRESS",
@@ -694,6 +694,13 @@ def build_flask_config(environ: Mapping[str, str], instance_path: Path) -> dict[
         secret_key = _development_secret_key(instance_path)
     elif env == "production" and len(secret_key) < 32:
         raise ConfigError("SHOP_SECRET_KEY is too short for production (32 characters or more).")
+    if env == "production" and not environ.get("SHOP_BASE_URL"):
+        # Its default is the development server's address: links in e-mails (an order, a
+        # sign-in link to "my orders") and every page's canonical address would point there.
+        raise ConfigError(
+            "SHOP_BASE_URL is not set: production needs the shop's public address (such as "
+            "https://www.example.nl) for the links in e-mails and the pages' canonical addresses."
+        )
 
     if (
         env == "production"

@@ -121,6 +121,8 @@ def settings_for(url: str, **overrides: object) -> dict[str, object]:
         **SELLER,
         "SHOP_ENV": "testing",
         "SHOP_DATABASE_URL": url,
+        # Its default, said out loud: production refuses to start without it.
+        "SHOP_BASE_URL": "http://127.0.0.1:5000",
         "SHOP_SECRET_KEY": "test-secret-key-that-is-long-enough-for-anything",
         "SHOP_DEFAULT_LOCALE": "en",
         # Throttle counts stay in the test's own process, whatever a developer's .env says.

@@ -175,6 +175,7 @@ def _gunicorn(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         key: value for key, value in os.environ.items() if not key.startswith("SHOP_")
     } | {
         "SHOP_ENV": "production",
+        "SHOP_BASE_URL": "https://shop.example.nl",
         "SHOP_DATABASE_URL": url,
         "SHOP_SECRET_KEY": "stall-test-secret-key-that-is-long-enough-for-production",
         "SHOP_ALLOW_TEST_PAYMENTS": "true",

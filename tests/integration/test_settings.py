@@ -50,6 +50,7 @@ def test_create_app_in_production_without_a_key_is_a_startup_error(database_url:
 
 PRODUCTION = {
     "SHOP_ENV": "production",
+    "SHOP_BASE_URL": "https://www.example.nl",
     "SHOP_SECRET_KEY": "a-production-secret-key-of-forty-characters",
     "SHOP_ALLOW_TEST_PAYMENTS": "true",
     **SELLER,
@@ -203,3 +204,11 @@ def test_the_gate_mode_is_the_verifier_while_none_is_set(tmp_path: Path):
     both = {"SHOP_AGE_GATE_MODE": "dob", "SHOP_AGE_VERIFIER": "confirm"}
     assert build_flask_config(both, tmp_path)["SHOP_AGE_VERIFIER"] == "confirm"
     assert build_flask_config({**PRODUCTION, **OIDC}, tmp_path)["SHOP_AGE_VERIFIER"] == "oidc"
+
+
+def test_production_refuses_to_start_without_its_public_address(tmp_path: Path):
+    # Its default is the development server: e-mails' links would point at 127.0.0.1.
+    without = {name: value for name, value in PRODUCTION.items() if name != "SHOP_BASE_URL"}
+    with pytest.raises(ConfigError, match="SHOP_BASE_URL is not set"):
+        build_flask_config(without, tmp_path)
+    assert build_flask_config(PRODUCTION, tmp_path)["SHOP_BASE_URL"] == "https://www.example.nl"

@@ -464,6 +464,7 @@ def test_the_setting_defaults_to_required_in_production_only(tmp_path):
 
     production = {
         "SHOP_ENV": "production",
+        "SHOP_BASE_URL": "https://shop.example.nl",
         "SHOP_SECRET_KEY": "k" * 40,
         "SHOP_ALLOW_TEST_PAYMENTS": "true",
         **SELLER,

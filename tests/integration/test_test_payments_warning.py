@@ -22,6 +22,7 @@ STRIPE_KEYS = {
 }
 TEST_PAYMENTS_IN_PRODUCTION = {
     "SHOP_ENV": "production",
+    "SHOP_BASE_URL": "https://shop.example.nl",
     "SHOP_ALLOW_TEST_PAYMENTS": "true",
     "SHOP_STAFF_2FA_REQUIRED": "false",
     **SELLER,

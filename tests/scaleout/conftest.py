@@ -155,6 +155,7 @@ def running_shop_servers(
         key: value for key, value in os.environ.items() if not key.startswith("SHOP_")
     } | {
         "SHOP_ENV": "production",
+        "SHOP_BASE_URL": "https://shop.example.nl",
         "SHOP_DATABASE_URL": url,
         "SHOP_SECRET_KEY": secret_key,  # the same on every server: one signed session
         "SHOP_ALLOW_TEST_PAYMENTS": "true",  # no Stripe key: the test gateway's webhooks
