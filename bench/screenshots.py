@@ -20,6 +20,9 @@ LIMIT_BYTES = 150_000
 # (the tour's picture, the README's name): both languages, both sizes, the whole journey.
 CHOSEN = {
     "en-02-home-desktop": "home-desktop-en",
+    "nl-02-home-phone": "home-phone-nl",
+    "en-03-category-phone": "category-phone-en",
+    "nl-03-category-desktop": "category-desktop-nl",
     "nl-04-product-phone": "product-phone-nl",
     "en-05-cart-phone": "cart-phone-en",
     "nl-06-checkout-desktop": "checkout-desktop-nl",
