@@ -42,6 +42,7 @@ from shop.extensions import db, limiter
 from shop.rules.age import BirthDateProblem, InvalidBirthDate, age_on, local_today, parse_birth_date
 from shop.rules.promotions import Kind, PromoNotApplicable
 from shop.rules.shipping import EU_COUNTRIES, zone_for_country
+from shop.services.age_verification import OidcSettings
 from shop.services.cart import Cart, CartView
 from shop.services.orders.placing import (
     CheckoutRefusal,
@@ -286,6 +287,8 @@ def _render(
         # when the order needs that verification, the page links to it.
         age_verified=provider_verified_age() >= required_age,
         needs_verified_age=needs_verified_age((line.product for line in view.lines), shop_policy()),
+        # Without a provider the button would lead nowhere: the page says so instead.
+        verification_offered=OidcSettings.from_config(current_app.config).is_complete,
         hold_minutes=current_app.config["SHOP_ORDER_HOLD_MINUTES"],
     )
     return html, status

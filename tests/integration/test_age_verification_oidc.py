@@ -462,6 +462,21 @@ def test_a_shop_without_a_provider_says_the_service_cannot_be_reached(client, ap
     assert checks() == []
 
 
+def test_without_a_provider_the_checkout_says_why_the_product_cannot_be_ordered(
+    session, client, app
+):
+    strong = make_product(session, "Hollandia Strong", min_age=21, needs_verified_age=True)
+    verify(client, ADULT)
+    fill_cart(client, strong)
+    app.config["SHOP_OIDC_ISSUER"] = None  # as `make run` has it
+
+    form_page = open_checkout(client)
+
+    assert not form_page.soup.select("#age-verify a[href^='/age-verification/']")
+    assert "has not connected an age verification service yet" in words_at(form_page, "#age-verify")
+    assert form_page.one("#age-verify a")["href"] == "/cart"
+
+
 def test_staff_mark_a_product_as_needing_a_verified_age_on_its_form(session, app):
     product = make_product(session, min_age=21)
     staff = app.test_client()
