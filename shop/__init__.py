@@ -1,7 +1,8 @@
 """The shop: an age-gated Flask web shop. `create_app()` is the application factory.
 
-Gunicorn: `gunicorn 'shop:create_app()'`. Migrations are never run from here: `make run`
-and the deploy step run `flask --app shop db upgrade`.
+Gunicorn: `gunicorn 'shop:create_app()'`. Migrations are never run from here: the deploy
+step runs `flask --app shop db upgrade`, and `make run`'s `flask --app shop serve` upgrades
+a database that is behind before it serves (shop/quickstart.py).
 """
 
 from __future__ import annotations

@@ -41,6 +41,9 @@ MONEY_LOCALE = "nl_NL"
 
 
 def register(app: Flask) -> None:
+    from shop.quickstart import serve
+
+    app.cli.add_command(serve)
     app.cli.add_command(seed_demo)
     app.cli.add_command(promo)
     app.cli.add_command(orders)

@@ -15,11 +15,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import stripe
-
 from shop.payments import Intent, RefundResult
 from shop.payments.events import ProviderEvent, verify_event
-from shop.payments.stripe_gateway import STRIPE_API_VERSION
 
 
 def local_webhook_secret(secret_key: str) -> str:
@@ -88,6 +85,11 @@ def signed_event(
     event_type: str, data_object: Mapping[str, Any], *, secret: str, event_id: str
 ) -> tuple[bytes, str]:
     """A Stripe-shaped event body and its `Stripe-Signature` header, signed with `secret`."""
+    # Stripe's library signs it, loaded only now (see shop.payments.events._signature_holds).
+    import stripe
+
+    from shop.payments.stripe_gateway import STRIPE_API_VERSION
+
     created = int(time.time())
     body = json.dumps(
         {
