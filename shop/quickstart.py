@@ -10,6 +10,8 @@ command serves, with its options (`--debug`, `--reload`, …). `flask db upgrade
 
 from __future__ import annotations
 
+import contextvars
+
 import click
 from flask import Flask, current_app
 from flask.cli import run_command, with_appcontext
@@ -58,4 +60,6 @@ def serve(context: click.Context, host: str, port: int) -> None:
     context.invoke(seed_demo, if_empty=True)
     # The server's requests get sessions of their own; none is left over from the above.
     db.session.remove()
-    context.invoke(run_command, host=host, port=port)
+    # Served from an empty context, as `flask run` serves: the app context this command runs
+    # in must not be one a request could find and share (Flask reuses an active one).
+    contextvars.Context().run(context.invoke, run_command, host=host, port=port)
