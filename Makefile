@@ -69,7 +69,7 @@ bench: $(VENV)/.dev-installed catalogs
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # A campaign rush (bench/load/): Locust, headless, against two gunicorn servers on a fresh
-# PostgreSQL database and Redis, ramping 20 → 300 users (about 9 minutes); the figures beside
+# PostgreSQL database and Redis, ramping 20 → 600 users (about 8 minutes); the figures beside
 # the targets, the database checked afterwards, the plot in bench/results/ and docs/.
 # Needs PostgreSQL (SHOP_TEST_DATABASE_URL or the local server) and Redis on :6379.
 # A short run: make load LOAD_ARGS=--quick

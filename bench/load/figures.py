@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STOREFRONT = ("home", "category", "product", "search", "articles")
-CART = ("cart", "cart: add", "cart: code")
-CHECKOUT = ("checkout", "checkout: place order", "payment", "payment: pay")
+CART = ("cart page", "cart: add", "cart: code")
+CHECKOUT = ("checkout form", "checkout: place order", "payment", "payment: pay")
 # The first seconds of a step are its new visitors arriving (and passing the gate): a step's
 # figures are of the rest.
 SETTLE_SECONDS = 5.0

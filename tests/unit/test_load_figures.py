@@ -23,9 +23,9 @@ def _ramp(checkout_ms_per_step: list[float], step_seconds: float = 20.0) -> list
     for index, ms in enumerate(checkout_ms_per_step):
         start = index * step_seconds
         # one settling request the step's figures leave out, then the step itself
-        requests.append(Request(start + 1, "checkout", 99_999.0, True))
+        requests.append(Request(start + 1, "checkout form", 99_999.0, True))
         for n in range(10):
-            requests.append(Request(start + 6 + n, "checkout", ms, True))
+            requests.append(Request(start + 6 + n, "checkout form", ms, True))
             requests.append(Request(start + 6 + n, "home", 20.0, n != 0))
     return requests
 
@@ -34,8 +34,9 @@ def test_each_step_has_its_own_figures_without_its_settling_seconds():
     found = steps(_ramp([100.0, 300.0]), [20, 40], 20.0)
 
     assert [step.users for step in found] == [20, 40]
-    assert found[0].kinds["checkout"].p95_ms == 100
-    assert found[1].kinds["checkout"].p95_ms == 300
+    assert found[0].kinds["checkout form"].p95_ms == 100
+    assert found[1].kinds["checkout"].p95_ms == 300  # the checkout pages together
+    assert found[1].kinds["checkout"].requests == 10
     assert found[0].kinds["storefront"].requests == 10
     assert found[0].kinds["storefront"].failures == 1
     assert found[0].kinds["all"].per_second == 20 / 15
