@@ -157,7 +157,7 @@ class Visitor(FastHttpUser):
             if status in expected or any(word in text for word in words):
                 response.success()
             else:
-                response.failure(f"{kind}: {status} {text[:120]!r}")
+                response.failure(f"{kind}: {status} {_what_it_says(text)!r}")
             return response
 
     def arrive(self) -> None:
@@ -203,6 +203,12 @@ class Visitor(FastHttpUser):
             expected=(303,),
             refusals={422: (USED_UP, EMPTY_CART)},
         )
+
+
+def _what_it_says(html: str) -> str:
+    """The page's message for a failure report: the alert's text, else the start."""
+    found = re.search(r'role="alert"[^>]*>(.*?)</', html, re.DOTALL)
+    return (found.group(1) if found else html)[:160].strip()
 
 
 class Browser(Visitor):
