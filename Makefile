@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-fast lint format bench clean catalogs translations audit screenshots
+.PHONY: run test test-fast lint format bench load clean catalogs translations audit screenshots
 
 # pytest-xdist workers for `make test` (one database each); `auto` is one per core.
 TEST_WORKERS ?= auto
@@ -68,6 +68,14 @@ format: $(VENV)/.dev-installed
 # server whose user may create databases. A short run: make bench BENCH_ARGS=--quick
 bench: $(VENV)/.dev-installed catalogs
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# A campaign rush (bench/load/): Locust, headless, against two gunicorn servers on a fresh
+# PostgreSQL database and Redis, ramping 20 → 600 users (about 8 minutes); the figures beside
+# the targets, the database checked afterwards, the plot in bench/results/ and docs/.
+# Needs PostgreSQL (SHOP_TEST_DATABASE_URL or the local server) and Redis on :6379.
+# A short run: make load LOAD_ARGS=--quick
+load: $(VENV)/.dev-installed catalogs
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
 
 # Lighthouse (pinned in package.json) on the demo shop's home, a category, a product, the cart
 # and the checkout, phone and desktop, against the targets; reports in bench/results/lighthouse/.

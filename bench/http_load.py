@@ -71,8 +71,10 @@ def gunicorn(
     *,
     ready_path: str = "/healthz",
     timeout: float = 60.0,
+    log: Path | None = None,
 ) -> Iterator[Server]:
-    """`gunicorn <app_spec>` on a free loopback port until the block ends."""
+    """`gunicorn <app_spec>` on a free loopback port until the block ends; its output goes
+    to `log` when given (the logged e-mails of a load run would flood the terminal)."""
     from shop.i18n_catalogs import compile_catalogs
 
     compile_catalogs()  # the .mo files are built, not committed (only stale ones are rebuilt)
@@ -87,7 +89,18 @@ def gunicorn(
         "warning",
         app_spec,
     ]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    output = log.open("ab") if log is not None else None
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+    finally:
+        if output is not None:
+            output.close()
     server = Server(f"http://127.0.0.1:{port}", process)
     try:
         _wait_until_ready(server, ready_path, timeout)

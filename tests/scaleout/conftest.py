@@ -43,7 +43,7 @@ from tests.peers import IN_CI, free_port, running_redis, stop_process, wait_for_
 REDIS_DATABASE = 14
 HERE = Path(__file__).resolve().parent
 # The files whose tests start app servers (the rest of the folder runs in process).
-ON_SERVERS = {HERE / "test_two_servers.py", HERE / "test_nginx.py"}
+ON_SERVERS = {HERE / "test_two_servers.py", HERE / "test_nginx.py", HERE / "test_load.py"}
 BIN = Path(sys.executable).parent
 WORKERS_PER_SERVER = 2
 
@@ -52,8 +52,9 @@ NEEDS_POSTGRES = (
     "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and run Redis on :6379"
 )
 LEFT_TO_THE_POSTGRES_RUN = (
-    "tests/scaleout/test_two_servers.py and test_nginx.py left out of the SQLite run: two "
-    "app servers need a shared PostgreSQL database; the PostgreSQL run of .ci/run runs them"
+    "tests/scaleout/test_two_servers.py, test_nginx.py and test_load.py left out of the SQLite "
+    "run: two app servers need a shared PostgreSQL database; the PostgreSQL run of .ci/run "
+    "runs them"
 )
 
 

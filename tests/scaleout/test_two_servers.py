@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import requests
 from sqlalchemy import func, select
 
+from bench.load.campaign import BUYER
 from shop import clock
 from shop.extensions import db
 from shop.models import Order, OutboxEmail, PaymentEvent, Product, PromoCode
@@ -96,14 +97,7 @@ class Visitor:
             data={
                 "csrf_token": self.token,
                 "email": email,
-                "name": "Ann de Vries",
-                "street": "Prinsengracht 263",
-                "postcode": "1016 GV",
-                "city": "Amsterdam",
-                "country": "NL",
-                "day": "17",
-                "month": "5",
-                "year": "1990",
+                **BUYER,
                 "code": code,
                 "acknowledged": "yes",
                 "warnings_digest": digest,

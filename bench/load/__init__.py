@@ -1,0 +1,1 @@
+"""`make load`: a campaign rush on two app servers, measured with Locust."""
