@@ -60,6 +60,9 @@ def add_to_cart(page: Page, shop_url: str, slug: str, quantity: int = 1) -> None
         page.get_by_label("Quantity").fill(str(quantity))
     page.get_by_role("button", name="Add to cart", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="added to your cart.")).to_be_visible()
+    # The page after the POST may show before its stylesheet arrives (a busy CI machine): a
+    # test that measures the layout next needs the styled page, as a visitor sees it.
+    page.wait_for_load_state("load")
 
 
 def fill_checkout_form(
