@@ -34,7 +34,7 @@ from werkzeug.wrappers import Response
 from shop import clock
 from shop.extensions import db
 from shop.rules.campaigns import Banner, banner_for
-from shop.web.omnibus import list_omnibus_notes, omnibus_notes, running_public_codes_now
+from shop.web.omnibus import omnibus_notes, running_public_codes_now
 from shop.web.redirects import safe_next
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,6 @@ def _install_globals(state: object) -> None:
     app.jinja_env.globals["promo_banners"] = promo_banners
     app.jinja_env.globals["banner_return_path"] = banner_return_path
     app.jinja_env.globals["omnibus_notes"] = omnibus_notes
-    app.jinja_env.globals["list_omnibus_notes"] = list_omnibus_notes
 
 
 @bp.post("/banner/dismiss")

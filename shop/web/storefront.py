@@ -28,7 +28,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from shop.extensions import db
-from shop.labels import allergen_name, allergen_sentence, kind_name
+from shop.labels import allergen_sentence, kind_name
 from shop.rules.input import page_number
 from shop.rules.listing_filters import read_category_filters
 from shop.rules.suggestions import nearest_names
@@ -71,7 +71,6 @@ def _filled(listing: Listing) -> Listing:
 def _install_globals(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     app.jinja_env.globals["nav_categories"] = nav_categories
-    app.jinja_env.globals["allergen_name"] = allergen_name
     app.jinja_env.globals["allergen_sentence"] = allergen_sentence
     app.jinja_env.globals["kind_name"] = kind_name
 
