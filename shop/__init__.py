@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         my_orders,
         ops,
         orders,
+        page_cache,
         pages,
         payment,
         request_bodies,
@@ -157,3 +158,6 @@ def _register_blueprints(app: Flask) -> None:
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.
     csrf_hook.install(app)
+    # Last: only a visitor the gate let through is answered from a kept page, and its
+    # after-request hook is the first to run, on the body as the view made it.
+    page_cache.install(app)

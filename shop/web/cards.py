@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import render_template, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.web import fragments
 from shop.web.omnibus import list_omnibus_notes
+from shop.web.page_cache import csrf_token
 from shop.web.redirects import safe_next
 
 
@@ -34,11 +34,11 @@ def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
     """Cached product cards with this visitor's parts filled in (`web.fragments` slots): the
     add-to-cart forms' CSRF token and way back, and the Omnibus notes running now."""
     query = request.query_string.decode("utf-8", "replace")
-    values: dict[str, str] = {
+    values: dict[str, str | Markup] = {
         "next": safe_next(f"{request.path}?{query}" if query else request.path)
     }
     if fragments.has_slot(html, "csrf"):
-        values["csrf"] = generate_csrf()
+        values["csrf"] = csrf_token()
     for product_id, notes in list_omnibus_notes(list(cards)).items():
         note = render_template("storefront/_omnibus.html", notes=notes)
         values[f"omnibus:{product_id}"] = Markup(note)
