@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from shop.db import configure_postgresql, configure_sqlite
     from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
     from shop.instance import keep_sqlite_database_private
-    from shop.web.i18n import select_locale, select_timezone
+    from shop.web.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     payments.init_app(app)

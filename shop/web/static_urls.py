@@ -18,10 +18,26 @@ VERSION_PARAM = "v"
 VERSION_LENGTH = 10
 
 _versions: dict[tuple[str, int, int], str] = {}
+# In production the files do not change while the process runs: each name is hashed once and
+# never looked at again (a page names ~7 static files; each look costs several system calls).
+# Only files that exist are kept, so asking for made-up names cannot grow it.
+_released: dict[tuple[str, str], str] = {}
 
 
 def static_version(filename: str) -> str | None:
     """The content hash of `static/<filename>`, or None when there is no such file."""
+    if current_app.config["SHOP_ENV"] != "production":
+        return _version_now(filename)
+    key = (current_app.static_folder or "static", filename)
+    version = _released.get(key)
+    if version is None:
+        version = _version_now(filename)
+        if version is not None:
+            _released[key] = version
+    return version
+
+
+def _version_now(filename: str) -> str | None:
     folder = Path(current_app.static_folder or "static").resolve()
     path = (folder / filename).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
