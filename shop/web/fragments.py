@@ -27,6 +27,10 @@ request, so two visitors never see each other's token even when they get the sam
 list), `next` (the page to come back to after adding) and `omnibus:<product id>` (the
 Omnibus note of the codes running at this second). A slot left unfilled becomes nothing.
 
+Whole pages made of these fragments are kept too, for verified visitors (`web.page_cache`,
+a `FragmentCache` of its own, emptied with the others); a page lives no longer than the
+soonest-expiring fragment it was made from (`soonest_expiry`).
+
 The benchmark that asked for it: with the cache, a category page is rendered from a
 dictionary lookup instead of two queries and 24 cards (see README "Benchmarks").
 """
