@@ -79,3 +79,51 @@ def test_the_table_counts_met_targets_of_the_measured_ones():
     assert "(target ≤ 25.0 ms)" in lines[2]
     assert lines[3].split()[0] == "n/a"
     assert lines[-1] == "1 of 2 targets met (1 not measured in this run)"
+
+
+def _invariants(**problems: int) -> dict[str, int]:
+    keys = (
+        "paid_without_email",
+        "orders_paid_twice_or_not_recorded",
+        "products_below_zero",
+        "codes_past_limit",
+        "codes_miscounted",
+    )
+    return {key: problems.get(key, 0) for key in keys}
+
+
+def test_load_times_must_be_below_their_goal_not_at_it():
+    p95 = {"home": 149.0, "storefront": 150.0, "checkout form": 390.0, "checkout": 400.0}
+
+    checks = {
+        c.name: c
+        for c in targets.load_checks(
+            p95,
+            storefront=["home"],
+            checkout=["checkout form"],
+            failures=0,
+            invariants=_invariants(),
+        )
+    }
+
+    assert checks["home p95 at 100 users"].met
+    assert not checks["storefront p95 at 100 users"].met
+    assert checks["checkout form p95 at 100 users"].met
+    assert not checks["checkout, all four p95 at 100 users"].met
+
+
+def test_a_load_run_without_a_100_user_step_judges_only_errors_and_the_database():
+    checks = targets.load_checks(
+        None,
+        storefront=["home"],
+        checkout=["payment"],
+        failures=2,
+        invariants=_invariants(products_below_zero=1),
+    )
+    by_name = {c.name: c for c in checks}
+
+    assert not any(c.measured for c in checks if "p95" in c.name)
+    assert not by_name["errors (failed requests)"].met
+    assert not by_name["products with stock below zero"].met
+    assert by_name["codes used past their limit"].met
+    assert targets.table("Targets", checks)[-1] == "4 of 6 targets met (4 not measured in this run)"
