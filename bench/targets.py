@@ -55,6 +55,8 @@ class Check:
         return "-" if self.value is None else _format(self.value, self.unit)
 
     def shown_goal(self) -> str:
+        if self.at_most and not self.strict and self.goal == 0 and self.unit == "":
+            return "0"  # a count of what went wrong: none
         sign = ("<" if self.strict else "≤") if self.at_most else (">" if self.strict else "≥")
         return f"{sign} {_format(self.goal, self.unit)}"
 
