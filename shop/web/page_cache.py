@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.web import fragments
 from shop.web.banners import dismissed_ids
 from shop.web.omnibus import running_public_codes_now
@@ -121,6 +121,7 @@ def install(app: Flask) -> None:
     # processor; both are replaced (a later context processor wins).
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(_csrf_token_for_templates)
+    limiter.request_filter(_not_throttled)
     if cache.seconds <= 0:
         return
     message_flashed.connect(_note_flash, app)
@@ -151,6 +152,12 @@ def install(app: Flask) -> None:
             )
         response.set_data(_with_visitor_parts(html))
         return response
+
+
+def _not_throttled() -> bool:
+    """Reading the catalogue has no throttle (no view of `CACHED_ENDPOINTS` declares a limit;
+    a test checks it): Flask-Limiter need not resolve the limits of every page asked for."""
+    return request.endpoint in CACHED_ENDPOINTS and request.method in {"GET", "HEAD"}
 
 
 def _csrf_token_for_templates() -> dict[str, object]:

@@ -347,3 +347,19 @@ def test_a_page_lives_no_longer_than_the_oldest_fragment_it_was_made_from(
 
     assert "Sclerotia" not in kept
     assert "Sclerotia" in renamed
+
+
+def test_no_page_kept_whole_declares_a_throttle(app):
+    # The limiter skips these pages without looking (page_cache._not_throttled): a limit
+    # added to one of them would silently not hold.
+    from flask_limiter.util import get_qualified_name
+
+    from shop.extensions import limiter
+    from shop.web.page_cache import CACHED_ENDPOINTS
+
+    def throttled(endpoint: str) -> bool:
+        name = get_qualified_name(app.view_functions[endpoint])
+        return name in limiter._marked_for_limiting or limiter.limit_manager.has_hints(endpoint)
+
+    assert throttled("checkout.checkout")  # the check sees a declared limit
+    assert not [endpoint for endpoint in CACHED_ENDPOINTS if throttled(endpoint)]
