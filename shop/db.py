@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, event
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.sql.expression import Executable
@@ -176,6 +176,11 @@ def without_time_limits(connection: Connection) -> Iterator[None]:
         yield
     finally:
         connection.invalidate()
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table: for multi-row INSERTs that need no ORM objects back."""
+    return cast("Table", model.__table__)
 
 
 def rows_changed(session: Session, statement: Executable) -> int:

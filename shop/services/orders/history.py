@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from shop.db import table_of
 from shop.models import Order, OrderStatusEvent, OrderStep, Refund
 
 
@@ -17,7 +18,7 @@ def record_step(session: Session, order_id: int, step: OrderStep, *, now: dateti
     """Note a step of the order's life (in the caller's transaction; it commits)."""
     # Written at once, without RETURNING: nothing reads the row back in the transaction.
     session.execute(
-        insert(OrderStatusEvent.__table__).values(order_id=order_id, step=step, happened_at=now)
+        insert(table_of(OrderStatusEvent)).values(order_id=order_id, step=step, happened_at=now)
     )
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shop.db import begin_write
+from shop.db import begin_write, table_of
 from shop.labels import allergy_summary
 from shop.models import (
     AcknowledgedWarning,
@@ -360,8 +360,8 @@ def _place(
     # The lines, their warnings and the VAT per rate as one multi-row INSERT each (Core, not
     # ORM objects: an order writes ~10 rows, and the unit of work cost more than the SQL).
     line_ids = session.scalars(
-        insert(OrderLine.__table__).returning(
-            OrderLine.__table__.c.id, sort_by_parameter_order=True
+        insert(table_of(OrderLine)).returning(
+            table_of(OrderLine).c.id, sort_by_parameter_order=True
         ),
         [
             {
@@ -391,9 +391,9 @@ def _place(
         for warning in _snapshot_warnings(line.product, request.locale)
     ]
     if warnings:
-        session.execute(insert(AcknowledgedWarning.__table__), warnings)
+        session.execute(insert(table_of(AcknowledgedWarning)), warnings)
     session.execute(
-        insert(OrderVatLine.__table__),
+        insert(table_of(OrderVatLine)),
         [
             {
                 "order_id": order.id,
@@ -408,7 +408,7 @@ def _place(
     record_step(session, order.id, OrderStep.PLACED, now=now)
     if code is not None:
         session.execute(
-            insert(PromoRedemption.__table__).values(
+            insert(table_of(PromoRedemption)).values(
                 promo_code_id=code.id,
                 order_id=order.id,
                 customer_email=identity,
