@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar, cast
 import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import DateTime, Enum, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.sql.expression import Executable
@@ -234,6 +235,12 @@ def is_sqlite(session: Session) -> bool:
     """True when the session talks to SQLite (search and locking differ by dialect)."""
     bind = session.get_bind()
     return bind.dialect.name == "sqlite"
+
+
+def upsert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT of the session's dialect, with its `on_conflict_do_nothing/do_update`: one
+    statement where a SELECT and an INSERT (or an INSERT and an UPDATE) would be two."""
+    return (sqlite.insert if is_sqlite(session) else postgresql.insert)(table_of(model))
 
 
 def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shop.db import begin_write, rows_changed
+from shop.db import begin_write, rows_changed, upsert
 from shop.images import VARIANT_SIDES
 from shop.mail import Mailer
 from shop.models import EmailStatus, Order, OutboxEmail, ProductImageVariant, Refund
@@ -51,24 +51,28 @@ def queue_email(
     here would keep the caller's transaction open."""
     if refund is not None and refund.id is None:
         session.flush()
-    key = email_key(order.id, kind, refund)
-    if session.scalar(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == key)):
-        return False
-    session.add(
-        OutboxEmail(
+    # One statement: the unique key turns a second telling (also one committed at the same
+    # moment by another server) into nothing.
+    added = rows_changed(
+        session,
+        upsert(session, OutboxEmail)
+        .values(
             order_id=order.id,
             kind=kind,
-            idempotency_key=key,
+            idempotency_key=email_key(order.id, kind, refund),
             refund_id=refund.id if refund is not None else None,
             recipient=order.email,
             subject="",
             body_text="",
             body_html="",
             status=EmailStatus.PENDING,
+            attempts=0,
+            last_error="",
             created_at=now,
         )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"]),
     )
-    return True
+    return added == 1
 
 
 def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
