@@ -18,8 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import begin_write, rows_changed, upsert
+from shop.db import begin_write, built_once, dialect_upsert, rows_changed
 from shop.images import VARIANT_SIDES
 from shop.mail import Mailer
 from shop.models import EmailStatus, Order, OutboxEmail, ProductImageVariant, Refund
@@ -43,6 +44,13 @@ def email_key(order_id: int, kind: str, refund: Refund | None = None) -> str:
     return f"order-{order_id}-refund-{name}"[:120]
 
 
+@built_once
+def _queue(dialect: str) -> Executable:
+    return dialect_upsert(dialect, OutboxEmail).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]
+    )
+
+
 def queue_email(
     session: Session, order: Order, kind: str, *, now: datetime, refund: Refund | None = None
 ) -> bool:
@@ -55,22 +63,21 @@ def queue_email(
     # moment by another server) into nothing.
     added = rows_changed(
         session,
-        upsert(session, OutboxEmail)
-        .values(
-            order_id=order.id,
-            kind=kind,
-            idempotency_key=email_key(order.id, kind, refund),
-            refund_id=refund.id if refund is not None else None,
-            recipient=order.email,
-            subject="",
-            body_text="",
-            body_html="",
-            status=EmailStatus.PENDING,
-            attempts=0,
-            last_error="",
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"]),
+        _queue(session),
+        {
+            "order_id": order.id,
+            "kind": kind,
+            "idempotency_key": email_key(order.id, kind, refund),
+            "refund_id": refund.id if refund is not None else None,
+            "recipient": order.email,
+            "subject": "",
+            "body_text": "",
+            "body_html": "",
+            "status": EmailStatus.PENDING,
+            "attempts": 0,
+            "last_error": "",
+            "created_at": now,
+        },
     )
     return added == 1
 

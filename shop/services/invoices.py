@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import upsert
+from shop.db import built_once, dialect_upsert
 from shop.models import (
     CreditNote,
     DocumentCounter,
@@ -38,17 +39,23 @@ log = logging.getLogger(__name__)
 SERIES_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
-def next_number(session: Session, kind: DocumentKind, year: int) -> int:
-    """Take the next number of a series, in the caller's (write) transaction: one upsert,
-    which creates the year's counter at 1 or bumps it, locking its row either way."""
-    number = session.execute(
-        upsert(session, DocumentCounter)
-        .values(kind=str(kind), year=year, last_number=1)
+@built_once
+def _take_number(dialect: str) -> Executable:
+    return (
+        dialect_upsert(dialect, DocumentCounter)
         .on_conflict_do_update(
             index_elements=["kind", "year"],
             set_={"last_number": DocumentCounter.last_number + 1},
         )
         .returning(DocumentCounter.last_number)
+    )
+
+
+def next_number(session: Session, kind: DocumentKind, year: int) -> int:
+    """Take the next number of a series, in the caller's (write) transaction: one upsert,
+    which creates the year's counter at 1 or bumps it, locking its row either way."""
+    number = session.execute(
+        _take_number(session), {"kind": str(kind), "year": year, "last_number": 1}
     ).scalar_one()
     return int(number)
 

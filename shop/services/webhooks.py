@@ -33,12 +33,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import begin_write, rows_changed, upsert
+from shop.db import begin_write, built_once, dialect_upsert, rows_changed, table_of
 from shop.labels import N_
 from shop.models import (
     AttentionReason,
@@ -68,6 +69,27 @@ from shop.services.reservations import order_quantities, reserve_stock, take_cod
 log = logging.getLogger(__name__)
 
 
+@built_once
+def _store_event(dialect: str) -> Executable:
+    return (
+        dialect_upsert(dialect, PaymentEvent)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(table_of(PaymentEvent).c.id)
+    )
+
+
+_EVENTS = table_of(PaymentEvent)
+_WRITE_OUTCOME = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("row_id"))
+    .values(
+        order_id=bindparam("new_order_id"),
+        needs_attention=bindparam("new_needs_attention"),
+        outcome=bindparam("new_outcome"),
+    )
+)
+
+
 @dataclass
 class ReceivedEvent:
     """The stored event's row as applying it decides: the order it concerns and whether
@@ -88,19 +110,17 @@ def receive_event(
     # moment waits for the first copy's transaction, and then inserts nothing): no error,
     # no aborted statement to roll back.
     stored = session.scalar(
-        upsert(session, PaymentEvent)
-        .values(
-            event_id=event.id,
-            event_type=event.type,
-            provider=provider,
-            raw_body=event.raw_body,
-            outcome="",
-            received_at=now,
-            needs_attention=False,
-            reviewed_by="",
-        )
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(PaymentEvent.id)
+        _store_event(session),
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "provider": provider,
+            "raw_body": event.raw_body,
+            "outcome": "",
+            "received_at": now,
+            "needs_attention": False,
+            "reviewed_by": "",
+        },
     )
     if stored is None:
         session.rollback()
@@ -109,14 +129,13 @@ def receive_event(
     try:
         outcome = _apply(session, event, record, now=now)
         session.execute(
-            update(PaymentEvent)
-            .where(PaymentEvent.id == record.id)
-            .values(
-                order_id=record.order_id,
-                needs_attention=record.needs_attention,
-                outcome=outcome.text[:200],
-            )
-            .execution_options(synchronize_session=False)
+            _WRITE_OUTCOME,
+            {
+                "row_id": record.id,
+                "new_order_id": record.order_id,
+                "new_needs_attention": record.needs_attention,
+                "new_outcome": outcome.text[:200],
+            },
         )
         session.commit()
     except Exception:
@@ -230,6 +249,15 @@ def _not_ours(
     return Outcome(EventOutcome.NOT_OURS, "unknown payment: not made by this shop")
 
 
+_ATTEMPT_AND_ORDER = select(
+    PaymentAttempt,
+    Order,
+    select(Refund.id).where(Refund.payment_attempt_id == PaymentAttempt.id).exists(),
+).join(Order, Order.id == PaymentAttempt.order_id)
+_ATTEMPT_BY_INTENT = _ATTEMPT_AND_ORDER.where(PaymentAttempt.intent_id == bindparam("intent"))
+_ATTEMPT_BY_CHARGE = _ATTEMPT_AND_ORDER.where(PaymentAttempt.charge_id == bindparam("charge"))
+
+
 def _attempt_and_order(
     session: Session, obj: Mapping[str, Any], record: ReceivedEvent, *, intent_key: str = "id"
 ) -> tuple[PaymentAttempt, Order, bool] | None:
@@ -237,15 +265,11 @@ def _attempt_and_order(
     of it are recorded: one query."""
     intent_id = id_of(obj.get(intent_key))
     charge_id = id_of(obj.get("charge")) if intent_key != "id" else None
-    has_refunds = select(Refund.id).where(Refund.payment_attempt_id == PaymentAttempt.id).exists()
-    query = select(PaymentAttempt, Order, has_refunds).join(
-        Order, Order.id == PaymentAttempt.order_id
-    )
     row = None
     if intent_id:
-        row = session.execute(query.where(PaymentAttempt.intent_id == intent_id)).first()
+        row = session.execute(_ATTEMPT_BY_INTENT, {"intent": intent_id}).first()
     if row is None and charge_id:
-        row = session.execute(query.where(PaymentAttempt.charge_id == charge_id)).first()
+        row = session.execute(_ATTEMPT_BY_CHARGE, {"charge": charge_id}).first()
     if row is None:
         return None
     attempt, order, refunds = row
@@ -327,19 +351,7 @@ def _payment_succeeded(event: Applying) -> Outcome:
         flag_order(order, reason, **params)
         return Outcome(EventOutcome.MISMATCH, "needs attention: " + words)
     if order.status == OrderStatus.PENDING_PAYMENT and order.released_at is None:
-        claimed = rows_changed(
-            session,
-            update(Order)
-            .where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
-            .where(Order.released_at.is_(None), Order.paid_at.is_(None))
-            .values(
-                status=OrderStatus.PAID,
-                paid_at=now,
-                paid_intent_id=attempt.intent_id,
-                payment_failure_message="",
-            )
-            .execution_options(synchronize_session=False),
-        )
+        claimed = _claim_payment(session, order.id, attempt.intent_id, now)
         if claimed != 1:
             # Another success took the order first (at the same moment, on PostgreSQL the
             # UPDATE waited for it): read what it wrote; a payment by another intent is
@@ -383,6 +395,31 @@ def _payment_succeeded(event: Applying) -> Outcome:
     flag_order(order, AttentionReason.PAYMENT_FOR_STATUS, status=str(order.status))
     return Outcome(
         EventOutcome.UNEXPECTED_STATUS, f"needs attention: payment for a {order.status} order"
+    )
+
+
+_ORDERS = table_of(Order)
+# Pending, never paid nor released: the UPDATE's WHERE is the claim (one success wins).
+_CLAIM_PAYMENT = (
+    update(_ORDERS)
+    .where(
+        _ORDERS.c.id == bindparam("order"),
+        _ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
+        _ORDERS.c.released_at.is_(None),
+        _ORDERS.c.paid_at.is_(None),
+    )
+    .values(
+        status=OrderStatus.PAID,
+        paid_at=bindparam("now"),
+        paid_intent_id=bindparam("intent"),
+        payment_failure_message="",
+    )
+)
+
+
+def _claim_payment(session: Session, order_id: int, intent_id: str, now: datetime) -> int:
+    return rows_changed(
+        session, _CLAIM_PAYMENT, {"order": order_id, "now": now, "intent": intent_id}
     )
 
 

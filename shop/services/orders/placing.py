@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -206,6 +206,12 @@ def _customer_slot(session: Session, code: PromoCode, identity: str) -> int | No
     return free[0]
 
 
+_ORDERS = table_of(Order)
+_NUMBER_ORDER = (
+    update(_ORDERS).where(_ORDERS.c.id == bindparam("order")).values(number=bindparam("new_number"))
+)
+
+
 def place_order(
     session: Session, request: CheckoutRequest, policy: ShopPolicy, *, today: date, now: datetime
 ) -> Order:
@@ -350,12 +356,7 @@ def _place(
     session.flush()
     # A human number from the row id: unique and increasing, with no counter row to contend on.
     number = f"{today.year}-{order.id:06d}"  # the local year, as customers read it
-    session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(number=number)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_NUMBER_ORDER, {"order": order.id, "new_number": number})
     set_committed_value(order, "number", number)
     # The lines, their warnings and the VAT per rate as one multi-row INSERT each (Core, not
     # ORM objects: an order writes ~10 rows, and the unit of work cost more than the SQL).
