@@ -226,7 +226,16 @@ def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, lis
     """`place_order` from 8 clients (`order_work`). Returns the ids of the orders placed, for
     the webhook benchmark."""
     from shop.extensions import db
-    from shop.models import Order
+    from shop.models import (
+        AcknowledgedWarning,
+        Order,
+        OrderLine,
+        OrderStatusEvent,
+        OrderStep,
+        Product,
+        PromoCode,
+        PromoRedemption,
+    )
 
     app = _app(database)
     with app.app_context():
@@ -235,8 +244,33 @@ def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, lis
     result = _run_clients(lambda: _app(database), work, seconds)
     with app.app_context():
         order_ids = list(db.session.scalars(select(Order.id).order_by(Order.id)))
+        # The guarantees, checked afterwards: no stock below zero, the code's count of uses
+        # equals its redemptions, each order has lines, warnings and one "placed" step.
+        below_zero = db.session.scalar(
+            select(func.count()).select_from(Product).where(Product.stock < 0)
+        )
+        used = db.session.scalar(select(PromoCode.times_used).where(PromoCode.code == "bench10"))
+        redeemed = db.session.scalar(select(func.count()).select_from(PromoRedemption))
+        with_lines = db.session.scalar(select(func.count(func.distinct(OrderLine.order_id))))
+        with_warnings = db.session.scalar(
+            select(func.count(func.distinct(OrderLine.order_id))).join(
+                AcknowledgedWarning, AcknowledgedWarning.order_line_id == OrderLine.id
+            )
+        )
+        placed = db.session.scalar(
+            select(func.count()).where(OrderStatusEvent.step == OrderStep.PLACED)
+        )
         db.engine.dispose()
-    return _throughput("place_order", result, "1-3 lines, every third order with a code"), order_ids
+    orders = len(order_ids)
+    consistent = below_zero == 0 and used == redeemed
+    consistent = consistent and orders == with_lines == with_warnings == placed
+    note = (
+        f"1-3 lines, every third order with a code; {len(order_ids)} orders, {with_lines} with "
+        f"lines, {with_warnings} with warnings, {placed} 'placed' steps; code used {used} times, "
+        f"{redeemed} redemptions; {below_zero} products below zero"
+        + ("" if consistent else " (MISMATCH)")
+    )
+    return _throughput("place_order", result, note), order_ids
 
 
 Delivery = tuple[bytes, str]  # a signed event's body and its signature header
@@ -328,7 +362,15 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
     """`payment_intent.succeeded` for pending orders, verified and received from 8 clients;
     a third of the deliveries are duplicates of events already sent (Stripe's retries)."""
     from shop.extensions import db
-    from shop.models import Order, OrderStatus, OutboxEmail, PaymentEvent
+    from shop.models import (
+        Invoice,
+        Order,
+        OrderStatus,
+        OrderStatusEvent,
+        OrderStep,
+        OutboxEmail,
+        PaymentEvent,
+    )
     from shop.payments.test_gateway import local_webhook_secret
 
     app = _app(database)
@@ -349,13 +391,35 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
             select(func.count()).select_from(Order).where(Order.status == OrderStatus.PAID)
         )
         emails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
+        # One of each per paid order, not merely as many: a second e-mail or "paid" step for
+        # one order and a missing one for another would balance a bare count.
+        told = db.session.scalar(select(func.count(func.distinct(OutboxEmail.order_id))))
+        steps = db.session.scalar(
+            select(func.count(func.distinct(OrderStatusEvent.order_id))).where(
+                OrderStatusEvent.step == OrderStep.PAID
+            )
+        )
+        step_rows = db.session.scalar(
+            select(func.count()).where(OrderStatusEvent.step == OrderStep.PAID)
+        )
+        invoiced = db.session.scalar(select(func.count(func.distinct(Invoice.order_id))))
         db.engine.dispose()
-    consistent = stored == paid == emails
+    delivered = processed + sum(outcomes[o] for o in outcomes if o.startswith("failed"))
+    # Every copy after the first of an event must have been recognised as a duplicate.
+    expected_duplicates = (
+        delivered - len({body for body, _ in deliveries[:delivered]})
+        if delivered == len(deliveries)
+        else None
+    )
+    consistent = stored == paid == emails == told == steps == step_rows == invoiced and (
+        expected_duplicates is None or duplicates == expected_duplicates
+    )
     note = (
         f"{duplicates} of {processed} were duplicates; {stored} events stored, {paid} orders "
-        f"paid, {emails} e-mails queued" + ("" if consistent else " (MISMATCH)")
+        f"paid, {emails} e-mails queued (for {told} orders), {step_rows} 'paid' steps (for "
+        f"{steps}), {invoiced} invoices" + ("" if consistent else " (MISMATCH)")
     )
-    if processed + sum(outcomes[o] for o in outcomes if o.startswith("failed")) == len(deliveries):
+    if delivered == len(deliveries):
         note += "; every event was delivered before the time was up"
     failures = [outcome for outcome in outcomes if outcome.startswith("failed")]
     return Throughput(
