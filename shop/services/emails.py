@@ -46,8 +46,12 @@ def email_key(order_id: int, kind: str, refund: Refund | None = None) -> str:
 
 @built_once
 def _queue(dialect: str) -> Executable:
-    return dialect_upsert(dialect, OutboxEmail).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
+    # RETURNING says whether the row went in (psycopg gives no row count for an INSERT
+    # that may do nothing).
+    return (
+        dialect_upsert(dialect, OutboxEmail)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxEmail.id)
     )
 
 
@@ -61,8 +65,7 @@ def queue_email(
         session.flush()
     # One statement: the unique key turns a second telling (also one committed at the same
     # moment by another server) into nothing.
-    added = rows_changed(
-        session,
+    added = session.scalar(
         _queue(session),
         {
             "order_id": order.id,
@@ -79,7 +82,7 @@ def queue_email(
             "created_at": now,
         },
     )
-    return added == 1
+    return added is not None
 
 
 def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:
