@@ -158,13 +158,23 @@ def _throughput(name: str, result: dict, note: str = "") -> Throughput:
     )
 
 
-def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, list[int]]:
-    """`place_order` from 8 clients: 1–3 lines of the catalogue's products, every third
-    order with the public code (whose row every such checkout updates). Returns the ids of
-    the orders placed, for the webhook benchmark."""
+def prepare_orders() -> list[int]:
+    """Give every product plenty of stock (in the app context); returns the active products'
+    ids, from which the checkouts choose."""
+    from shop.extensions import db
+    from shop.models import Product
+
+    # Enough stock that the benchmark measures checkouts, not sold-out refusals.
+    db.session.execute(update(Product).values(stock=1_000_000))
+    db.session.commit()
+    return list(db.session.scalars(select(Product.id).where(Product.is_active)))
+
+
+def order_work(product_ids: list[int]) -> Callable[[int], Callable[[], str]]:
+    """Client `index`'s checkout step: 1–3 lines of `product_ids`, every third order with the
+    public code (whose row every such checkout updates)."""
     from shop import clock
     from shop.extensions import db
-    from shop.models import Order, Product
     from shop.rules.age import local_today
     from shop.rules.promotions import PromoNotApplicable
     from shop.services.orders.placing import (
@@ -175,18 +185,12 @@ def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, lis
         place_order,
     )
 
-    app = _app(database)
-    with app.app_context():
-        # Enough stock that the benchmark measures checkouts, not sold-out refusals.
-        db.session.execute(update(Product).values(stock=1_000_000))
-        db.session.commit()
-        product_ids = list(db.session.scalars(select(Product.id).where(Product.is_active)))
-        tz = clock.shop_timezone()
     policy = ShopPolicy(min_age=18, age_policy_version=1, hold_minutes=30, currency="EUR")
 
     def work(index: int) -> Callable[[], str]:
         chooser = random.Random(index)
         serial = [0]
+        tz = clock.shop_timezone()
 
         def step() -> str:
             serial[0] += 1
@@ -215,60 +219,96 @@ def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, lis
 
         return step
 
+    return work
+
+
+def place_orders(database: Database, *, seconds: float) -> tuple[Throughput, list[int]]:
+    """`place_order` from 8 clients (`order_work`). Returns the ids of the orders placed, for
+    the webhook benchmark."""
+    from shop.extensions import db
+    from shop.models import (
+        AcknowledgedWarning,
+        Order,
+        OrderLine,
+        OrderStatusEvent,
+        OrderStep,
+        Product,
+        PromoCode,
+        PromoRedemption,
+    )
+
+    app = _app(database)
     with app.app_context():
+        work = order_work(prepare_orders())
         db.engine.dispose()  # no connection of the parent's may cross the fork
     result = _run_clients(lambda: _app(database), work, seconds)
     with app.app_context():
         order_ids = list(db.session.scalars(select(Order.id).order_by(Order.id)))
+        # The guarantees, checked afterwards: no stock below zero, the code's count of uses
+        # equals its redemptions, each order has lines, warnings and one "placed" step.
+        below_zero = db.session.scalar(
+            select(func.count()).select_from(Product).where(Product.stock < 0)
+        )
+        used = db.session.scalar(select(PromoCode.times_used).where(PromoCode.code == "bench10"))
+        redeemed = db.session.scalar(select(func.count()).select_from(PromoRedemption))
+        with_lines = db.session.scalar(select(func.count(func.distinct(OrderLine.order_id))))
+        with_warnings = db.session.scalar(
+            select(func.count(func.distinct(OrderLine.order_id))).join(
+                AcknowledgedWarning, AcknowledgedWarning.order_line_id == OrderLine.id
+            )
+        )
+        placed = db.session.scalar(
+            select(func.count()).where(OrderStatusEvent.step == OrderStep.PLACED)
+        )
         db.engine.dispose()
-    return _throughput("place_order", result, "1-3 lines, every third order with a code"), order_ids
+    orders = len(order_ids)
+    consistent = below_zero == 0 and used == redeemed
+    consistent = consistent and orders == with_lines == with_warnings == placed
+    note = (
+        f"1-3 lines, every third order with a code; {len(order_ids)} orders, {with_lines} with "
+        f"lines, {with_warnings} with warnings, {placed} 'placed' steps; code used {used} times, "
+        f"{redeemed} redemptions; {below_zero} products below zero"
+        + ("" if consistent else " (MISMATCH)")
+    )
+    return _throughput("place_order", result, note), order_ids
 
 
-def receive_events(database: Database, order_ids: list[int], *, seconds: float) -> Throughput:
-    """`payment_intent.succeeded` for pending orders, verified and received from 8 threads;
-    a third of the deliveries are duplicates of events already sent (Stripe's retries)."""
+Delivery = tuple[bytes, str]  # a signed event's body and its signature header
+
+
+def prepare_events(order_ids: list[int], secret: str) -> list[Delivery]:
+    """The payment intents of the pending orders among `order_ids` (in the app context) and
+    a `payment_intent.succeeded` for each, signed: two in three deliveries are new events,
+    one in three repeats an earlier one (Stripe's retries)."""
     from shop import clock
     from shop.extensions import db
-    from shop.models import (
-        Order,
-        OrderStatus,
-        OutboxEmail,
-        PaymentAttempt,
-        PaymentEvent,
-        PaymentProvider,
-    )
-    from shop.payments.events import verify_event
-    from shop.payments.test_gateway import local_webhook_secret, signed_event
-    from shop.services.webhooks import receive_event
+    from shop.models import Order, OrderStatus, PaymentAttempt, PaymentProvider
+    from shop.payments.test_gateway import signed_event
 
-    app = _app(database)
-    secret = local_webhook_secret(SECRET_KEY)
-    with app.app_context():
-        orders = db.session.execute(
-            select(Order.id, Order.total_cents, Order.currency, Order.number).where(
-                Order.id.in_(order_ids), Order.status == OrderStatus.PENDING_PAYMENT
-            )
-        ).all()
-        # The intents the payment page would have made: only an intent the shop made pays.
-        now = clock.now()
-        db.session.add_all(
-            PaymentAttempt(
-                order_id=order_id,
-                sequence=1,
-                provider=PaymentProvider.TEST,
-                intent_id=f"pi_bench_{order_id}",
-                amount_cents=total,
-                currency=currency,
-                status="requires_payment_method",
-                created_at=now,
-            )
-            for order_id, total, currency, _ in orders
+    orders = db.session.execute(
+        select(Order.id, Order.total_cents, Order.currency, Order.number).where(
+            Order.id.in_(order_ids), Order.status == OrderStatus.PENDING_PAYMENT
         )
-        db.session.commit()
+    ).all()
+    # The intents the payment page would have made: only an intent the shop made pays.
+    now = clock.now()
+    db.session.add_all(
+        PaymentAttempt(
+            order_id=order_id,
+            sequence=1,
+            provider=PaymentProvider.TEST,
+            intent_id=f"pi_bench_{order_id}",
+            amount_cents=total,
+            currency=currency,
+            status="requires_payment_method",
+            created_at=now,
+        )
+        for order_id, total, currency, _ in orders
+    )
+    db.session.commit()
     rng = random.Random(7)
-    # Two in three deliveries are new events, one in three repeats an earlier one.
-    deliveries: list[tuple[bytes, str]] = []
-    sent: list[tuple[bytes, str]] = []
+    deliveries: list[Delivery] = []
+    sent: list[Delivery] = []
     for serial, (order_id, total, currency, number) in enumerate(orders):
         body, header = signed_event(
             "payment_intent.succeeded",
@@ -289,6 +329,16 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
         deliveries.append((body, header))
         if serial % 2 == 1:
             deliveries.append(rng.choice(sent))
+    return deliveries
+
+
+def event_work(deliveries: list[Delivery], secret: str) -> Callable[[int], Callable[[], str]]:
+    """Client `index`'s step: verify and receive the next of its share of `deliveries`."""
+    from shop import clock
+    from shop.extensions import db
+    from shop.models import PaymentProvider
+    from shop.payments.events import verify_event
+    from shop.services.webhooks import receive_event
 
     def work(index: int) -> Callable[[], str]:
         # Each client its share; a duplicate may reach another client at the same moment,
@@ -305,6 +355,30 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
 
         return step
 
+    return work
+
+
+def receive_events(database: Database, order_ids: list[int], *, seconds: float) -> Throughput:
+    """`payment_intent.succeeded` for pending orders, verified and received from 8 clients;
+    a third of the deliveries are duplicates of events already sent (Stripe's retries)."""
+    from shop.extensions import db
+    from shop.models import (
+        Invoice,
+        Order,
+        OrderStatus,
+        OrderStatusEvent,
+        OrderStep,
+        OutboxEmail,
+        PaymentEvent,
+    )
+    from shop.payments.test_gateway import local_webhook_secret
+
+    app = _app(database)
+    secret = local_webhook_secret(SECRET_KEY)
+    with app.app_context():
+        deliveries = prepare_events(order_ids, secret)
+    work = event_work(deliveries, secret)
+
     with app.app_context():
         db.engine.dispose()  # no connection of the parent's may cross the fork
     result = _run_clients(lambda: _app(database), work, seconds)
@@ -317,13 +391,35 @@ def receive_events(database: Database, order_ids: list[int], *, seconds: float) 
             select(func.count()).select_from(Order).where(Order.status == OrderStatus.PAID)
         )
         emails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
+        # One of each per paid order, not merely as many: a second e-mail or "paid" step for
+        # one order and a missing one for another would balance a bare count.
+        told = db.session.scalar(select(func.count(func.distinct(OutboxEmail.order_id))))
+        steps = db.session.scalar(
+            select(func.count(func.distinct(OrderStatusEvent.order_id))).where(
+                OrderStatusEvent.step == OrderStep.PAID
+            )
+        )
+        step_rows = db.session.scalar(
+            select(func.count()).where(OrderStatusEvent.step == OrderStep.PAID)
+        )
+        invoiced = db.session.scalar(select(func.count(func.distinct(Invoice.order_id))))
         db.engine.dispose()
-    consistent = stored == paid == emails
+    delivered = processed + sum(outcomes[o] for o in outcomes if o.startswith("failed"))
+    # Every copy after the first of an event must have been recognised as a duplicate.
+    expected_duplicates = (
+        delivered - len({body for body, _ in deliveries[:delivered]})
+        if delivered == len(deliveries)
+        else None
+    )
+    consistent = stored == paid == emails == told == steps == step_rows == invoiced and (
+        expected_duplicates is None or duplicates == expected_duplicates
+    )
     note = (
         f"{duplicates} of {processed} were duplicates; {stored} events stored, {paid} orders "
-        f"paid, {emails} e-mails queued" + ("" if consistent else " (MISMATCH)")
+        f"paid, {emails} e-mails queued (for {told} orders), {step_rows} 'paid' steps (for "
+        f"{steps}), {invoiced} invoices" + ("" if consistent else " (MISMATCH)")
     )
-    if processed + sum(outcomes[o] for o in outcomes if o.startswith("failed")) == len(deliveries):
+    if delivered == len(deliveries):
         note += "; every event was delivered before the time was up"
     failures = [outcome for outcome in outcomes if outcome.startswith("failed")]
     return Throughput(

@@ -11,6 +11,7 @@ seconds, not the worker: the request gets the 503 page (shop.web.errors) instead
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,7 +19,8 @@ from typing import Any, Protocol, TypeVar, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.sql.expression import Executable
@@ -178,11 +180,18 @@ def without_time_limits(connection: Connection) -> Iterator[None]:
         connection.invalidate()
 
 
-def rows_changed(session: Session, statement: Executable) -> int:
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table: for multi-row INSERTs that need no ORM objects back."""
+    return cast("Table", model.__table__)
+
+
+def rows_changed(
+    session: Session, statement: Executable, parameters: dict[str, Any] | None = None
+) -> int:
     """Run an UPDATE or DELETE and say how many rows it changed. For a conditional UPDATE
     (`... WHERE stock >= 2`, `... WHERE status = 'pending_payment'`) 1 means this
     transaction won, 0 that another got there first or the condition no longer holds."""
-    result = session.execute(statement)
+    result = session.execute(statement, parameters)
     return cast("CursorResult[Any]", result).rowcount
 
 
@@ -229,6 +238,33 @@ def is_sqlite(session: Session) -> bool:
     """True when the session talks to SQLite (search and locking differ by dialect)."""
     bind = session.get_bind()
     return bind.dialect.name == "sqlite"
+
+
+def upsert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT of the session's dialect, with its `on_conflict_do_nothing/do_update`: one
+    statement where a SELECT and an INSERT (or an INSERT and an UPDATE) would be two."""
+    return dialect_upsert(session.get_bind().dialect.name, model)
+
+
+def dialect_upsert(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """`upsert` for a dialect by name (for statements built once, `built_once`)."""
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table_of(model))
+
+
+B = TypeVar("B")
+
+
+def built_once(build: Callable[[str], B]) -> Callable[[Session], B]:
+    """Make `build(dialect name)` a statement kept per dialect, called with the session.
+    The hot writes (a checkout, a payment event) run such statements with their values as
+    parameters: building a statement and its cache key on every call cost more Python than
+    sending it."""
+    kept = functools.cache(build)
+
+    def for_session(session: Session) -> B:
+        return kept(session.get_bind().dialect.name)
+
+    return for_session
 
 
 def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:

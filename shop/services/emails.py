@@ -18,8 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import begin_write, rows_changed
+from shop.db import begin_write, built_once, dialect_upsert, rows_changed
 from shop.images import VARIANT_SIDES
 from shop.mail import Mailer
 from shop.models import EmailStatus, Order, OutboxEmail, ProductImageVariant, Refund
@@ -43,6 +44,17 @@ def email_key(order_id: int, kind: str, refund: Refund | None = None) -> str:
     return f"order-{order_id}-refund-{name}"[:120]
 
 
+@built_once
+def _queue(dialect: str) -> Executable:
+    # RETURNING says whether the row went in (psycopg gives no row count for an INSERT
+    # that may do nothing).
+    return (
+        dialect_upsert(dialect, OutboxEmail)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxEmail.id)
+    )
+
+
 def queue_email(
     session: Session, order: Order, kind: str, *, now: datetime, refund: Refund | None = None
 ) -> bool:
@@ -51,24 +63,26 @@ def queue_email(
     here would keep the caller's transaction open."""
     if refund is not None and refund.id is None:
         session.flush()
-    key = email_key(order.id, kind, refund)
-    if session.scalar(select(OutboxEmail.id).where(OutboxEmail.idempotency_key == key)):
-        return False
-    session.add(
-        OutboxEmail(
-            order_id=order.id,
-            kind=kind,
-            idempotency_key=key,
-            refund_id=refund.id if refund is not None else None,
-            recipient=order.email,
-            subject="",
-            body_text="",
-            body_html="",
-            status=EmailStatus.PENDING,
-            created_at=now,
-        )
+    # One statement: the unique key turns a second telling (also one committed at the same
+    # moment by another server) into nothing.
+    added = session.scalar(
+        _queue(session),
+        {
+            "order_id": order.id,
+            "kind": kind,
+            "idempotency_key": email_key(order.id, kind, refund),
+            "refund_id": refund.id if refund is not None else None,
+            "recipient": order.email,
+            "subject": "",
+            "body_text": "",
+            "body_html": "",
+            "status": EmailStatus.PENDING,
+            "attempts": 0,
+            "last_error": "",
+            "created_at": now,
+        },
     )
-    return True
+    return added is not None
 
 
 def queue_order_confirmation(session: Session, order: Order, *, now: datetime) -> None:

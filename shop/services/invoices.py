@@ -17,11 +17,11 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import is_sqlite
+from shop.db import built_once, dialect_upsert
 from shop.models import (
     CreditNote,
     DocumentCounter,
@@ -39,30 +39,43 @@ log = logging.getLogger(__name__)
 SERIES_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
-def next_number(session: Session, kind: DocumentKind, year: int) -> int:
-    """Take the next number of a series, in the caller's (write) transaction."""
-    dialect_insert = sqlite.insert if is_sqlite(session) else postgresql.insert
-    session.execute(
-        dialect_insert(DocumentCounter)
-        .values(kind=str(kind), year=year, last_number=0)
-        .on_conflict_do_nothing()
-    )
-    number = session.execute(
-        update(DocumentCounter)
-        .where(DocumentCounter.kind == str(kind), DocumentCounter.year == year)
-        .values(last_number=DocumentCounter.last_number + 1)
+@built_once
+def _take_number(dialect: str) -> Executable:
+    return (
+        dialect_upsert(dialect, DocumentCounter)
+        .on_conflict_do_update(
+            index_elements=["kind", "year"],
+            set_={"last_number": DocumentCounter.last_number + 1},
+        )
         .returning(DocumentCounter.last_number)
-        .execution_options(synchronize_session=False)
+    )
+
+
+def next_number(session: Session, kind: DocumentKind, year: int) -> int:
+    """Take the next number of a series, in the caller's (write) transaction: one upsert,
+    which creates the year's counter at 1 or bumps it, locking its row either way."""
+    number = session.execute(
+        _take_number(session), {"kind": str(kind), "year": year, "last_number": 1}
     ).scalar_one()
     return int(number)
 
 
-def issue_invoice(session: Session, order: Order, *, now: datetime) -> Invoice:
+def issue_invoice(
+    session: Session,
+    order: Order,
+    *,
+    now: datetime,
+    first_payment: bool = False,
+    early_refunds: bool = True,
+) -> Invoice:
     """Number the invoice of an order that has just been paid (once: a second call finds it),
-    and the credit notes of refunds that succeeded before the payment was recorded."""
-    invoice = session.scalars(select(Invoice).where(Invoice.order_id == order.id)).first()
-    if invoice is not None:
-        return invoice
+    and the credit notes of refunds that succeeded before the payment was recorded.
+    `first_payment`: the caller has just claimed the order's first payment, so there is no
+    invoice to find; `early_refunds=False`: the caller knows no refund of it exists."""
+    if not first_payment:
+        invoice = session.scalars(select(Invoice).where(Invoice.order_id == order.id)).first()
+        if invoice is not None:
+            return invoice
     year = now.astimezone(SERIES_TIMEZONE).year
     sequence = next_number(session, DocumentKind.INVOICE, year)
     invoice = Invoice(
@@ -75,6 +88,8 @@ def issue_invoice(session: Session, order: Order, *, now: datetime) -> Invoice:
     )
     session.add(invoice)
     session.flush()
+    if not early_refunds:
+        return invoice
     early = session.scalars(
         select(Refund)
         .join(PaymentAttempt, PaymentAttempt.id == Refund.payment_attempt_id)

@@ -113,7 +113,11 @@ def find_code(session: Session, typed: str) -> PromoCode:
     query = (
         select(PromoCode)
         .where(PromoCode.code == normalised)
-        .options(selectinload(PromoCode.products), selectinload(PromoCode.categories))
+        # The rules need only the ids of the products and categories it covers.
+        .options(
+            selectinload(PromoCode.products).load_only(Product.id),
+            selectinload(PromoCode.categories).load_only(Category.id),
+        )
     )
     code = session.scalars(query).first()
     if code is None:

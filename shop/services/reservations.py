@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from shop.db import rows_changed
+from shop.db import rows_changed, table_of
 from shop.models import OrderLine, Product, PromoCode
 
 Quantities = Iterable[tuple[int, int]]  # (product id, units)
@@ -32,6 +32,16 @@ def order_quantities(session: Session, order_id: int) -> list[tuple[int, int]]:
     return [(product_id, quantity) for product_id, quantity in rows if product_id is not None]
 
 
+_PRODUCTS = table_of(Product)
+# Built once, run with the product and units as parameters (a checkout runs one per line).
+_TAKE_STOCK = (
+    update(_PRODUCTS)
+    .where(_PRODUCTS.c.id == bindparam("product"), _PRODUCTS.c.stock >= bindparam("units"))
+    .values(stock=_PRODUCTS.c.stock - bindparam("units"))
+)
+_TAKE_ON_SALE_STOCK = _TAKE_STOCK.where(_PRODUCTS.c.is_active.is_(True))
+
+
 def reserve_stock(
     session: Session, quantities: Quantities, *, on_sale_only: bool = True
 ) -> int | None:
@@ -39,18 +49,9 @@ def reserve_stock(
     of the first product without enough stock, or None when every unit was taken.
     `on_sale_only`: a product taken off sale is not sold (checkout); a payment that already
     happened may take stock of any product."""
+    take = _TAKE_ON_SALE_STOCK if on_sale_only else _TAKE_STOCK
     for product_id, quantity in sorted(quantities):
-        conditions = [Product.id == product_id, Product.stock >= quantity]
-        if on_sale_only:
-            conditions.append(Product.is_active.is_(True))
-        taken = rows_changed(
-            session,
-            update(Product)
-            .where(*conditions)
-            .values(stock=Product.stock - quantity)
-            .execution_options(synchronize_session=False),
-        )
-        if taken != 1:
+        if rows_changed(session, take, {"product": product_id, "units": quantity}) != 1:
             return product_id
     return None
 
@@ -66,23 +67,23 @@ def release_stock(session: Session, quantities: Quantities) -> None:
         )
 
 
+_CODES = table_of(PromoCode)
+_TAKE_CODE_USE = (
+    update(_CODES)
+    .where(
+        _CODES.c.id == bindparam("code_id"),
+        or_(_CODES.c.usage_limit.is_(None), _CODES.c.times_used < _CODES.c.usage_limit),
+    )
+    .values(times_used=_CODES.c.times_used + 1)
+)
+_TAKE_ACTIVE_CODE_USE = _TAKE_CODE_USE.where(_CODES.c.is_active.is_(True))
+
+
 def take_code_use(session: Session, promo_code_id: int, *, active_only: bool = True) -> bool:
     """Count one more use of the code if its total limit allows; False when it is used up
     (or, with `active_only`, switched off)."""
-    conditions = [
-        PromoCode.id == promo_code_id,
-        or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
-    ]
-    if active_only:
-        conditions.append(PromoCode.is_active.is_(True))
-    taken = rows_changed(
-        session,
-        update(PromoCode)
-        .where(*conditions)
-        .values(times_used=PromoCode.times_used + 1)
-        .execution_options(synchronize_session=False),
-    )
-    return taken == 1
+    take = _TAKE_ACTIVE_CODE_USE if active_only else _TAKE_CODE_USE
+    return rows_changed(session, take, {"code_id": promo_code_id}) == 1
 
 
 def give_back_code_use(session: Session, promo_code_id: int) -> None:

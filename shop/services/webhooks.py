@@ -33,12 +33,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.expression import Executable
 
-from shop.db import begin_write, rows_changed
+from shop.db import begin_write, built_once, dialect_upsert, rows_changed, table_of
 from shop.labels import N_
 from shop.models import (
     AttentionReason,
@@ -62,10 +63,42 @@ from shop.services.emails import queue_order_confirmation
 from shop.services.invoices import issue_invoice
 from shop.services.orders.history import record_step
 from shop.services.orders.refunds import charge_refunded, recount_refunds, refund_reported
-from shop.services.payment_links import EventOutcome, Outcome, attempt_for, flag_order, id_of
+from shop.services.payment_links import EventOutcome, Outcome, flag_order, id_of
 from shop.services.reservations import order_quantities, reserve_stock, take_code_use
 
 log = logging.getLogger(__name__)
+
+
+@built_once
+def _store_event(dialect: str) -> Executable:
+    return (
+        dialect_upsert(dialect, PaymentEvent)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(table_of(PaymentEvent).c.id)
+    )
+
+
+_EVENTS = table_of(PaymentEvent)
+_WRITE_OUTCOME = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("row_id"))
+    .values(
+        order_id=bindparam("new_order_id"),
+        needs_attention=bindparam("new_needs_attention"),
+        outcome=bindparam("new_outcome"),
+    )
+)
+
+
+@dataclass
+class ReceivedEvent:
+    """The stored event's row as applying it decides: the order it concerns and whether
+    staff must look at it (written with the outcome in one UPDATE at the end)."""
+
+    id: int
+    event_id: str
+    order_id: int | None = None
+    needs_attention: bool = False
 
 
 def receive_event(
@@ -73,22 +106,37 @@ def receive_event(
 ) -> Outcome:
     """Store and apply one verified event; returns what it came to."""
     begin_write(session)
-    record = PaymentEvent(
-        event_id=event.id,
-        event_type=event.type,
-        provider=provider,
-        raw_body=event.raw_body,
-        received_at=now,
+    # The unique event id makes a second copy insert nothing (one that arrives at the same
+    # moment waits for the first copy's transaction, and then inserts nothing): no error,
+    # no aborted statement to roll back.
+    stored = session.scalar(
+        _store_event(session),
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "provider": provider,
+            "raw_body": event.raw_body,
+            "outcome": "",
+            "received_at": now,
+            "needs_attention": False,
+            "reviewed_by": "",
+        },
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
+    if stored is None:
         session.rollback()
         return Outcome(EventOutcome.DUPLICATE, "duplicate")
+    record = ReceivedEvent(id=stored, event_id=event.id)
     try:
         outcome = _apply(session, event, record, now=now)
-        record.outcome = outcome.text[:200]
+        session.execute(
+            _WRITE_OUTCOME,
+            {
+                "row_id": record.id,
+                "new_order_id": record.order_id,
+                "new_needs_attention": record.needs_attention,
+                "new_outcome": outcome.text[:200],
+            },
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -141,13 +189,15 @@ class Applying:
     attempt: PaymentAttempt
     order: Order
     now: datetime
+    # Whether refunds of this payment were recorded before this event (reported out of order).
+    has_refunds: bool = True
 
 
 Handler = Callable[[Applying], Outcome]
 
 
 def _apply(
-    session: Session, event: ProviderEvent, record: PaymentEvent, *, now: datetime
+    session: Session, event: ProviderEvent, record: ReceivedEvent, *, now: datetime
 ) -> Outcome:
     route = _HANDLERS.get(event.type)
     if route is None:
@@ -157,8 +207,8 @@ def _apply(
     found = _attempt_and_order(session, obj, record, intent_key=intent_key)
     if found is None:
         return _not_ours(session, obj, record, event.type, now=now)
-    attempt, order = found
-    return handler(Applying(session, obj, attempt, order, now))
+    attempt, order, has_refunds = found
+    return handler(Applying(session, obj, attempt, order, now, has_refunds))
 
 
 # Intents in these statuses stay so: a late or repeated event about an earlier step (a
@@ -169,7 +219,7 @@ _FINAL_INTENT_STATUSES = frozenset({IntentStatus.SUCCEEDED, IntentStatus.CANCELE
 def _not_ours(
     session: Session,
     obj: Mapping[str, Any],
-    record: PaymentEvent,
+    record: ReceivedEvent,
     event_type: str,
     *,
     now: datetime,
@@ -199,21 +249,32 @@ def _not_ours(
     return Outcome(EventOutcome.NOT_OURS, "unknown payment: not made by this shop")
 
 
+_ATTEMPT_AND_ORDER = select(
+    PaymentAttempt,
+    Order,
+    select(Refund.id).where(Refund.payment_attempt_id == PaymentAttempt.id).exists(),
+).join(Order, Order.id == PaymentAttempt.order_id)
+_ATTEMPT_BY_INTENT = _ATTEMPT_AND_ORDER.where(PaymentAttempt.intent_id == bindparam("intent"))
+_ATTEMPT_BY_CHARGE = _ATTEMPT_AND_ORDER.where(PaymentAttempt.charge_id == bindparam("charge"))
+
+
 def _attempt_and_order(
-    session: Session, obj: Mapping[str, Any], record: PaymentEvent, *, intent_key: str = "id"
-) -> tuple[PaymentAttempt, Order] | None:
-    attempt = attempt_for(
-        session,
-        intent_id=id_of(obj.get(intent_key)),
-        charge_id=id_of(obj.get("charge")) if intent_key != "id" else None,
-    )
-    if attempt is None:
+    session: Session, obj: Mapping[str, Any], record: ReceivedEvent, *, intent_key: str = "id"
+) -> tuple[PaymentAttempt, Order, bool] | None:
+    """The shop's attempt for the event's intent (or charge), its order, and whether refunds
+    of it are recorded: one query."""
+    intent_id = id_of(obj.get(intent_key))
+    charge_id = id_of(obj.get("charge")) if intent_key != "id" else None
+    row = None
+    if intent_id:
+        row = session.execute(_ATTEMPT_BY_INTENT, {"intent": intent_id}).first()
+    if row is None and charge_id:
+        row = session.execute(_ATTEMPT_BY_CHARGE, {"charge": charge_id}).first()
+    if row is None:
         return None
-    order = session.get(Order, attempt.order_id)
-    if order is None:
-        return None
+    attempt, order, refunds = row
     record.order_id = order.id
-    return attempt, order
+    return attempt, order, bool(refunds)
 
 
 def _note_intent_status(attempt: PaymentAttempt, intent: Mapping[str, Any], now: datetime) -> None:
@@ -290,19 +351,7 @@ def _payment_succeeded(event: Applying) -> Outcome:
         flag_order(order, reason, **params)
         return Outcome(EventOutcome.MISMATCH, "needs attention: " + words)
     if order.status == OrderStatus.PENDING_PAYMENT and order.released_at is None:
-        claimed = rows_changed(
-            session,
-            update(Order)
-            .where(Order.id == order.id, Order.status == OrderStatus.PENDING_PAYMENT)
-            .where(Order.released_at.is_(None), Order.paid_at.is_(None))
-            .values(
-                status=OrderStatus.PAID,
-                paid_at=now,
-                paid_intent_id=attempt.intent_id,
-                payment_failure_message="",
-            )
-            .execution_options(synchronize_session=False),
-        )
+        claimed = _claim_payment(session, order.id, attempt.intent_id, now)
         if claimed != 1:
             # Another success took the order first (at the same moment, on PostgreSQL the
             # UPDATE waited for it): read what it wrote; a payment by another intent is
@@ -317,9 +366,9 @@ def _payment_succeeded(event: Applying) -> Outcome:
         set_committed_value(order, "paid_intent_id", attempt.intent_id)
         set_committed_value(order, "payment_failure_message", "")
         record_step(session, order.id, OrderStep.PAID, now=now)
-        issue_invoice(session, order, now=now)
+        issue_invoice(session, order, now=now, first_payment=True, early_refunds=event.has_refunds)
         queue_order_confirmation(session, order, now=now)
-        if order.refunded_cents or _has_refunds(session, attempt):
+        if order.refunded_cents or event.has_refunds:
             recount_refunds(
                 session, order, now=now
             )  # refunds reported before the success (out of order)
@@ -349,6 +398,31 @@ def _payment_succeeded(event: Applying) -> Outcome:
     )
 
 
+_ORDERS = table_of(Order)
+# Pending, never paid nor released: the UPDATE's WHERE is the claim (one success wins).
+_CLAIM_PAYMENT = (
+    update(_ORDERS)
+    .where(
+        _ORDERS.c.id == bindparam("order"),
+        _ORDERS.c.status == OrderStatus.PENDING_PAYMENT,
+        _ORDERS.c.released_at.is_(None),
+        _ORDERS.c.paid_at.is_(None),
+    )
+    .values(
+        status=OrderStatus.PAID,
+        paid_at=bindparam("now"),
+        paid_intent_id=bindparam("intent"),
+        payment_failure_message="",
+    )
+)
+
+
+def _claim_payment(session: Session, order_id: int, intent_id: str, now: datetime) -> int:
+    return rows_changed(
+        session, _CLAIM_PAYMENT, {"order": order_id, "now": now, "intent": intent_id}
+    )
+
+
 def _paid_twice(attempt: PaymentAttempt, order: Order) -> Outcome:
     flag_order(
         order,
@@ -359,13 +433,6 @@ def _paid_twice(attempt: PaymentAttempt, order: Order) -> Outcome:
         paid_by=order.paid_intent_id,
     )
     return Outcome(EventOutcome.PAID_TWICE, "needs attention: paid twice")
-
-
-def _has_refunds(session: Session, attempt: PaymentAttempt) -> bool:
-    found = session.scalar(
-        select(Refund.id).where(Refund.payment_attempt_id == attempt.id).limit(1)
-    )
-    return found is not None
 
 
 def _retake_stock(session: Session, order: Order) -> bool:
