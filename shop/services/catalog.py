@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,7 +24,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from shop.models import (
     AllergenEntry,
@@ -95,8 +96,63 @@ _IMAGE_FACTS = (
 IMAGE_FACTS = _IMAGE_FACTS
 
 
-# What a product card shows: the descriptions (the bulk of a row) wait for the product page.
-_CARD_FACTS = (
+@dataclass(frozen=True)
+class CardImage:
+    """What a product card shows of a picture (`_IMAGE_FACTS`, in that order)."""
+
+    id: int
+    product_id: int
+    position: int
+    alt_en: str
+    alt_nl: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """What a product card shows, as plain values read as rows: a list builds no ORM objects
+    (24 `Product`s with their pictures cost more CPU than the page's queries). The descriptions,
+    the bulk of a row, wait for the product page."""
+
+    id: int
+    slug: str
+    category_id: int
+    name_en: str
+    name_nl: str
+    summary_en: str
+    summary_nl: str
+    price_cents: int
+    stock: int
+    min_age: int
+    images: tuple[CardImage, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Any, images: tuple[CardImage, ...]) -> ProductCard:
+        """The card of a row that begins with `_CARD_COLUMNS`."""
+        return cls(
+            id=row[0],
+            slug=row[1],
+            category_id=row[2],
+            name_en=row[3],
+            name_nl=row[4],
+            summary_en=row[5],
+            summary_nl=row[6],
+            price_cents=row[7],
+            stock=row[8],
+            min_age=row[9],
+            images=images,
+        )
+
+    def name(self, locale: str) -> str:
+        return localized(self, "name", locale)
+
+    def summary(self, locale: str) -> str:
+        return localized(self, "summary", locale)
+
+
+# The columns of a `ProductCard`, in its fields' order.
+_CARD_COLUMNS = (
     Product.id,
     Product.slug,
     Product.category_id,
@@ -107,8 +163,6 @@ _CARD_FACTS = (
     Product.price_cents,
     Product.stock,
     Product.min_age,
-    Product.is_active,
-    Product.created_at,
 )
 
 # `= true` rather than `IS true`: PostgreSQL uses an index only for the former, and the
@@ -116,11 +170,19 @@ _CARD_FACTS = (
 ON_SALE = Product.is_active == true()
 
 
-def _as_cards(query: Select[Any]) -> Select[Any]:
-    # One query for the pictures of every product in the list, not one per card.
-    return query.options(
-        load_only(*_CARD_FACTS), selectinload(Product.images).load_only(*_IMAGE_FACTS)
-    )
+def _cards(session: Session, rows: Sequence[Any]) -> list[ProductCard]:
+    """The cards of `rows`, which begin with `_CARD_COLUMNS`, with their pictures: one query
+    for the pictures of the whole list (none for an empty one)."""
+    pictures: dict[int, list[CardImage]] = {}
+    if rows:
+        query = (
+            select(*_IMAGE_FACTS)
+            .where(ProductImage.product_id.in_([row[0] for row in rows]))
+            .order_by(ProductImage.product_id, ProductImage.position)
+        )
+        for image in session.execute(query):
+            pictures.setdefault(image.product_id, []).append(CardImage(*image))
+    return [ProductCard.from_row(row, tuple(pictures.get(row[0], ()))) for row in rows]
 
 
 def list_categories(session: Session) -> list[Category]:
@@ -160,15 +222,15 @@ def category_summaries(session: Session) -> list[CategorySummary]:
     return [CategorySummary(*row) for row in session.execute(query)]
 
 
-def featured_products(session: Session, limit: int = 8) -> list[Product]:
+def featured_products(session: Session, limit: int = 8) -> list[ProductCard]:
     """Active products marked featured, newest first."""
     query = (
-        select(Product)
+        select(*_CARD_COLUMNS)
         .where(Product.is_featured == true(), ON_SALE)
         .order_by(Product.created_at.desc(), Product.id.desc())
         .limit(limit)
     )
-    return list(session.scalars(_as_cards(query)))
+    return _cards(session, session.execute(query).all())
 
 
 def _shown_name(locale: str) -> ColumnElement[Any]:
@@ -217,7 +279,7 @@ class KindCount:
 class CategoryListing:
     """One page of a category's products and the kinds its filter offers, with counts."""
 
-    page: Page[Product]
+    page: Page[ProductCard]
     kinds: list[KindCount]
 
 
@@ -279,13 +341,15 @@ def category_listing(
         .offset((number - 1) * size)
         .subquery()
     )
-    columns = [Product] if known is not None else [Product, summary_query.scalar_subquery()]
+    columns: list[Any] = [*_CARD_COLUMNS]
+    if known is None:
+        columns.append(summary_query.scalar_subquery())
     query = select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
-    rows = session.execute(_as_cards(query)).all()
+    rows = session.execute(query).all()
     if known is not None:
         summary = known
     elif rows:
-        summary = rows[0][1]
+        summary = rows[0][len(_CARD_COLUMNS)]
     else:
         # Past the end, or nothing passes: counted apart so the page can say how many.
         summary = session.scalar(summary_query)
@@ -293,7 +357,7 @@ def category_listing(
     total = sum(k.count for k in kinds if not filters.kinds or k.kind in filters.kinds)
     if keeps_count:
         _remember_count(cache_key, summary, total)
-    page = Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+    page = Page(items=_cards(session, rows), number=number, size=size, total=total)
     return CategoryListing(page=page, kinds=kinds)
 
 
@@ -321,18 +385,20 @@ def _remember_count(key: tuple[str, int], summary: str | None, total: int) -> No
         _kept_counts[key] = (time.monotonic() + COUNT_KEPT_SECONDS, summary)
 
 
-def search_products(session: Session, query: str, *, number: int, size: int) -> Page[Product]:
+def search_products(session: Session, query: str, *, number: int, size: int) -> Page[ProductCard]:
     """Active products matching every word of `query`, best matches first."""
     terms = search_terms(query)
     if not terms:
         return Page(items=[], number=number, size=size, total=0)
-    matching = matching_products(session, terms, limit=size, offset=(number - 1) * size)
-    rows = session.execute(_as_cards(matching)).all()
-    total = rows[0][1] if rows else 0
+    matching = matching_products(
+        session, terms, limit=size, offset=(number - 1) * size, columns=_CARD_COLUMNS
+    )
+    rows = session.execute(matching).all()
+    total = rows[0][len(_CARD_COLUMNS)] if rows else 0
     if not rows and number > 1:
         # Past the end: count once so the view can say how many pages there are.
         total = session.scalar(count_matching(session, terms)) or 0
-    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+    return Page(items=_cards(session, rows), number=number, size=size, total=total)
 
 
 # How many names "did you mean" and the search box's list weigh: the first this many products
@@ -383,7 +449,7 @@ RELATED_LIMIT = 4
 
 def related_products(
     session: Session, product: Product, limit: int = RELATED_LIMIT
-) -> list[Product]:
+) -> list[ProductCard]:
     """Up to `limit` products to show on `product`'s page: active ones, never itself; those in
     stock before those sold out, and within each the staff's picks (in their order) before
     others of the same category. Two queries (the cards and their pictures), whatever the
@@ -396,7 +462,7 @@ def related_products(
         .scalar_subquery()
     )
     query = (
-        select(Product)
+        select(*_CARD_COLUMNS)
         .where(
             ON_SALE,
             Product.id != product.id,
@@ -411,7 +477,7 @@ def related_products(
         )
         .limit(limit)
     )
-    return list(session.scalars(_as_cards(query)))
+    return _cards(session, session.execute(query).all())
 
 
 # --- the back office -----------------------------------------------------------------------

@@ -135,11 +135,16 @@ def _ranked_active(session: Session, terms: Sequence[str]) -> Select[Any]:
 
 
 def matching_products(
-    session: Session, terms: Sequence[str], *, limit: int, offset: int = 0
+    session: Session,
+    terms: Sequence[str],
+    *,
+    limit: int,
+    offset: int = 0,
+    columns: Sequence[Any] = (Product,),
 ) -> Select[Any]:
-    """SELECT of one page of the active products matching every term, best matches first,
-    each row with the total (at most 2 × MAX_CANDIDATES; see there). The page is cut from
-    the ranked ids before any product row is read."""
+    """SELECT of one page of the active products matching every term (their `columns`), best
+    matches first, each row with the total (at most 2 × MAX_CANDIDATES; see there). The page
+    is cut from the ranked ids before any product row is read."""
     ranked = _ranked_active(session, terms).subquery()
     page = (
         select(ranked.c.product_id, ranked.c.order, func.count().over().label("total"))
@@ -149,7 +154,7 @@ def matching_products(
         .subquery()
     )
     return (
-        select(Product, page.c.total)
+        select(*columns, page.c.total)
         .join(page, page.c.product_id == Product.id)
         .order_by(page.c.order, Product.id)
     )
