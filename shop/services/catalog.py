@@ -6,6 +6,7 @@ state). Products are written by `services.products`.
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,12 @@ from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
 from shop.rules.listing_filters import CategoryFilters, Sort
 from shop.rules.product_kind import KIND_ORDER, ProductKind
-from shop.services.search import count_matching, matching_products, search_terms
+from shop.services.search import (
+    count_matching,
+    matching_products,
+    search_parameters,
+    search_terms,
+)
 
 T = TypeVar("T")
 
@@ -385,19 +391,28 @@ def _remember_count(key: tuple[str, int], summary: str | None, total: int) -> No
         _kept_counts[key] = (time.monotonic() + COUNT_KEPT_SECONDS, summary)
 
 
+@functools.cache
+def _card_search(dialect: str) -> Select[Any]:
+    return matching_products(dialect, columns=_CARD_COLUMNS)
+
+
+@functools.cache
+def _search_count(dialect: str) -> Select[Any]:
+    return count_matching(dialect)
+
+
 def search_products(session: Session, query: str, *, number: int, size: int) -> Page[ProductCard]:
     """Active products matching every word of `query`, best matches first."""
     terms = search_terms(query)
     if not terms:
         return Page(items=[], number=number, size=size, total=0)
-    matching = matching_products(
-        session, terms, limit=size, offset=(number - 1) * size, columns=_CARD_COLUMNS
-    )
-    rows = session.execute(matching).all()
+    dialect = session.get_bind().dialect.name
+    parameters = search_parameters(session, terms, limit=size, offset=(number - 1) * size)
+    rows = session.execute(_card_search(dialect), parameters).all()
     total = rows[0][len(_CARD_COLUMNS)] if rows else 0
     if not rows and number > 1:
         # Past the end: count once so the view can say how many pages there are.
-        total = session.scalar(count_matching(session, terms)) or 0
+        total = session.scalar(_search_count(dialect), parameters) or 0
     return Page(items=_cards(session, rows), number=number, size=size, total=total)
 
 
