@@ -14,9 +14,11 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -261,16 +263,25 @@ def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | Instrumented
 
 
 def _filtered(filters: CategoryFilters) -> list[ColumnElement[bool]]:
+    """The filters' conditions, their values bound as parameters (`_filter_values`)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.in_stock:
         conditions.append(Product.stock > 0)
     if filters.min_cents is not None:
-        conditions.append(Product.price_cents >= filters.min_cents)
+        conditions.append(Product.price_cents >= bindparam("min_cents", type_=Integer))
     if filters.max_cents is not None:
-        conditions.append(Product.price_cents <= filters.max_cents)
+        conditions.append(Product.price_cents <= bindparam("max_cents", type_=Integer))
     if filters.kinds:
-        conditions.append(Product.kind.in_([kind.value for kind in filters.kinds]))
+        conditions.append(Product.kind.in_(bindparam("kinds", expanding=True)))
     return conditions
+
+
+def _filter_values(filters: CategoryFilters) -> dict[str, Any]:
+    return {
+        "min_cents": filters.min_cents,
+        "max_cents": filters.max_cents,
+        "kinds": [kind.value for kind in filters.kinds],
+    }
 
 
 @dataclass(frozen=True)
@@ -289,7 +300,7 @@ class CategoryListing:
     kinds: list[KindCount]
 
 
-def _kind_summary(category_id: int, filters: CategoryFilters) -> Select[Any]:
+def _kind_summary(filters: CategoryFilters) -> Select[Any]:
     """SELECT of "capsules:3,powder:2": the category's active products that pass every filter
     but the kind, counted per kind (NULL when there are none). One string, so it rides along
     with the page's rows instead of costing a query of its own."""
@@ -298,7 +309,7 @@ def _kind_summary(category_id: int, filters: CategoryFilters) -> Select[Any]:
     )
     per_kind = (
         select(Product.kind.label("kind"), func.count().label("products"))
-        .where(Product.category_id == category_id, ON_SALE, *_filtered(others))
+        .where(Product.category_id == bindparam("category_id"), ON_SALE, *_filtered(others))
         .group_by(Product.kind)
         .subquery()
     )
@@ -329,42 +340,73 @@ def category_listing(
     """One page of a category's active products that pass the filters, in their sort, and
     the kinds of those passing the other filters, with counts: one query and the pictures'."""
     filters = filters or CategoryFilters()
-    in_category = (Product.category_id == category.id, ON_SALE, *_filtered(filters))
-    ordering = _ordering(filters.sort, locale)
-    summary_query = _kind_summary(category.id, filters)
     # Filtered counts are made every time: their combinations are the visitors' to make, so
     # keeping them would let anyone fill the memory.
     cache_key = (str(session.get_bind().engine.url), category.id)
     keeps_count = not filters.is_filtering
     known = _known_count(cache_key) if keeps_count else None
-    # The page's ids first, in index order from the index alone (a deep page skips thousands
-    # of entries without reading their rows), then the rows of those ids. One round trip.
-    page_ids = (
-        select(Product.id)
-        .where(*in_category)
-        .order_by(*ordering)
-        .limit(size)
-        .offset((number - 1) * size)
-        .subquery()
-    )
-    columns: list[Any] = [*_CARD_COLUMNS]
-    if known is None:
-        columns.append(summary_query.scalar_subquery())
-    query = select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
-    rows = session.execute(query).all()
+    # Built once per shape of filters (the values are parameters): building it cost more
+    # CPU than running it.
+    shape = _shape(filters)
+    dutch = locale.startswith("nl")
+    values = {
+        "category_id": category.id,
+        "page_size": size,
+        "page_offset": (number - 1) * size,
+        **_filter_values(filters),
+    }
+    rows = session.execute(_listing_query(shape, dutch, known is None), values).all()
     if known is not None:
         summary = known
     elif rows:
         summary = rows[0][len(_CARD_COLUMNS)]
     else:
         # Past the end, or nothing passes: counted apart so the page can say how many.
-        summary = session.scalar(summary_query)
+        summary = session.scalar(_kind_summary_query(shape), values)
     kinds = _kind_counts(summary, filters)
     total = sum(k.count for k in kinds if not filters.kinds or k.kind in filters.kinds)
     if keeps_count:
         _remember_count(cache_key, summary, total)
     page = Page(items=_cards(session, rows), number=number, size=size, total=total)
     return CategoryListing(page=page, kinds=kinds)
+
+
+def _shape(filters: CategoryFilters) -> CategoryFilters:
+    """Filters that ask for what `filters` asks for, with stand-in values: the key of a
+    statement built once, whose values are parameters (`_filter_values`)."""
+    return CategoryFilters(
+        in_stock=filters.in_stock,
+        min_cents=None if filters.min_cents is None else 0,
+        max_cents=None if filters.max_cents is None else 0,
+        kinds=filters.kinds[:1],
+        sort=filters.sort,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _kind_summary_query(shape: CategoryFilters) -> Select[Any]:
+    return _kind_summary(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _listing_query(shape: CategoryFilters, dutch: bool, with_summary: bool) -> Select[Any]:
+    """SELECT of one page of a category's cards in `shape`'s filters and sort, with the kinds'
+    summary when asked. The page's ids first, in index order from the index alone (a deep
+    page skips thousands of entries without reading their rows), then the rows of those ids.
+    One round trip."""
+    ordering = _ordering(shape.sort, "nl" if dutch else "en")
+    page_ids = (
+        select(Product.id)
+        .where(Product.category_id == bindparam("category_id"), ON_SALE, *_filtered(shape))
+        .order_by(*ordering)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+        .subquery()
+    )
+    columns: list[Any] = [*_CARD_COLUMNS]
+    if with_summary:
+        columns.append(_kind_summary(shape).scalar_subquery())
+    return select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
 
 
 # The counts of a large category are kept for a minute in each process: counting 60,000
