@@ -178,17 +178,22 @@ _CARD_COLUMNS = (
 ON_SALE = Product.is_active == true()
 
 
+@functools.cache
+def _pictures_query() -> Select[*tuple[Any, ...]]:
+    return (
+        select(*_IMAGE_FACTS)
+        .where(ProductImage.product_id.in_(bindparam("product_ids", expanding=True)))
+        .order_by(ProductImage.product_id, ProductImage.position)
+    )
+
+
 def _cards(session: Session, rows: Sequence[Any]) -> list[ProductCard]:
     """The cards of `rows`, which begin with `_CARD_COLUMNS`, with their pictures: one query
     for the pictures of the whole list (none for an empty one)."""
     pictures: dict[int, list[CardImage]] = {}
     if rows:
-        query = (
-            select(*_IMAGE_FACTS)
-            .where(ProductImage.product_id.in_([row[0] for row in rows]))
-            .order_by(ProductImage.product_id, ProductImage.position)
-        )
-        for image in session.execute(query):
+        ids = {"product_ids": [row[0] for row in rows]}
+        for image in session.execute(_pictures_query(), ids):
             pictures.setdefault(image.product_id, []).append(CardImage(*image))
     return [ProductCard.from_row(row, tuple(pictures.get(row[0], ()))) for row in rows]
 
@@ -218,6 +223,12 @@ class CategorySummary:
 
 def category_summaries(session: Session) -> list[CategorySummary]:
     """Every category in the staff's order, as plain values: one query."""
+    return [CategorySummary(*row) for row in session.execute(_summaries_query())]
+
+
+@functools.cache
+def _summaries_query() -> Select[*tuple[Any, ...]]:
+    # Built once: it is asked on every storefront page while the fragment cache is off.
     columns = (
         Category.id,
         Category.slug,
@@ -226,19 +237,22 @@ def category_summaries(session: Session) -> list[CategorySummary]:
         Category.description_en,
         Category.description_nl,
     )
-    query = select(*columns).order_by(Category.position, Category.id)
-    return [CategorySummary(*row) for row in session.execute(query)]
+    return select(*columns).order_by(Category.position, Category.id)
 
 
 def featured_products(session: Session, limit: int = 8) -> list[ProductCard]:
     """Active products marked featured, newest first."""
-    query = (
+    return _cards(session, session.execute(_featured_query(), {"limit": limit}).all())
+
+
+@functools.cache
+def _featured_query() -> Select[*tuple[Any, ...]]:
+    return (
         select(*_CARD_COLUMNS)
         .where(Product.is_featured == true(), ON_SALE)
         .order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return _cards(session, session.execute(query).all())
 
 
 def _shown_name(locale: str) -> ColumnElement[Any]:

@@ -16,6 +16,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.images import variant_sides, variant_size
+from shop.rules.campaigns import OmnibusNote
 from shop.rules.input import is_slug
 from shop.web import fragments
 from shop.web.omnibus import list_omnibus_notes
@@ -118,8 +119,13 @@ def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
         # The template's macro, called per card: a render_template per card ran the context
         # processors 24 times a page.
         omnibus_notes = get_template_attribute("storefront/_omnibus_notes.html", "omnibus_notes")
+        # Cards with the same notes (a code over a range of equal prices) share their HTML.
+        shown: dict[tuple[OmnibusNote, ...], Markup] = {}
         for product_id, notes in notes_by_product.items():
-            values[f"omnibus:{product_id}"] = Markup(omnibus_notes(notes))
+            key = tuple(notes)
+            if key not in shown:
+                shown[key] = Markup(omnibus_notes(notes))
+            values[f"omnibus:{product_id}"] = shown[key]
     return fragments.fill_slots(html, values)
 
 
