@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
     Select,
@@ -497,9 +498,19 @@ def product_names(
 
 def product_for_sale(session: Session, slug: str) -> Product:
     """An active product with everything its page shows (warnings, category, images)."""
-    query = (
+    product: Product | None = (
+        session.scalars(_product_page_query(), {"slug": slug}).unique().first()
+    )
+    if product is None:
+        raise CatalogNotFound(product=slug)
+    return product
+
+
+@functools.cache
+def _product_page_query() -> Select[*tuple[Any, ...]]:
+    return (
         select(Product)
-        .where(Product.slug == slug, Product.is_active.is_(True))
+        .where(Product.slug == bindparam("slug"), Product.is_active.is_(True))
         # One round trip: a product has a handful of disclaimers and allergens, so joining
         # them all multiplies a few rows, which is cheaper than three queries.
         .options(
@@ -509,10 +520,6 @@ def product_for_sale(session: Session, slug: str) -> Product:
             joinedload(Product.images).load_only(*_IMAGE_FACTS),
         )
     )
-    product = session.scalars(query).unique().first()
-    if product is None:
-        raise CatalogNotFound(product=slug)
-    return product
 
 
 RELATED_LIMIT = 4
@@ -525,19 +532,26 @@ def related_products(
     stock before those sold out, and within each the staff's picks (in their order) before
     others of the same category. Two queries (the cards and their pictures), whatever the
     catalogue's size."""
-    picks = select(RelatedProduct.related_id).where(RelatedProduct.product_id == product.id)
+    values = {"product_id": product.id, "category_id": product.category_id, "limit": limit}
+    return _cards(session, session.execute(_related_query(), values).all())
+
+
+@functools.cache
+def _related_query() -> Select[*tuple[Any, ...]]:
+    product_id: BindParameter[int] = bindparam("product_id", type_=Integer)
+    picks = select(RelatedProduct.related_id).where(RelatedProduct.product_id == product_id)
     pick_position = (
         select(RelatedProduct.position)
-        .where(RelatedProduct.product_id == product.id, RelatedProduct.related_id == Product.id)
+        .where(RelatedProduct.product_id == product_id, RelatedProduct.related_id == Product.id)
         .correlate(Product)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(*_CARD_COLUMNS)
         .where(
             ON_SALE,
-            Product.id != product.id,
-            or_(Product.category_id == product.category_id, Product.id.in_(picks)),
+            Product.id != product_id,
+            or_(Product.category_id == bindparam("category_id"), Product.id.in_(picks)),
         )
         .order_by(
             case((Product.stock > 0, 0), else_=1),
@@ -546,9 +560,8 @@ def related_products(
             Product.name_en,
             Product.id,
         )
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return _cards(session, session.execute(query).all())
 
 
 # --- the back office -----------------------------------------------------------------------

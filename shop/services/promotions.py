@@ -472,27 +472,14 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
 
     Counts the price in force when the period began and every change within it.
     """
-    period_start = omnibus_period_start(instant)
-    in_force_at_start = (
-        select(PriceChange.price_cents)
-        .where(PriceChange.product_id == product_id, PriceChange.effective_at <= period_start)
-        .order_by(PriceChange.effective_at.desc(), PriceChange.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    lowest_changed_within = (
-        select(func.min(PriceChange.price_cents))
-        .where(
-            PriceChange.product_id == product_id,
-            PriceChange.effective_at > period_start,
-            PriceChange.effective_at < instant,
-        )
-        .scalar_subquery()
-    )
-    # One round trip: a product page asks this once per promotion covering it.
-    lowest_within, at_start = session.execute(
-        select(lowest_changed_within, in_force_at_start)
-    ).one()
+    values = {
+        "ids": [product_id],
+        "period_start": omnibus_period_start(instant),
+        "instant": instant,
+    }
+    # The list's statement for a list of one: one round trip, built once.
+    row = session.execute(_lowest_prices_query(), values).first()
+    lowest_within, at_start = (row[1], row[2]) if row is not None else (None, None)
     candidates = [price for price in (lowest_within, at_start) if price is not None]
     return min(candidates) if candidates else None
 
