@@ -7,7 +7,7 @@ imports another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +19,7 @@ from shop.images import variant_sides, variant_size
 from shop.rules.campaigns import OmnibusNote
 from shop.rules.input import is_slug
 from shop.web import fragments
+from shop.web.formatting import money_formatter
 from shop.web.omnibus import list_omnibus_notes
 from shop.web.redirects import safe_next
 
@@ -42,6 +43,8 @@ class CardLinks:
 
     cart_add: str
     placeholder: str
+    # `format_money` with the page's currency and language.
+    price: Callable[[int], str]
     # "/products/" and "/images/"; None where the address is not the prefix and a tail (then
     # every address is asked of `url_for`, as before).
     product_prefix: str | None
@@ -81,6 +84,7 @@ def card_links() -> CardLinks:
     """The addresses the cards of one list share (a template global)."""
     return CardLinks(
         cart_add=url_for("cart.add"),
+        price=money_formatter(),
         placeholder=url_for("static", filename="images/placeholder.svg"),
         product_prefix=_prefix(url_for("storefront.product", slug="x"), "x"),
         image_prefix=_prefix(

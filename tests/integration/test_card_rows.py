@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import pytest
 from flask import url_for
 
+from shop.services.related import set_related_products
 from shop.web import images
 from shop.web.cards import card_links
-from tests.helpers import make_category, make_product
+from tests.helpers import CREATED, make_category, make_product
+from tests.integration.test_product_lists import related_names
 from tests.integration.test_search import found, names_in
 from tests.pages import Page
 
@@ -67,3 +69,27 @@ def test_one_search_statement_serves_each_request_its_own_words(session, verifie
     assert found(verified_client, "reishi") == ["Reishi powder"]
     assert found(verified_client, "capsules") == ["Lion's Mane capsules"]
     assert found(verified_client, "mane caps") == ["Lion's Mane capsules"]
+
+
+def test_sold_out_relatives_fill_in_only_when_too_few_are_in_stock(session, verified_client):  # type: ignore[no-untyped-def]
+    truffles, kits = make_category(session, slug="truffles"), make_category(session, slug="kits")
+    product = make_product(session, "Mexicana", category=truffles)
+    make_product(session, "A sold-out truffle", category=truffles, stock=0)
+    make_product(session, "B sold-out truffle", category=truffles, stock=0)
+    make_product(session, "C truffle", category=truffles)
+    picked = make_product(session, "Sold-out kit", category=kits, stock=0)
+    set_related_products(session, product.id, [picked.slug], actor=None, now=CREATED)
+
+    # In stock first; then the sold-out pick before the category's sold-out ones, by name.
+    expected = ["C truffle", "Sold-out kit", "A sold-out truffle", "B sold-out truffle"]
+    assert related_names(verified_client, product) == expected
+
+    for name in ("D truffle", "E truffle", "F truffle"):
+        make_product(session, name, category=truffles)
+
+    assert related_names(verified_client, product) == [
+        "C truffle",
+        "D truffle",
+        "E truffle",
+        "F truffle",
+    ]
