@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -158,25 +159,30 @@ def verified_cookie(base_url: str, warm_path: str = "/") -> str:
     import requests
 
     with requests.Session() as visitor:
-        gate = visitor.get(f"{base_url}/age-gate", timeout=10)
-        token = _CSRF.search(gate.text)
-        if token is None:
-            raise RuntimeError("no CSRF token on the age gate")
-        answer = visitor.post(
-            f"{base_url}/age-gate",
-            data={"csrf_token": token.group(1), "answer": "yes", "next": "/"},
-            allow_redirects=False,
-            timeout=10,
-        )
-        if answer.status_code != 303:
-            raise RuntimeError(f"the age gate answered {answer.status_code}")
-        page = visitor.get(base_url + warm_path, timeout=10)
-        if page.status_code != 200:
-            raise RuntimeError(f"{warm_path} answered {page.status_code} after the gate")
-        again = visitor.get(base_url + warm_path, timeout=10, allow_redirects=False)
-        if again.status_code != 200 or "Set-Cookie" in again.headers:
-            raise RuntimeError("the verified session keeps changing; wrk cannot replay it")
+        _pass_gate(visitor, base_url, warm_path)
         return "; ".join(f"{name}={value}" for name, value in visitor.cookies.items())
+
+
+def _pass_gate(visitor: Any, base_url: str, warm_path: str) -> None:
+    """Answer the age gate with yes in `visitor` (a requests session) and warm its cookie."""
+    gate = visitor.get(f"{base_url}/age-gate", timeout=10)
+    token = _CSRF.search(gate.text)
+    if token is None:
+        raise RuntimeError("no CSRF token on the age gate")
+    answer = visitor.post(
+        f"{base_url}/age-gate",
+        data={"csrf_token": token.group(1), "answer": "yes", "next": "/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    if answer.status_code != 303:
+        raise RuntimeError(f"the age gate answered {answer.status_code}")
+    page = visitor.get(base_url + warm_path, timeout=10)
+    if page.status_code != 200:
+        raise RuntimeError(f"{warm_path} answered {page.status_code} after the gate")
+    again = visitor.get(base_url + warm_path, timeout=10, allow_redirects=False)
+    if again.status_code != 200 or "Set-Cookie" in again.headers:
+        raise RuntimeError("the verified session keeps changing; wrk cannot replay it")
 
 
 @dataclass(frozen=True)
@@ -265,3 +271,39 @@ def _parse(output: str, wall: float, wrk_cpu: float, server_cpu: float) -> WrkRe
         wrk_cpu_share=wrk_cpu / (wall * cpus),
         server_cpu_share=server_cpu / (wall * cpus),
     )
+
+
+def cart_cookie(base_url: str, product_ids: list[int], *, quantity: int = 1) -> str:
+    """A verified visitor's `Cookie` header with `product_ids` in the cart, for the cart and
+    checkout pages: through the gate, then the cart's own POST (with the CSRF token of a
+    page, as a browser sends it); the cart and checkout pages are fetched once so that the
+    flash messages of the adds are spent and the cookie no longer changes."""
+    import requests
+
+    with requests.Session() as visitor:
+        _pass_gate(visitor, base_url, "/")
+        page = visitor.get(f"{base_url}/cart", timeout=10)
+        token = _CSRF.search(page.text)
+        if token is None:
+            raise RuntimeError("no CSRF token on the cart page")
+        for product_id in product_ids:
+            added = visitor.post(
+                f"{base_url}/cart/add",
+                data={
+                    "csrf_token": token.group(1),
+                    "product_id": str(product_id),
+                    "quantity": str(quantity),
+                    "next": "/cart",
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
+            if added.status_code != 303:
+                raise RuntimeError(f"adding product {product_id} answered {added.status_code}")
+        for path in ("/cart", "/checkout", "/cart", "/checkout"):
+            visitor.get(base_url + path, timeout=10)
+        for path in ("/cart", "/checkout"):
+            again = visitor.get(base_url + path, timeout=10, allow_redirects=False)
+            if again.status_code != 200 or "Set-Cookie" in again.headers:
+                raise RuntimeError(f"{path} keeps changing the cart's cookie; wrk cannot replay it")
+        return "; ".join(f"{name}={value}" for name, value in visitor.cookies.items())

@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from shop.db import configure_postgresql, configure_sqlite
     from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
     from shop.instance import keep_sqlite_database_private
-    from shop.web.i18n import select_locale, select_timezone
+    from shop.web.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     payments.init_app(app)
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         my_orders,
         ops,
         orders,
+        page_cache,
         pages,
         payment,
         request_bodies,
@@ -160,3 +162,6 @@ def _register_blueprints(app: Flask) -> None:
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.
     csrf_hook.install(app)
+    # Last: only a visitor the gate let through is answered from a kept page, and its
+    # after-request hook is the first to run, on the body as the view made it.
+    page_cache.install(app)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import targets
 from bench.data import DEFAULT_POSTGRES_ADMIN_URL, fresh_database, postgres_available, shop_settings
 from bench.http_load import PROJECT_ROOT, ServerOptions, gunicorn
 from bench.load import campaign
@@ -52,10 +53,8 @@ LOCUST = str(Path(sys.executable).with_name("locust"))
 # A Redis database of its own, emptied before a run (the tests use 12 to 15).
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 
-# Issue 18's targets, at 100 concurrent users with 1–3 s think time.
-TARGET_USERS = 100
-TARGET_STOREFRONT_P95_MS = 150.0
-TARGET_CHECKOUT_P95_MS = 400.0
+# Issue 18's targets (bench/targets.py), at 100 concurrent users with 1–3 s think time.
+TARGET_USERS = targets.TARGET_LOAD_USERS
 CHECKOUT_LIMIT_MS = 1000.0
 
 
@@ -252,8 +251,22 @@ def _say(message: str) -> None:
     print(f"[load] {message}", flush=True)
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
+def _checks(result: LoadResult, at_target: Step | None) -> list[targets.Check]:
+    """The run's figures as issue 18's checks (bench/targets.py)."""
+    inv = result.invariants
+    return targets.load_checks(
+        None if at_target is None else {k: f.p95_ms for k, f in at_target.kinds.items()},
+        storefront=STOREFRONT,
+        checkout=CHECKOUT,
+        failures=result.failures,
+        invariants={
+            "paid_without_email": abs(inv.paid_orders - inv.confirmation_emails),
+            "orders_paid_twice_or_not_recorded": inv.orders_paid_twice_or_not_recorded,
+            "products_below_zero": inv.products_below_zero,
+            "codes_past_limit": inv.codes_past_limit,
+            "codes_miscounted": inv.codes_miscounted,
+        },
+    )
 
 
 def _print(result: LoadResult, options: argparse.Namespace) -> None:
@@ -275,47 +288,27 @@ def _print(result: LoadResult, options: argparse.Namespace) -> None:
         )
         print(f"  {step.users:>5}{step.kinds['all'].per_second:>8.1f}  {cells}")
 
-    print(f"\nTargets at {TARGET_USERS} users (think time {options.think} s)")
-    at_target = next((s for s in result.steps if s.users == TARGET_USERS), None)
-    if at_target is None:
-        print(f"  no step of {TARGET_USERS} users in this run (--steps): times not judged")
-    else:
-        for kind in STOREFRONT:
-            f = at_target.kinds.get(kind)
-            if f is not None:
-                ok = f.p95_ms < TARGET_STOREFRONT_P95_MS
-                print(f"  {kind:<22} p95 {f.p95_ms:>6.0f} ms  target < 150 ms  {_met(ok)}")
-        for kind in (*CHECKOUT, "checkout"):
-            f = at_target.kinds.get(kind)
-            if f is not None:
-                ok = f.p95_ms < TARGET_CHECKOUT_P95_MS
-                label = "checkout, all four" if kind == "checkout" else kind
-                print(f"  {label:<22} p95 {f.p95_ms:>6.0f} ms  target < 400 ms  {_met(ok)}")
-    print(f"  errors                 {result.failures:>10}  target 0  {_met(result.failures == 0)}")
+    inv = result.invariants
+    print("\nAfterwards, in the database")
+    print(f"  orders placed {inv.orders}, paid {inv.paid_orders}")
+    print(f"  paid orders {inv.paid_orders}, confirmation e-mails {inv.confirmation_emails}")
+    print(f"  campaign product: {inv.rush_stock_left} of {options.rush_stock} left")
+    print(f"  {campaign.CODE}: {inv.code_uses} of {inv.code_limit} uses")
     crossed = result.checkout_crosses_1s_at
     print(
         "  checkout p95 above 1 s from "
         + (f"{crossed} users" if crossed else f"no step up to {max(options.steps)} users")
     )
-
-    inv = result.invariants
-    print("\nAfterwards, in the database")
-    print(f"  orders placed {inv.orders}, paid {inv.paid_orders}")
+    print()
+    at_target = next((s for s in result.steps if s.users == TARGET_USERS), None)
+    if at_target is None:
+        print(f"! no step of {TARGET_USERS} users in this run (--steps): times not judged")
     print(
-        f"  paid orders = confirmation e-mails   {inv.paid_orders} = "
-        f"{inv.confirmation_emails}  {_met(inv.paid_orders == inv.confirmation_emails)}"
-    )
-    print(
-        f"  one paid step per paid order           "
-        f"{_met(not inv.orders_paid_twice_or_not_recorded)}"
-    )
-    print(
-        f"  no stock below zero                    {_met(not inv.products_below_zero)} "
-        f"(campaign product: {inv.rush_stock_left} of {options.rush_stock} left)"
-    )
-    print(
-        f"  no code used past its limit            {_met(not inv.codes_past_limit)} "
-        f"({campaign.CODE}: {inv.code_uses} of {inv.code_limit} uses)"
+        "\n".join(
+            targets.table(
+                f"Targets (issue 18; think time {options.think} s)", _checks(result, at_target)
+            )
+        )
     )
     print(f"\nwritten to {result.directory}")
 

@@ -63,7 +63,8 @@ def _advertises_here() -> bool:
     )
 
 
-def _dismissed_ids() -> list[int]:
+def dismissed_ids() -> list[int]:
+    """The ids of the promo codes whose banner this visitor dismissed."""
     stored = session.get(DISMISSED_KEY)
     if not isinstance(stored, list):
         return []
@@ -82,7 +83,7 @@ def promo_banners() -> list[Banner]:
         log.exception("promo banners could not be loaded")
         db.session.rollback()
         return []
-    dismissed = set(_dismissed_ids())
+    dismissed = set(dismissed_ids())
     locale, tz = str(get_locale()), clock.shop_timezone()
     return [banner_for(code, locale, tz) for code in codes if code.id not in dismissed]
 
@@ -111,7 +112,7 @@ def dismiss() -> Response:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS):
         abort(400)
     promo_code_id = int(raw)
-    dismissed = _dismissed_ids()
+    dismissed = dismissed_ids()
     if promo_code_id not in dismissed:
         session[DISMISSED_KEY] = [*dismissed, promo_code_id][-MAX_DISMISSED:]
     return redirect(safe_next(request.form.get("next")), code=303)

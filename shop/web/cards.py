@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask import Flask, get_template_attribute, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from shop.images import variant_sides, variant_size
@@ -21,6 +20,7 @@ from shop.rules.input import is_slug
 from shop.web import fragments
 from shop.web.formatting import money_formatter
 from shop.web.omnibus import list_omnibus_notes
+from shop.web.page_cache import csrf_token
 from shop.web.redirects import safe_next
 
 
@@ -113,11 +113,11 @@ def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
     """Cached product cards with this visitor's parts filled in (`web.fragments` slots): the
     add-to-cart forms' CSRF token and way back, and the Omnibus notes running now."""
     query = request.query_string.decode("utf-8", "replace")
-    values: dict[str, str] = {
+    values: dict[str, str | Markup] = {
         "next": safe_next(f"{request.path}?{query}" if query else request.path)
     }
     if fragments.has_slot(html, "csrf"):
-        values["csrf"] = generate_csrf()
+        values["csrf"] = csrf_token()
     notes_by_product = list_omnibus_notes(list(cards))
     if notes_by_product:
         # The template's macro, called per card: a render_template per card ran the context

@@ -27,6 +27,10 @@ request, so two visitors never see each other's token even when they get the sam
 list), `next` (the page to come back to after adding) and `omnibus:<product id>` (the
 Omnibus note of the codes running at this second). A slot left unfilled becomes nothing.
 
+Whole pages made of these fragments are kept too, for verified visitors (`web.page_cache`,
+a `FragmentCache` of its own, emptied with the others); a page lives no longer than the
+soonest-expiring fragment it was made from (`soonest_expiry`).
+
 The benchmark that asked for it: with the cache, a category page is rendered from a
 dictionary lookup instead of two queries and 24 cards (see README "Benchmarks").
 """
@@ -41,7 +45,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import TextClause, event
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -78,24 +82,44 @@ class FragmentCache:
         """The value kept under `key`, or `make()`'s, kept for next time."""
         if self.seconds <= 0:
             return make()
+        found, value, generation = self.lookup(key)
+        if found:
+            return value
+        # Made outside the lock: two requests may both make a missing entry, which is
+        # cheaper than making every other request wait for one database round trip.
+        made = make()
+        self.keep(key, made, generation=generation)
+        return made
+
+    def lookup(self, key: Hashable) -> tuple[bool, Any, int]:
+        """(found, value, generation): the generation to give `keep` when it was missing."""
         now = self._clock()
         with self._lock:
             kept = self._entries.get(key, _MISSING)
             if kept is not _MISSING and kept[0] > now:  # type: ignore[index]
                 self._entries.move_to_end(key)
-                return kept[1]  # type: ignore[index]
-            generation = self._generation
-        # Made outside the lock: two requests may both make a missing entry, which is
-        # cheaper than making every other request wait for one database round trip.
-        value = make()
+                _note_expiry(kept[0])  # type: ignore[index]
+                return True, kept[1], self._generation  # type: ignore[index]
+            return False, None, self._generation
+
+    def keep(
+        self, key: Hashable, value: Any, *, generation: int, expires_at: float | None = None
+    ) -> None:
+        """Keep `value` until `expires_at` (at most `seconds` from now), unless the cache was
+        emptied since `generation` was read: then it was made from rows a commit changed."""
+        latest = self._clock() + self.seconds
+        expires = latest if expires_at is None else min(expires_at, latest)
+        _note_expiry(expires)
         with self._lock:
             if generation != self._generation:
-                return value
-            self._entries[key] = (now + self.seconds, value)
+                return
+            self._entries[key] = (expires, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return value
+
+    def now(self) -> float:
+        return self._clock()
 
     def clear(self) -> None:
         with self._lock:
@@ -107,6 +131,22 @@ class FragmentCache:
 
 
 _ALL_CACHES: weakref.WeakSet[FragmentCache] = weakref.WeakSet()
+
+# The soonest expiry of the entries this request used: a whole page made from them lives
+# no longer than they would (`web.page_cache`), so a change shows within `seconds`.
+_EXPIRY = "shop.fragments.expiry"
+
+
+def _note_expiry(expires: float) -> None:
+    if has_app_context():
+        soonest = g.get(_EXPIRY)
+        if soonest is None or expires < soonest:
+            setattr(g, _EXPIRY, expires)
+
+
+def soonest_expiry() -> float | None:
+    """The soonest expiry of the fragments this request used or made (None: none)."""
+    return g.get(_EXPIRY)
 
 
 def clear_all() -> None:
@@ -156,6 +196,8 @@ STOREFRONT_TABLES = frozenset(
         "promo_code_categories",
         "price_changes",
         "product_related",
+        "articles",  # the article pages are kept whole (`web.page_cache`)
+        "article_products",
     }
 )
 

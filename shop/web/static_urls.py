@@ -18,33 +18,31 @@ VERSION_PARAM = "v"
 VERSION_LENGTH = 10
 
 _versions: dict[tuple[str, int, int], str] = {}
-# Where a static filename leads, resolved once: resolving walks every directory of the path
-# (an lstat each), and a page asks for a dozen static addresses. Only files found are kept.
-_paths: dict[tuple[str, str], Path] = {}
-
-
-def _static_path(filename: str) -> Path | None:
-    key = (current_app.static_folder or "static", filename)
-    path = _paths.get(key)
-    if path is None:
-        folder = Path(key[0]).resolve()
-        path = (folder / filename).resolve()
-        if not path.is_relative_to(folder) or not path.is_file():
-            return None
-        _paths[key] = path
-    return path
+# In production the files do not change while the process runs: each name is hashed once and
+# never looked at again (a page names ~7 static files; each look costs several system calls).
+# Only files that exist are kept, so asking for made-up names cannot grow it.
+_released: dict[tuple[str, str], str] = {}
 
 
 def static_version(filename: str) -> str | None:
     """The content hash of `static/<filename>`, or None when there is no such file."""
-    path = _static_path(filename)
-    if path is None:
+    if current_app.config["SHOP_ENV"] != "production":
+        return _version_now(filename)
+    key = (current_app.static_folder or "static", filename)
+    version = _released.get(key)
+    if version is None:
+        version = _version_now(filename)
+        if version is not None:
+            _released[key] = version
+    return version
+
+
+def _version_now(filename: str) -> str | None:
+    folder = Path(current_app.static_folder or "static").resolve()
+    path = (folder / filename).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
         return None
-    try:
-        stat = path.stat()
-    except FileNotFoundError:  # removed since: found again, or not, next time
-        _paths.clear()
-        return None
+    stat = path.stat()
     # Keyed by modification time and size too, so an edited file (`make run`) gets a new hash.
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     version = _versions.get(key)

@@ -18,7 +18,7 @@ from shop.extensions import db
 from shop.models import Product
 from shop.rules.promotions import Kind, window_from_local
 from shop.services.promotions import PromoDraft, create_promo_code
-from shop.web.fragments import EXTENSION
+from shop.web.fragments import EXTENSION, clear_all
 from tests.helpers import csrf_token, make_category, make_product, pass_age_gate
 from tests.integration.test_omnibus import NOTE, product_priced, public_code
 from tests.integration.test_query_counts import counting_queries
@@ -208,7 +208,7 @@ def test_clearing_the_cache_shows_another_servers_change(app, verified_client, t
     html_of(verified_client, "/category/truffles")
     rename_from_another_server(truffle.id, "Tampanensis truffle")
 
-    app.extensions[EXTENSION].clear()
+    clear_all()  # the fragments and the whole pages made of them
 
     assert "Tampanensis truffle" in html_of(verified_client, "/category/truffles")
 
