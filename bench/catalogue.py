@@ -1,7 +1,8 @@
 """Catalogue scale, in process: storefront pages through Flask's test client with a verified
 visitor's session, at 1k, 10k and 100k products. Per page: p50/p95 of the whole request
 (routing, queries, rendering) and the SQL statements it sent, counted the way
-`tests/integration/test_query_counts.py` counts them.
+`tests/integration/test_query_counts.py` counts them. The knowledge base is measured too:
+one demo article, published here, whose related product is one of the catalogue's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -84,7 +86,49 @@ def pages_for(catalogue: Catalogue) -> list[tuple[str, str]]:
         ("search, 2 words", f"/search?q={catalogue.search_word}+mexicana"),
         # The last product's number: a word in one product's name, as a precise search.
         ("search, rare word", f"/search?q={catalogue.products - 1}"),
+        ("articles", "/articles"),
+        ("article", f"/articles/{article_slug()}"),
     ]
+
+
+def article_slug() -> str:
+    """The slug of the article `measure_pages` publishes: the demo shop's first."""
+    from shop.demo_data import load_demo_data
+
+    return str(load_demo_data().articles[0]["slug"])
+
+
+def publish_article(app: Any, catalogue: Catalogue) -> None:
+    """Publish the demo shop's first article, related to the catalogue's product, unless it
+    is there already."""
+    from sqlalchemy import select
+
+    from shop import clock
+    from shop.demo_data import load_demo_data
+    from shop.extensions import db
+    from shop.models import Article
+    from shop.services.articles import ArticleDraft, save_article
+
+    data = load_demo_data().articles[0]
+    with app.app_context():
+        if db.session.scalar(select(Article.id).where(Article.slug == data["slug"])):
+            return
+        now = clock.now()
+        draft = ArticleDraft(
+            slug=data["slug"],
+            title_en=data["title"]["en"],
+            title_nl=data["title"]["nl"],
+            summary_en=data["summary"]["en"],
+            summary_nl=data["summary"]["nl"],
+            body_md_en=data["body_md"]["en"],
+            body_md_nl=data["body_md"]["nl"],
+            disclaimer_en=data["disclaimer"]["en"],
+            disclaimer_nl=data["disclaimer"]["nl"],
+            published_at=now - timedelta(days=1),
+            related_slugs=[catalogue.product_slug],
+        )
+        save_article(db.session, None, draft, publish=True, actor=None, now=now)
+        db.session.remove()
 
 
 def measure_pages(
@@ -106,6 +150,7 @@ def measure_pages(
     from shop.extensions import db
 
     app = create_app(shop_settings(database, SHOP_FRAGMENT_CACHE_SECONDS="0"))
+    publish_article(app, catalogue)
     figures = []
     with app.app_context():
         engine = db.engine

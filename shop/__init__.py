@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         agegate,
         articles,
         banners,
+        cards,
         cart,
         checkout,
         compression,
@@ -135,6 +136,8 @@ def _register_blueprints(app: Flask) -> None:
     input_guard.install(app)  # next: refuses NULs before any view sees them
     security_headers.install(app)
     static_urls.install(app)
+    cards.install(app)
+    cards.install(app)
     ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)

@@ -6,15 +6,20 @@ state). Products are written by `services.products`.
 from __future__ import annotations
 
 import enum
+import functools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -22,8 +27,9 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from shop.models import (
     AllergenEntry,
@@ -39,7 +45,12 @@ from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
 from shop.rules.listing_filters import CategoryFilters, Sort
 from shop.rules.product_kind import KIND_ORDER, ProductKind
-from shop.services.search import count_matching, matching_products, search_terms
+from shop.services.search import (
+    count_matching,
+    matching_products,
+    search_parameters,
+    search_terms,
+)
 
 T = TypeVar("T")
 
@@ -95,8 +106,63 @@ _IMAGE_FACTS = (
 IMAGE_FACTS = _IMAGE_FACTS
 
 
-# What a product card shows: the descriptions (the bulk of a row) wait for the product page.
-_CARD_FACTS = (
+@dataclass(frozen=True)
+class CardImage:
+    """What a product card shows of a picture (`_IMAGE_FACTS`, in that order)."""
+
+    id: int
+    product_id: int
+    position: int
+    alt_en: str
+    alt_nl: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """What a product card shows, as plain values read as rows: a list builds no ORM objects
+    (24 `Product`s with their pictures cost more CPU than the page's queries). The descriptions,
+    the bulk of a row, wait for the product page."""
+
+    id: int
+    slug: str
+    category_id: int
+    name_en: str
+    name_nl: str
+    summary_en: str
+    summary_nl: str
+    price_cents: int
+    stock: int
+    min_age: int
+    images: tuple[CardImage, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Any, images: tuple[CardImage, ...]) -> ProductCard:
+        """The card of a row that begins with `_CARD_COLUMNS`."""
+        return cls(
+            id=row[0],
+            slug=row[1],
+            category_id=row[2],
+            name_en=row[3],
+            name_nl=row[4],
+            summary_en=row[5],
+            summary_nl=row[6],
+            price_cents=row[7],
+            stock=row[8],
+            min_age=row[9],
+            images=images,
+        )
+
+    def name(self, locale: str) -> str:
+        return localized(self, "name", locale)
+
+    def summary(self, locale: str) -> str:
+        return localized(self, "summary", locale)
+
+
+# The columns of a `ProductCard`, in its fields' order.
+_CARD_COLUMNS = (
     Product.id,
     Product.slug,
     Product.category_id,
@@ -107,8 +173,6 @@ _CARD_FACTS = (
     Product.price_cents,
     Product.stock,
     Product.min_age,
-    Product.is_active,
-    Product.created_at,
 )
 
 # `= true` rather than `IS true`: PostgreSQL uses an index only for the former, and the
@@ -116,11 +180,24 @@ _CARD_FACTS = (
 ON_SALE = Product.is_active == true()
 
 
-def _as_cards(query: Select[Any]) -> Select[Any]:
-    # One query for the pictures of every product in the list, not one per card.
-    return query.options(
-        load_only(*_CARD_FACTS), selectinload(Product.images).load_only(*_IMAGE_FACTS)
+@functools.cache
+def _pictures_query() -> Select[*tuple[Any, ...]]:
+    return (
+        select(*_IMAGE_FACTS)
+        .where(ProductImage.product_id.in_(bindparam("product_ids", expanding=True)))
+        .order_by(ProductImage.product_id, ProductImage.position)
     )
+
+
+def _cards(session: Session, rows: Sequence[Any]) -> list[ProductCard]:
+    """The cards of `rows`, which begin with `_CARD_COLUMNS`, with their pictures: one query
+    for the pictures of the whole list (none for an empty one)."""
+    pictures: dict[int, list[CardImage]] = {}
+    if rows:
+        ids = {"product_ids": [row[0] for row in rows]}
+        for image in session.execute(_pictures_query(), ids):
+            pictures.setdefault(image.product_id, []).append(CardImage(*image))
+    return [ProductCard.from_row(row, tuple(pictures.get(row[0], ()))) for row in rows]
 
 
 def list_categories(session: Session) -> list[Category]:
@@ -148,6 +225,12 @@ class CategorySummary:
 
 def category_summaries(session: Session) -> list[CategorySummary]:
     """Every category in the staff's order, as plain values: one query."""
+    return [CategorySummary(*row) for row in session.execute(_summaries_query())]
+
+
+@functools.cache
+def _summaries_query() -> Select[*tuple[Any, ...]]:
+    # Built once: it is asked on every storefront page while the fragment cache is off.
     columns = (
         Category.id,
         Category.slug,
@@ -156,19 +239,22 @@ def category_summaries(session: Session) -> list[CategorySummary]:
         Category.description_en,
         Category.description_nl,
     )
-    query = select(*columns).order_by(Category.position, Category.id)
-    return [CategorySummary(*row) for row in session.execute(query)]
+    return select(*columns).order_by(Category.position, Category.id)
 
 
-def featured_products(session: Session, limit: int = 8) -> list[Product]:
+def featured_products(session: Session, limit: int = 8) -> list[ProductCard]:
     """Active products marked featured, newest first."""
-    query = (
-        select(Product)
+    return _cards(session, session.execute(_featured_query(), {"limit": limit}).all())
+
+
+@functools.cache
+def _featured_query() -> Select[*tuple[Any, ...]]:
+    return (
+        select(*_CARD_COLUMNS)
         .where(Product.is_featured == true(), ON_SALE)
         .order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return list(session.scalars(_as_cards(query)))
 
 
 def _shown_name(locale: str) -> ColumnElement[Any]:
@@ -193,16 +279,25 @@ def _ordering(sort: Sort, locale: str) -> list[ColumnElement[Any] | Instrumented
 
 
 def _filtered(filters: CategoryFilters) -> list[ColumnElement[bool]]:
+    """The filters' conditions, their values bound as parameters (`_filter_values`)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.in_stock:
         conditions.append(Product.stock > 0)
     if filters.min_cents is not None:
-        conditions.append(Product.price_cents >= filters.min_cents)
+        conditions.append(Product.price_cents >= bindparam("min_cents", type_=Integer))
     if filters.max_cents is not None:
-        conditions.append(Product.price_cents <= filters.max_cents)
+        conditions.append(Product.price_cents <= bindparam("max_cents", type_=Integer))
     if filters.kinds:
-        conditions.append(Product.kind.in_([kind.value for kind in filters.kinds]))
+        conditions.append(Product.kind.in_(bindparam("kinds", expanding=True)))
     return conditions
+
+
+def _filter_values(filters: CategoryFilters) -> dict[str, Any]:
+    return {
+        "min_cents": filters.min_cents,
+        "max_cents": filters.max_cents,
+        "kinds": [kind.value for kind in filters.kinds],
+    }
 
 
 @dataclass(frozen=True)
@@ -217,11 +312,11 @@ class KindCount:
 class CategoryListing:
     """One page of a category's products and the kinds its filter offers, with counts."""
 
-    page: Page[Product]
+    page: Page[ProductCard]
     kinds: list[KindCount]
 
 
-def _kind_summary(category_id: int, filters: CategoryFilters) -> Select[Any]:
+def _kind_summary(filters: CategoryFilters) -> Select[Any]:
     """SELECT of "capsules:3,powder:2": the category's active products that pass every filter
     but the kind, counted per kind (NULL when there are none). One string, so it rides along
     with the page's rows instead of costing a query of its own."""
@@ -230,7 +325,7 @@ def _kind_summary(category_id: int, filters: CategoryFilters) -> Select[Any]:
     )
     per_kind = (
         select(Product.kind.label("kind"), func.count().label("products"))
-        .where(Product.category_id == category_id, ON_SALE, *_filtered(others))
+        .where(Product.category_id == bindparam("category_id"), ON_SALE, *_filtered(others))
         .group_by(Product.kind)
         .subquery()
     )
@@ -261,40 +356,73 @@ def category_listing(
     """One page of a category's active products that pass the filters, in their sort, and
     the kinds of those passing the other filters, with counts: one query and the pictures'."""
     filters = filters or CategoryFilters()
-    in_category = (Product.category_id == category.id, ON_SALE, *_filtered(filters))
-    ordering = _ordering(filters.sort, locale)
-    summary_query = _kind_summary(category.id, filters)
     # Filtered counts are made every time: their combinations are the visitors' to make, so
     # keeping them would let anyone fill the memory.
     cache_key = (str(session.get_bind().engine.url), category.id)
     keeps_count = not filters.is_filtering
     known = _known_count(cache_key) if keeps_count else None
-    # The page's ids first, in index order from the index alone (a deep page skips thousands
-    # of entries without reading their rows), then the rows of those ids. One round trip.
-    page_ids = (
-        select(Product.id)
-        .where(*in_category)
-        .order_by(*ordering)
-        .limit(size)
-        .offset((number - 1) * size)
-        .subquery()
-    )
-    columns = [Product] if known is not None else [Product, summary_query.scalar_subquery()]
-    query = select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
-    rows = session.execute(_as_cards(query)).all()
+    # Built once per shape of filters (the values are parameters): building it cost more
+    # CPU than running it.
+    shape = _shape(filters)
+    dutch = locale.startswith("nl")
+    values = {
+        "category_id": category.id,
+        "page_size": size,
+        "page_offset": (number - 1) * size,
+        **_filter_values(filters),
+    }
+    rows = session.execute(_listing_query(shape, dutch, known is None), values).all()
     if known is not None:
         summary = known
     elif rows:
-        summary = rows[0][1]
+        summary = rows[0][len(_CARD_COLUMNS)]
     else:
         # Past the end, or nothing passes: counted apart so the page can say how many.
-        summary = session.scalar(summary_query)
+        summary = session.scalar(_kind_summary_query(shape), values)
     kinds = _kind_counts(summary, filters)
     total = sum(k.count for k in kinds if not filters.kinds or k.kind in filters.kinds)
     if keeps_count:
         _remember_count(cache_key, summary, total)
-    page = Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+    page = Page(items=_cards(session, rows), number=number, size=size, total=total)
     return CategoryListing(page=page, kinds=kinds)
+
+
+def _shape(filters: CategoryFilters) -> CategoryFilters:
+    """Filters that ask for what `filters` asks for, with stand-in values: the key of a
+    statement built once, whose values are parameters (`_filter_values`)."""
+    return CategoryFilters(
+        in_stock=filters.in_stock,
+        min_cents=None if filters.min_cents is None else 0,
+        max_cents=None if filters.max_cents is None else 0,
+        kinds=filters.kinds[:1],
+        sort=filters.sort,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _kind_summary_query(shape: CategoryFilters) -> Select[Any]:
+    return _kind_summary(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _listing_query(shape: CategoryFilters, dutch: bool, with_summary: bool) -> Select[Any]:
+    """SELECT of one page of a category's cards in `shape`'s filters and sort, with the kinds'
+    summary when asked. The page's ids first, in index order from the index alone (a deep
+    page skips thousands of entries without reading their rows), then the rows of those ids.
+    One round trip."""
+    ordering = _ordering(shape.sort, "nl" if dutch else "en")
+    page_ids = (
+        select(Product.id)
+        .where(Product.category_id == bindparam("category_id"), ON_SALE, *_filtered(shape))
+        .order_by(*ordering)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+        .subquery()
+    )
+    columns: list[Any] = [*_CARD_COLUMNS]
+    if with_summary:
+        columns.append(_kind_summary(shape).scalar_subquery())
+    return select(*columns).join(page_ids, Product.id == page_ids.c.id).order_by(*ordering)
 
 
 # The counts of a large category are kept for a minute in each process: counting 60,000
@@ -321,18 +449,29 @@ def _remember_count(key: tuple[str, int], summary: str | None, total: int) -> No
         _kept_counts[key] = (time.monotonic() + COUNT_KEPT_SECONDS, summary)
 
 
-def search_products(session: Session, query: str, *, number: int, size: int) -> Page[Product]:
+@functools.cache
+def _card_search(dialect: str) -> Select[Any]:
+    return matching_products(dialect, columns=_CARD_COLUMNS)
+
+
+@functools.cache
+def _search_count(dialect: str) -> Select[Any]:
+    return count_matching(dialect)
+
+
+def search_products(session: Session, query: str, *, number: int, size: int) -> Page[ProductCard]:
     """Active products matching every word of `query`, best matches first."""
     terms = search_terms(query)
     if not terms:
         return Page(items=[], number=number, size=size, total=0)
-    matching = matching_products(session, terms, limit=size, offset=(number - 1) * size)
-    rows = session.execute(_as_cards(matching)).all()
-    total = rows[0][1] if rows else 0
+    dialect = session.get_bind().dialect.name
+    parameters = search_parameters(session, terms, limit=size, offset=(number - 1) * size)
+    rows = session.execute(_card_search(dialect), parameters).all()
+    total = rows[0][len(_CARD_COLUMNS)] if rows else 0
     if not rows and number > 1:
         # Past the end: count once so the view can say how many pages there are.
-        total = session.scalar(count_matching(session, terms)) or 0
-    return Page(items=[row[0] for row in rows], number=number, size=size, total=total)
+        total = session.scalar(_search_count(dialect), parameters) or 0
+    return Page(items=_cards(session, rows), number=number, size=size, total=total)
 
 
 # How many names "did you mean" and the search box's list weigh: the first this many products
@@ -360,9 +499,19 @@ def product_names(
 
 def product_for_sale(session: Session, slug: str) -> Product:
     """An active product with everything its page shows (warnings, category, images)."""
-    query = (
+    product: Product | None = (
+        session.scalars(_product_page_query(), {"slug": slug}).unique().first()
+    )
+    if product is None:
+        raise CatalogNotFound(product=slug)
+    return product
+
+
+@functools.cache
+def _product_page_query() -> Select[*tuple[Any, ...]]:
+    return (
         select(Product)
-        .where(Product.slug == slug, Product.is_active.is_(True))
+        .where(Product.slug == bindparam("slug"), Product.is_active.is_(True))
         # One round trip: a product has a handful of disclaimers and allergens, so joining
         # them all multiplies a few rows, which is cheaper than three queries.
         .options(
@@ -372,10 +521,6 @@ def product_for_sale(session: Session, slug: str) -> Product:
             joinedload(Product.images).load_only(*_IMAGE_FACTS),
         )
     )
-    product = session.scalars(query).unique().first()
-    if product is None:
-        raise CatalogNotFound(product=slug)
-    return product
 
 
 RELATED_LIMIT = 4
@@ -383,25 +528,51 @@ RELATED_LIMIT = 4
 
 def related_products(
     session: Session, product: Product, limit: int = RELATED_LIMIT
-) -> list[Product]:
+) -> list[ProductCard]:
     """Up to `limit` products to show on `product`'s page: active ones, never itself; those in
     stock before those sold out, and within each the staff's picks (in their order) before
     others of the same category. Two queries (the cards and their pictures), whatever the
     catalogue's size."""
-    picks = select(RelatedProduct.related_id).where(RelatedProduct.product_id == product.id)
+    values = {"product_id": product.id, "category_id": product.category_id, "limit": limit}
+    return _cards(session, session.execute(_related_query(), values).all())
+
+
+@functools.cache
+def _related_query() -> Select[*tuple[Any, ...]]:
+    product_id: BindParameter[int] = bindparam("product_id", type_=Integer)
+    limit: BindParameter[int] = bindparam("limit", type_=Integer)
+    picks = select(RelatedProduct.related_id).where(RelatedProduct.product_id == product_id)
     pick_position = (
         select(RelatedProduct.position)
-        .where(RelatedProduct.product_id == product.id, RelatedProduct.related_id == Product.id)
+        .where(RelatedProduct.product_id == product_id, RelatedProduct.related_id == Product.id)
         .correlate(Product)
         .scalar_subquery()
     )
-    query = (
-        select(Product)
-        .where(
-            ON_SALE,
-            Product.id != product.id,
-            or_(Product.category_id == product.category_id, Product.id.in_(picks)),
+    # The candidates, few whatever the category's size: the picks, and the category's first
+    # `limit` in stock and sold out by name, each read in the order of the (category, active,
+    # name) index. Ordering the whole category instead read all of its rows (~50k at 100k
+    # products: ~350 ms a page on SQLite). Sold-out ones are looked for only when fewer than
+    # `limit` are in stock, as only then can one be shown (a one-time condition).
+    others = (Product.category_id == bindparam("category_id"), ON_SALE, Product.id != product_id)
+
+    def first_by_name(*condition: ColumnElement[bool]) -> Select[Any]:
+        return (
+            select(Product.id)
+            .where(*others, *condition)
+            .order_by(Product.name_en, Product.id)
+            .limit(limit)
         )
+
+    in_stock = first_by_name(Product.stock > 0)
+    too_few_in_stock = select(func.count()).select_from(in_stock.subquery()).scalar_subquery()
+    candidates = union_all(
+        picks,
+        select(first_by_name(Product.stock > 0).subquery()),
+        select(first_by_name(Product.stock <= 0, too_few_in_stock < limit).subquery()),
+    )
+    return (
+        select(*_CARD_COLUMNS)
+        .where(ON_SALE, Product.id != product_id, Product.id.in_(candidates))
         .order_by(
             case((Product.stock > 0, 0), else_=1),
             case((pick_position.is_(None), 1), else_=0),
@@ -411,7 +582,6 @@ def related_products(
         )
         .limit(limit)
     )
-    return list(session.scalars(_as_cards(query)))
 
 
 # --- the back office -----------------------------------------------------------------------

@@ -12,14 +12,15 @@ words them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from shop.db import begin_write
 from shop.models import (
@@ -31,6 +32,7 @@ from shop.models import (
     PromoRedemption,
     StaffMember,
 )
+from shop.models.promotions import promo_code_categories, promo_code_products
 from shop.refusals import Reason, Refused
 from shop.rules.campaigns import PublicCode, omnibus_period_start
 from shop.rules.promotions import (
@@ -394,24 +396,59 @@ def running_public_codes(
     filters it again by the instant of each page).
     """
     starts_by = until if until is not None else now
-    query = (
-        select(PromoCode)
+    rows = session.execute(_running_public_codes_query(), {"now": now, "starts_by": starts_by})
+    return [
+        PublicCode(
+            row.id,
+            row.display_code,
+            Kind(row.kind),
+            row.value,
+            Window(row.starts_at, row.ends_at),
+            **{name: getattr(row, name).strip() for name in BANNER_FIELDS},
+            product_ids=_ids(row.product_ids),
+            category_ids=_ids(row.category_ids),
+        )
+        for row in rows
+    ]
+
+
+def _ids(joined: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in (joined or "").split(",") if part)
+
+
+@functools.cache
+def _running_public_codes_query() -> Select[Any]:
+    # Asked on every page behind the gate, so one round trip of plain rows, built once: of its
+    # scope a banner needs only the ids, which ride along as "3,17" strings.
+    def joined(table: Any, column: str) -> Any:
+        return (
+            select(func.aggregate_strings(cast(table.c[column], String), ","))
+            .where(table.c.promo_code_id == PromoCode.id)
+            .correlate(PromoCode)
+            .scalar_subquery()
+        )
+
+    return (
+        select(
+            PromoCode.id,
+            PromoCode.display_code,
+            PromoCode.kind,
+            PromoCode.value,
+            PromoCode.starts_at,
+            PromoCode.ends_at,
+            *(getattr(PromoCode, name) for name in BANNER_FIELDS),
+            joined(promo_code_products, "product_id").label("product_ids"),
+            joined(promo_code_categories, "category_id").label("category_ids"),
+        )
         .where(
             PromoCode.is_public.is_(True),
             PromoCode.is_active.is_(True),
-            or_(PromoCode.starts_at.is_(None), PromoCode.starts_at <= starts_by),
-            or_(PromoCode.ends_at.is_(None), PromoCode.ends_at > now),
+            or_(PromoCode.starts_at.is_(None), PromoCode.starts_at <= bindparam("starts_by")),
+            or_(PromoCode.ends_at.is_(None), PromoCode.ends_at > bindparam("now")),
             or_(PromoCode.usage_limit.is_(None), PromoCode.times_used < PromoCode.usage_limit),
-        )
-        # One round trip, on every page behind the gate: of its scope a banner needs only the
-        # ids, so they are joined in rather than selected apart.
-        .options(
-            joinedload(PromoCode.products).load_only(Product.id),
-            joinedload(PromoCode.categories).load_only(Category.id),
         )
         .order_by(PromoCode.starts_at, PromoCode.id)
     )
-    return [public_code(code) for code in session.scalars(query).unique()]
 
 
 BANNER_FIELDS = ("banner_title_en", "banner_title_nl", "banner_text_en", "banner_text_nl")
@@ -439,39 +476,23 @@ def lowest_price_before(session: Session, product_id: int, instant: datetime) ->
 
     Counts the price in force when the period began and every change within it.
     """
-    period_start = omnibus_period_start(instant)
-    in_force_at_start = (
-        select(PriceChange.price_cents)
-        .where(PriceChange.product_id == product_id, PriceChange.effective_at <= period_start)
-        .order_by(PriceChange.effective_at.desc(), PriceChange.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    lowest_changed_within = (
-        select(func.min(PriceChange.price_cents))
-        .where(
-            PriceChange.product_id == product_id,
-            PriceChange.effective_at > period_start,
-            PriceChange.effective_at < instant,
-        )
-        .scalar_subquery()
-    )
-    # One round trip: a product page asks this once per promotion covering it.
-    lowest_within, at_start = session.execute(
-        select(lowest_changed_within, in_force_at_start)
-    ).one()
+    values = {
+        "ids": [product_id],
+        "period_start": omnibus_period_start(instant),
+        "instant": instant,
+    }
+    # The list's statement for a list of one: one round trip, built once.
+    row = session.execute(_lowest_prices_query(), values).first()
+    lowest_within, at_start = (row[1], row[2]) if row is not None else (None, None)
     candidates = [price for price in (lowest_within, at_start) if price is not None]
     return min(candidates) if candidates else None
 
 
-def lowest_prices_before(
-    session: Session, product_ids: Iterable[int], instant: datetime
-) -> dict[int, int | None]:
-    """`lowest_price_before` for many products in one round trip (a list's Omnibus notes)."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    period_start = omnibus_period_start(instant)
+@functools.cache
+def _lowest_prices_query() -> Select[Any]:
+    # Built once (a list's notes ask it on every page), the values bound as parameters.
+    period_start: BindParameter[datetime] = bindparam("period_start")
+    instant: BindParameter[datetime] = bindparam("instant")
     in_force_at_start = (
         select(PriceChange.price_cents)
         .where(PriceChange.product_id == Product.id, PriceChange.effective_at <= period_start)
@@ -490,9 +511,20 @@ def lowest_prices_before(
         .correlate(Product)
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(Product.id, lowest_changed_within, in_force_at_start).where(Product.id.in_(ids))
+    return select(Product.id, lowest_changed_within, in_force_at_start).where(
+        Product.id.in_(bindparam("ids", expanding=True))
     )
+
+
+def lowest_prices_before(
+    session: Session, product_ids: Iterable[int], instant: datetime
+) -> dict[int, int | None]:
+    """`lowest_price_before` for many products in one round trip (a list's Omnibus notes)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    values = {"ids": ids, "period_start": omnibus_period_start(instant), "instant": instant}
+    rows = session.execute(_lowest_prices_query(), values)
     lowest: dict[int, int | None] = {}
     for product_id, within, at_start in rows:
         candidates = [price for price in (within, at_start) if price is not None]

@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
+    Integer,
     Select,
+    String,
+    bindparam,
     func,
     literal_column,
     select,
@@ -69,38 +72,41 @@ def _fts5_names_query(terms: Sequence[str]) -> str:
 _BM25 = "bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)"  # names, summaries, descriptions
 _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs any score
 
+# The statements below take the visitor's words as bound parameters (`search_parameters`), so
+# each is built once per dialect and reused: building one took longer than SQLite's search.
 
-def _ranked_sqlite(terms: Sequence[str]) -> Select[Any]:
+
+def _ranked_sqlite() -> Select[Any]:
     """(product_id, rank) of the candidates, lower rank first: the first name matches, ranked
     among themselves, before the first matches anywhere. bm25() may only be called in a query
     on the FTS table itself, and asking FTS5 for a rank by rowid costs a full-text query per
     row, so each candidate query ranks its own rows, stopping at MAX_CANDIDATES."""
     fts = table("products_fts")
 
-    def first(match: str, name: str, tier: float) -> Select[Any, Any]:
+    def first(name: str, tier: float) -> Select[Any, Any]:
         return (
             select(
                 literal_column("rowid").label("product_id"),
                 (literal_column(_BM25) + tier).label("rank"),
             )
             .select_from(fts)
-            .where(text(f"products_fts MATCH :{name}").bindparams(**{name: match}))
-            .limit(MAX_CANDIDATES)
+            .where(text(f"products_fts MATCH :{name}").bindparams(bindparam(name, type_=String)))
+            .limit(bindparam("candidates", type_=Integer))
         )
 
-    names = first(_fts5_names_query(terms), "fts_names", 0.0).subquery()
-    anywhere = first(_fts5_query(terms), "fts_query", _TIER).subquery()
+    names = first("fts_names", 0.0).subquery()
+    anywhere = first("fts_query", _TIER).subquery()
     both = union_all(select(names), select(anywhere)).subquery()
     return select(both.c.product_id, func.min(both.c.rank).label("rank")).group_by(
         both.c.product_id
     )
 
 
-def _ranked_postgresql(terms: Sequence[str]) -> Select[Any]:
+def _ranked_postgresql() -> Select[Any]:
     """(product_id, rank) of the candidates, higher rank first: name matches first, as on
     SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice."""
-    tsquery = func.to_tsquery(literal_column("'simple'"), _tsquery(terms))
-    in_names = func.to_tsquery(literal_column("'simple'"), _tsquery(terms, weights="A"))
+    tsquery = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
+    in_names = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery_names", type_=String))
     vector: ColumnClause[Any] = literal_column("products.search_vector")
 
     def first(query: ColumnElement[Any], tier: float) -> Select[Any]:
@@ -109,7 +115,7 @@ def _ranked_postgresql(terms: Sequence[str]) -> Select[Any]:
                 Product.id.label("product_id"), (func.ts_rank(vector, tsquery) + tier).label("rank")
             )
             .where(vector.op("@@")(query), Product.is_active.is_(True))
-            .limit(MAX_CANDIDATES)
+            .limit(bindparam("candidates", type_=Integer))
         )
 
     both = union_all(
@@ -120,41 +126,51 @@ def _ranked_postgresql(terms: Sequence[str]) -> Select[Any]:
     )
 
 
-def _ranked_active(session: Session, terms: Sequence[str]) -> Select[Any]:
+def _ranked_active(dialect: str) -> Select[Any]:
     """(product_id, order) of the active candidates, lower `order` first."""
-    if is_sqlite(session):
-        ranked = _ranked_sqlite(terms).subquery()
+    if dialect == "sqlite":
+        ranked = _ranked_sqlite().subquery()
         # FTS5 indexes every product: the active ones are picked here.
         return (
             select(ranked.c.product_id, ranked.c.rank.label("order"))
             .join(Product, Product.id == ranked.c.product_id)
             .where(Product.is_active.is_(True))
         )
-    ranked = _ranked_postgresql(terms).subquery()
+    ranked = _ranked_postgresql().subquery()
     return select(ranked.c.product_id, (-ranked.c.rank).label("order"))
 
 
-def matching_products(
-    session: Session, terms: Sequence[str], *, limit: int, offset: int = 0
-) -> Select[Any]:
-    """SELECT of one page of the active products matching every term, best matches first,
-    each row with the total (at most 2 × MAX_CANDIDATES; see there). The page is cut from
-    the ranked ids before any product row is read."""
-    ranked = _ranked_active(session, terms).subquery()
+def search_parameters(
+    session: Session, terms: Sequence[str], *, limit: int = 0, offset: int = 0
+) -> dict[str, Any]:
+    """The values of the statements' parameters for `terms` and one page."""
+    page = {"page_size": limit, "page_offset": offset, "candidates": MAX_CANDIDATES}
+    if is_sqlite(session):
+        return {"fts_names": _fts5_names_query(terms), "fts_query": _fts5_query(terms), **page}
+    return {"tsquery": _tsquery(terms), "tsquery_names": _tsquery(terms, weights="A"), **page}
+
+
+def matching_products(dialect: str, *, columns: Sequence[Any] = (Product,)) -> Select[Any]:
+    """SELECT of one page of the active products matching every term (their `columns`), best
+    matches first, each row with the total (at most 2 × MAX_CANDIDATES; see there). The page
+    is cut from the ranked ids before any product row is read. Its parameters:
+    `search_parameters`; build it once per dialect and keep it."""
+    ranked = _ranked_active(dialect).subquery()
     page = (
         select(ranked.c.product_id, ranked.c.order, func.count().over().label("total"))
         .order_by(ranked.c.order, ranked.c.product_id)
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
         .subquery()
     )
     return (
-        select(Product, page.c.total)
+        select(*columns, page.c.total)
         .join(page, page.c.product_id == Product.id)
         .order_by(page.c.order, Product.id)
     )
 
 
-def count_matching(session: Session, terms: Sequence[str]) -> Select[Any]:
-    """SELECT of how many active products `matching_products` ranks."""
-    return select(func.count()).select_from(_ranked_active(session, terms).subquery())
+def count_matching(dialect: str) -> Select[Any]:
+    """SELECT of how many active products `matching_products` ranks (its parameters:
+    `search_parameters`)."""
+    return select(func.count()).select_from(_ranked_active(dialect).subquery())

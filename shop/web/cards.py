@@ -1,21 +1,100 @@
-"""Product cards' per-visitor parts, filled in after the cache: the add-to-cart forms' CSRF
-token and way back, and the Omnibus notes of the codes running now (`web.fragments` slots).
-Shared by every page that shows cards (the catalogue, the articles), so none of those
-blueprints imports another.
+"""Product cards: the addresses a list of cards shares (`CardLinks`, worked out once per list),
+and their per-visitor parts, filled in after the cache: the add-to-cart forms' CSRF token and
+way back, and the Omnibus notes of the codes running now (`web.fragments` slots). Shared by
+every page that shows cards (the catalogue, the articles), so none of those blueprints
+imports another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from flask import render_template, request
+from flask import Flask, get_template_attribute, render_template, request, url_for
 from markupsafe import Markup
 
+from shop.images import variant_sides, variant_size
+from shop.rules.campaigns import OmnibusNote
+from shop.rules.input import is_slug
 from shop.web import fragments
+from shop.web.formatting import money_formatter
 from shop.web.omnibus import list_omnibus_notes
 from shop.web.page_cache import csrf_token
 from shop.web.redirects import safe_next
+
+
+class PictureFacts(Protocol):
+    """What a card's picture needs: a `ProductImage`, or a card's `catalog.CardImage`."""
+
+    id: int
+    width: int
+    height: int
+
+
+def _prefix(url: str, tail: str) -> str | None:
+    return url.removesuffix(tail) if url.endswith(tail) else None
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """The addresses of a list's cards, from prefixes built once per list: `url_for` costs
+    tens of microseconds a call, and 24 cards with pictures asked for ~250 addresses."""
+
+    cart_add: str
+    placeholder: str
+    # `format_money` with the page's currency and language.
+    price: Callable[[int], str]
+    # "/products/" and "/images/"; None where the address is not the prefix and a tail (then
+    # every address is asked of `url_for`, as before).
+    product_prefix: str | None
+    image_prefix: str | None
+
+    def product(self, slug: str) -> str:
+        """The product page's address."""
+        if self.product_prefix is None or not is_slug(slug):
+            return url_for("storefront.product", slug=slug)
+        return self.product_prefix + slug
+
+    def variant(self, image_id: int, side: int, extension: str) -> str:
+        """The address of a picture at one size, in one format ("webp" or "jpg")."""
+        if self.image_prefix is None:
+            return url_for("images.variant", image_id=image_id, side=side, extension=extension)
+        return f"{self.image_prefix}{image_id}/{side}.{extension}"
+
+    def srcset(self, image: PictureFacts, extension: str) -> str:
+        """The `srcset` of a picture's variants in one format (as `web.images.srcset`)."""
+        width, height = image.width, image.height
+        return ", ".join(
+            f"{self.variant(image.id, side, extension)} {variant_size(width, height, side)[0]}w"
+            for side in variant_sides(width, height)
+        )
+
+    def fallback(self, image: PictureFacts, width: int) -> str:
+        """The JPEG variant closest above `width` pixels wide (as `web.images.fallback_src`)."""
+        sides = variant_sides(image.width, image.height)
+        side = next(
+            (s for s in sides if variant_size(image.width, image.height, s)[0] >= width),
+            sides[-1],
+        )
+        return self.variant(image.id, side, "jpg")
+
+
+def card_links() -> CardLinks:
+    """The addresses the cards of one list share (a template global)."""
+    return CardLinks(
+        cart_add=url_for("cart.add"),
+        price=money_formatter(),
+        placeholder=url_for("static", filename="images/placeholder.svg"),
+        product_prefix=_prefix(url_for("storefront.product", slug="x"), "x"),
+        image_prefix=_prefix(
+            url_for("images.variant", image_id=1, side=2, extension="jpg"), "1/2.jpg"
+        ),
+    )
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals["card_links"] = card_links
 
 
 @dataclass  # not frozen: it fills `omnibus.ProductFacts`, whose fields are plain attributes
@@ -39,9 +118,18 @@ def for_this_visitor(html: Markup, cards: Iterable[CardFacts]) -> Markup:
     }
     if fragments.has_slot(html, "csrf"):
         values["csrf"] = csrf_token()
-    for product_id, notes in list_omnibus_notes(list(cards)).items():
-        note = render_template("storefront/_omnibus.html", notes=notes)
-        values[f"omnibus:{product_id}"] = Markup(note)
+    notes_by_product = list_omnibus_notes(list(cards))
+    if notes_by_product:
+        # The template's macro, called per card: a render_template per card ran the context
+        # processors 24 times a page.
+        omnibus_notes = get_template_attribute("storefront/_omnibus_notes.html", "omnibus_notes")
+        # Cards with the same notes (a code over a range of equal prices) share their HTML.
+        shown: dict[tuple[OmnibusNote, ...], Markup] = {}
+        for product_id, notes in notes_by_product.items():
+            key = tuple(notes)
+            if key not in shown:
+                shown[key] = Markup(omnibus_notes(notes))
+            values[f"omnibus:{product_id}"] = shown[key]
     return fragments.fill_slots(html, values)
 
 

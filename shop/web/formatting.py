@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -28,6 +29,14 @@ def format_money(cents: int, currency: str | None = None) -> str:
     """Format cents as money: "€ 12,50" in Dutch, "€12.50" in English; the one formatter."""
     code = currency or current_app.config["SHOP_CURRENCY"]
     return _formatted(cents, code, str(get_locale()))
+
+
+def money_formatter() -> Callable[[int], str]:
+    """`format_money` for the many prices of one list: the currency and the visitor's language
+    are asked once, not per price."""
+    return partial(
+        _formatted, currency=current_app.config["SHOP_CURRENCY"], locale=str(get_locale())
+    )
 
 
 @lru_cache(maxsize=8192)
