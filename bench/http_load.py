@@ -180,9 +180,18 @@ def _pass_gate(visitor: Any, base_url: str, warm_path: str) -> None:
     page = visitor.get(base_url + warm_path, timeout=10)
     if page.status_code != 200:
         raise RuntimeError(f"{warm_path} answered {page.status_code} after the gate")
-    again = visitor.get(base_url + warm_path, timeout=10, allow_redirects=False)
-    if again.status_code != 200 or "Set-Cookie" in again.headers:
-        raise RuntimeError("the verified session keeps changing; wrk cannot replay it")
+    # A worker that renders a visitor's first page adds one key to the session (Flask-Login
+    # marks it not fresh); a kept page (shop.web.page_cache) does not, so with several
+    # workers that may come a few requests later. Stable: three answers in a row set nothing.
+    quiet = 0
+    for _attempt in range(12):
+        again = visitor.get(base_url + warm_path, timeout=10, allow_redirects=False)
+        if again.status_code != 200:
+            raise RuntimeError(f"{warm_path} answered {again.status_code} after the gate")
+        quiet = 0 if "Set-Cookie" in again.headers else quiet + 1
+        if quiet == 3:
+            return
+    raise RuntimeError("the verified session keeps changing; wrk cannot replay it")
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,6 @@ def _register_blueprints(app: Flask) -> None:
     security_headers.install(app)
     static_urls.install(app)
     cards.install(app)
-    cards.install(app)
     ops.install(app)  # before the age gate's and CSRF's hooks, which never see a health check
     app.register_blueprint(ops.bp)
     app.register_blueprint(legal.bp)
