@@ -67,6 +67,8 @@ SOLD_OUT = ("sold out", "not enough", "no longer")
 USED_UP = "used up"
 # What the code box says when the cart emptied meanwhile (its product sold out).
 EMPTY_CART = "add a product to your cart first"
+# The cart page itself when the last of its products sold out while the code was checked.
+CART_EMPTIED = "Your cart is empty."
 
 # --- the request log: every request with the step it was made in -------------------------
 
@@ -201,7 +203,9 @@ class Visitor(FastHttpUser):
             method="POST",
             data={"csrf_token": self.token, "code": CODE.lower()},
             expected=(303,),
-            refusals={422: (USED_UP, EMPTY_CART)},
+            # Any product of the cart may sell out in a rush, not only the campaign's: the
+            # code is then refused for it, or the cart is found empty.
+            refusals={422: (USED_UP, EMPTY_CART, CART_EMPTIED, *SOLD_OUT)},
         )
 
 
