@@ -110,23 +110,17 @@ def publish_article(app: Any, catalogue: Catalogue) -> None:
     from shop.demo_data import load_demo_data
     from shop.extensions import db
     from shop.models import Article
-    from shop.services.articles import ArticleDraft, save_article
+    from shop.services.articles import save_article
+    from shop.services.demo import demo_article_draft
 
     data = load_demo_data().articles[0]
     with app.app_context():
         if db.session.scalar(select(Article.id).where(Article.slug == article_slug())):
             return
         now = clock.now()
-        draft = ArticleDraft(
+        draft = demo_article_draft(
+            data,
             slug=article_slug(),
-            title_en=data["title"]["en"],
-            title_nl=data["title"]["nl"],
-            summary_en=data["summary"]["en"],
-            summary_nl=data["summary"]["nl"],
-            body_md_en=data["body_md"]["en"],
-            body_md_nl=data["body_md"]["nl"],
-            disclaimer_en=data["disclaimer"]["en"],
-            disclaimer_nl=data["disclaimer"]["nl"],
             published_at=now - timedelta(days=1),
             related_slugs=[catalogue.product_slug],
         )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db import begin_write
-from shop.demo_data import DemoData, load_demo_data
+from shop.demo_data import ArticleData, DemoData, load_demo_data
 from shop.demo_pictures import DemoPicture, demo_pictures
 from shop.demo_promotions import DemoPromo, demo_promotions
 from shop.illustrations import draw_scene
@@ -150,6 +150,26 @@ def _link_related(session: Session, demo: DemoData, *, added_before: set[str]) -
     session.commit()
 
 
+def demo_article_draft(
+    data: ArticleData, *, slug: str, published_at: datetime, related_slugs: list[str]
+) -> ArticleDraft:
+    """A demo article's texts (`shop/data/demo`) as a draft, under `slug`, published at
+    `published_at`, related to `related_slugs` (the benchmark's catalogue reuses it)."""
+    return ArticleDraft(
+        slug=slug,
+        title_en=data["title"]["en"],
+        title_nl=data["title"]["nl"],
+        summary_en=data["summary"]["en"],
+        summary_nl=data["summary"]["nl"],
+        body_md_en=data["body_md"]["en"],
+        body_md_nl=data["body_md"]["nl"],
+        disclaimer_en=data["disclaimer"]["en"],
+        disclaimer_nl=data["disclaimer"]["nl"],
+        published_at=published_at,
+        related_slugs=related_slugs,
+    )
+
+
 def load_demo_articles(session: Session, *, now: datetime) -> int:
     """Publish the demo articles that are not there yet (matched by slug); returns how many.
 
@@ -163,16 +183,9 @@ def load_demo_articles(session: Session, *, now: datetime) -> int:
     for index, data in enumerate(articles):
         if data["slug"] in known:
             continue
-        draft = ArticleDraft(
+        draft = demo_article_draft(
+            data,
             slug=data["slug"],
-            title_en=data["title"]["en"],
-            title_nl=data["title"]["nl"],
-            summary_en=data["summary"]["en"],
-            summary_nl=data["summary"]["nl"],
-            body_md_en=data["body_md"]["en"],
-            body_md_nl=data["body_md"]["nl"],
-            disclaimer_en=data["disclaimer"]["en"],
-            disclaimer_nl=data["disclaimer"]["nl"],
             published_at=now - timedelta(weeks=len(articles) - index),
             related_slugs=[slug for slug in data["related_products"] if slug in on_sale],
         )
