@@ -9,27 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from flask import Flask, get_template_attribute, render_template, request, url_for
 from markupsafe import Markup
 
-from shop.images import variant_sides, variant_size
 from shop.rules.campaigns import OmnibusNote
 from shop.rules.input import is_slug
-from shop.web import fragments
+from shop.web import fragments, images
 from shop.web.formatting import money_formatter
+from shop.web.images import PictureFacts
 from shop.web.omnibus import list_omnibus_notes
 from shop.web.page_cache import csrf_token
 from shop.web.redirects import safe_next
-
-
-class PictureFacts(Protocol):
-    """What a card's picture needs: a `ProductImage`, or a card's `catalog.CardImage`."""
-
-    id: int
-    width: int
-    height: int
 
 
 def _prefix(url: str, tail: str) -> str | None:
@@ -63,21 +54,12 @@ class CardLinks:
         return f"{self.image_prefix}{image_id}/{side}.{extension}"
 
     def srcset(self, image: PictureFacts, extension: str) -> str:
-        """The `srcset` of a picture's variants in one format (as `web.images.srcset`)."""
-        width, height = image.width, image.height
-        return ", ".join(
-            f"{self.variant(image.id, side, extension)} {variant_size(width, height, side)[0]}w"
-            for side in variant_sides(width, height)
-        )
+        """The `srcset` of a picture's variants in one format (`web.images.srcset`)."""
+        return images.srcset(image, extension, self.variant)
 
     def fallback(self, image: PictureFacts, width: int) -> str:
-        """The JPEG variant closest above `width` pixels wide (as `web.images.fallback_src`)."""
-        sides = variant_sides(image.width, image.height)
-        side = next(
-            (s for s in sides if variant_size(image.width, image.height, s)[0] >= width),
-            sides[-1],
-        )
-        return self.variant(image.id, side, "jpg")
+        """The JPEG variant closest above `width` pixels wide (`web.images.fallback_src`)."""
+        return images.fallback_src(image, width, self.variant)
 
 
 def card_links() -> CardLinks:

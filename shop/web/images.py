@@ -10,6 +10,9 @@ the gate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 from flask import Blueprint, Flask, abort, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -116,22 +119,38 @@ def thumbnail_size(image: ProductImage) -> tuple[int, int]:
     return fit_within(image.width, image.height, THUMBNAIL_SIDE)
 
 
-def srcset(image: ProductImage, extension: str) -> str:
+class PictureFacts(Protocol):
+    """What a picture's addresses need: a `ProductImage`, or a card's `catalog.CardImage`."""
+
+    id: int
+    width: int
+    height: int
+
+
+# A variant's address from (image id, side, extension): `url_for` by default; a list of cards
+# passes one built from a prefix (`web.cards.CardLinks`), the same address for less work.
+VariantAddress = Callable[[int, int, str], str]
+
+
+def variant_address(image_id: int, side: int, extension: str) -> str:
+    return url_for("images.variant", image_id=image_id, side=side, extension=extension)
+
+
+def srcset(image: PictureFacts, extension: str, address: VariantAddress = variant_address) -> str:
     """The `srcset` of a picture's variants in one format ("webp" or "jpg")."""
     return ", ".join(
-        f"{url_for('images.variant', image_id=image.id, side=side, extension=extension)}"
-        f" {variant_size(image.width, image.height, side)[0]}w"
+        f"{address(image.id, side, extension)} {variant_size(image.width, image.height, side)[0]}w"
         for side in variant_sides(image.width, image.height)
     )
 
 
-def fallback_src(image: ProductImage, width: int) -> str:
+def fallback_src(image: PictureFacts, width: int, address: VariantAddress = variant_address) -> str:
     """The JPEG variant closest above `width` pixels wide, for browsers without srcset."""
     sides = variant_sides(image.width, image.height)
     side = next(
         (s for s in sides if variant_size(image.width, image.height, s)[0] >= width), sides[-1]
     )
-    return url_for("images.variant", image_id=image.id, side=side, extension="jpg")
+    return address(image.id, side, "jpg")
 
 
 @bp.record_once
