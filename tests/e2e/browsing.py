@@ -43,6 +43,11 @@ def pass_age_gate(page: Page, shop_url: str, next_path: str = "/") -> None:
     page.goto(f"{shop_url}/age-gate?next={next_path}")
     page.get_by_role("button", name=YES).click()
     expect(page).to_have_url(shop_url + next_path)
+    # The address changes when the answer starts to arrive, before the page's deferred
+    # scripts run: a click then is a plain form post, as a visitor without JavaScript makes.
+    # A test that goes on to use the page's scripts needs them in place (cart.js, once, took
+    # the click as a plain post on a busy CI machine).
+    page.wait_for_load_state("load")
 
 
 def open_menu(page: Page) -> None:

@@ -110,6 +110,7 @@ def test_the_pages_in_dutch(dutch_page, shop):
     page.goto(f"{shop.url}/age-gate?next={CATEGORY}")
     page.get_by_role("button", name="Ja, ik ben 18 jaar of ouder").click()
     expect(page).to_have_url(shop.url + CATEGORY)
+    page.wait_for_load_state("load")  # cart.js in place before the click (see pass_age_gate)
     snap(page, "journey-10-category-nl")
 
     page.get_by_role("button", name=re.compile(r"^In winkelwagen: Lion")).first.click()
