@@ -27,6 +27,7 @@ from shop.services.age_verification import (
     OidcSettings,
     OidcVerifier,
     PendingAuthorization,
+    ProviderDocuments,
     ProviderUnavailable,
     Verdict,
     VerificationProblem,
@@ -40,6 +41,7 @@ bp = Blueprint("age_verification", __name__)
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "age_verification_pending"
+DOCUMENTS_EXTENSION = "shop.oidc_documents"
 MAX_AGE = 120
 # Each start asks the provider for its discovery document (and may cost the shop a paid
 # verification): a person needs a few, a script running through them gets 429.
@@ -57,8 +59,15 @@ STATUS: dict[Reason, int] = {
 
 
 def _provider() -> OidcProvider | None:
+    """The configured provider, with the discovery document and keys this process keeps
+    (`ProviderDocuments`); None when no provider is set up."""
     settings = OidcSettings.from_config(current_app.config)
-    return OidcProvider(settings) if settings.is_complete else None
+    if not settings.is_complete:
+        return None
+    documents = current_app.extensions.get(DOCUMENTS_EXTENSION)
+    if documents is None:
+        documents = current_app.extensions.setdefault(DOCUMENTS_EXTENSION, ProviderDocuments())
+    return OidcProvider(settings, documents)
 
 
 def _asked_age() -> int:

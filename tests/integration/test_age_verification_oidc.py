@@ -26,7 +26,8 @@ from sqlalchemy import select, text
 from shop import clock
 from shop.extensions import db
 from shop.models import AgeCheck, AgeCheckMethod, AgeCheckOutcome, Order, Product
-from shop.services.age_verification import OidcProvider, OidcSettings
+from shop.services.age_verification import OidcProvider, OidcSettings, ProviderDocuments
+from shop.web.age_verification import DOCUMENTS_EXTENSION
 from tests.admin_support import signed_in
 from tests.conftest import settings_for
 from tests.helpers import make_product
@@ -129,6 +130,27 @@ def test_the_gate_sends_the_visitor_to_the_provider_and_an_adult_enters_the_shop
     )
     assert check.provider == client.application.config["SHOP_OIDC_ISSUER"]
     assert check.reference and check.reference.split(":")[0] in {"txn", "jti", "sid", "sha256"}
+
+
+def test_the_provider_is_asked_for_its_documents_once_for_several_verifications(client, app):
+    """Discovery and keys are kept by the process (provider_documents): two visitors
+    verifying one after the other cost the provider one discovery and one key fetch, not
+    four of each. Observed on the HTTP session the shop uses to ask for them."""
+    documents = ProviderDocuments()
+    app.extensions[DOCUMENTS_EXTENSION] = documents
+    asked: list[str] = []
+    documents.http.hooks["response"].append(
+        lambda response, **_: asked.append(urlsplit(response.url).path)
+    )
+
+    for visitor in (client, app.test_client()):
+        answer = verify(visitor, ADULT, next_path="/")
+        assert answer.status_code == 303 and answer.headers["Location"] == "/"
+        assert visitor.get("/").status_code == 200
+
+    assert [check.outcome for check in checks()] == [AgeCheckOutcome.PASSED] * 2
+    assert len(asked) == 2 and asked[0] == "/.well-known/openid-configuration", asked
+    assert "jwks" in asked[1], asked
 
 
 def test_the_authorization_request_carries_pkce_s256_a_state_and_a_nonce(client):

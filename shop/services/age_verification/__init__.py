@@ -18,6 +18,9 @@ from shop.services.age_verification.oidc import (
     OidcSettings,
     OidcVerifier,
     PendingAuthorization,
+)
+from shop.services.age_verification.provider_documents import (
+    ProviderDocuments,
     ProviderUnavailable,
 )
 from shop.services.age_verification.self_declaration import SelfDeclarationVerifier
@@ -29,6 +32,7 @@ __all__ = [
     "OidcSettings",
     "OidcVerifier",
     "PendingAuthorization",
+    "ProviderDocuments",
     "ProviderUnavailable",
     "SelfDeclarationVerifier",
     "Verdict",

@@ -8,6 +8,7 @@ the session; `OidcVerifier.verify` takes the callback's parameters, exchanges th
 (Authlib's requests client, with a timeout), and checks the ID token with joserfc: its
 signature against the provider's published keys (JWKS, found by discovery), issuer,
 audience, expiry and nonce, with at most `MAX_CLOCK_SKEW_SECONDS` of clock difference.
+The discovery document and the keys are kept between verifications (`provider_documents`).
 Then the age claim (`SHOP_OIDC_AGE_CLAIM`, e.g. `age_over_{age}`) must have the configured
 value. Nothing the token says about the person leaves this module: the verdict holds the
 outcome, the age proven, the issuer and a transaction reference.
@@ -27,11 +28,15 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
 
 from shop.models import AgeCheckMethod, AgeCheckOutcome
 from shop.refusals import Refused
 from shop.services.age_verification.base import Verdict, VerificationProblem
+from shop.services.age_verification.provider_documents import (
+    ProviderDocuments,
+    ProviderUnavailable,
+)
 
 # The issue's limit for the difference between the provider's clock and ours.
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -42,11 +47,6 @@ ID_TOKEN_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "Ed
 # Claims that name the provider's transaction, tried in this order (see transaction_reference).
 REFERENCE_CLAIMS = ("txn", "jti", "sid")
 MAX_REFERENCE = 128
-
-
-class ProviderUnavailable(Exception):
-    """The provider could not be asked: it timed out, answered an error, or its discovery
-    document does not name the configured issuer."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,17 @@ class PendingAuthorization:
         return -MAX_CLOCK_SKEW_SECONDS <= age <= PENDING_LIFETIME.total_seconds()
 
 
+def _key_id(id_token: str) -> str | None:
+    """The `kid` a token's header names (not yet verified: it only picks the key to check the
+    signature with); None when it names none or cannot be read (decoding then says why)."""
+    try:
+        header = extract_compact(id_token.encode("ascii")).protected
+    except (JoseError, ValueError, UnicodeError):
+        return None
+    kid = header.get("kid")
+    return kid if isinstance(kid, str) else None
+
+
 def _claim_text(value: object) -> str:
     # JSON true and the text "true" mean the same to a deployer writing the setting.
     if isinstance(value, bool):
@@ -154,34 +165,17 @@ def transaction_reference(claims: Mapping[str, Any]) -> str:
 
 
 class OidcProvider:
-    """The provider as the shop sees it: discovery, keys, the code exchange, token checks."""
+    """The provider as the shop sees it: discovery, keys, the code exchange, token checks.
+    `documents` keeps the discovery document and keys between verifications (the web layer
+    passes the process's; without it this provider keeps its own)."""
 
-    def __init__(self, settings: OidcSettings) -> None:
+    def __init__(self, settings: OidcSettings, documents: ProviderDocuments | None = None) -> None:
         self.settings = settings
-
-    def _get_json(self, url: str) -> dict[str, Any]:
-        try:
-            response = requests.get(url, timeout=self.settings.timeout_seconds)
-            response.raise_for_status()
-            document = response.json()
-        except (requests.RequestException, ValueError) as error:
-            raise ProviderUnavailable(f"{url}: {error}") from error
-        if not isinstance(document, dict):
-            raise ProviderUnavailable(f"{url}: not a JSON object")
-        return document
+        self.documents = documents if documents is not None else ProviderDocuments()
 
     def discover(self) -> dict[str, Any]:
         """The discovery document; its issuer must be exactly the configured one."""
-        document = self._get_json(f"{self.settings.issuer}/.well-known/openid-configuration")
-        if document.get("issuer") != self.settings.issuer:
-            raise ProviderUnavailable(
-                f"the discovery document names issuer {document.get('issuer')!r}, "
-                f"not {self.settings.issuer!r}"
-            )
-        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-            if not isinstance(document.get(key), str):
-                raise ProviderUnavailable(f"the discovery document has no {key}")
-        return document
+        return self.documents.discovery(self.settings.issuer, timeout=self.settings.timeout_seconds)
 
     def _client(self, redirect_uri: str, required_age: int) -> OAuth2Session:
         return OAuth2Session(
@@ -241,7 +235,11 @@ class OidcProvider:
     def check_id_token(self, id_token: str, *, nonce: str, now: datetime) -> dict[str, Any]:
         """The token's claims once signature, issuer, audience, expiry and nonce hold;
         JoseError otherwise."""
-        keys = KeySet.import_key_set(self._get_json(self.discover()["jwks_uri"]))  # type: ignore[arg-type]
+        keys = self.documents.keys(
+            self.settings.issuer,
+            key_id=_key_id(id_token),
+            timeout=self.settings.timeout_seconds,
+        )
         token = jwt.decode(id_token, keys, algorithms=list(ID_TOKEN_ALGORITHMS))
         registry = jwt.JWTClaimsRegistry(
             now=int(now.timestamp()),
