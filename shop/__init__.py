@@ -59,7 +59,7 @@ def create_app(
 def _init_extensions(app: Flask) -> None:
     from shop import models  # noqa: F401  (registers the models with the metadata)
     from shop.db import configure_postgresql, configure_sqlite
-    from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, payments
+    from shop.extensions import babel, csrf, db, login_manager, mail, migrate, payments
     from shop.instance import keep_sqlite_database_private
     from shop.web.i18n import install_template_gettext, select_locale, select_timezone
 
@@ -84,7 +84,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     payments.init_app(app)
     mail.init_app(app)
@@ -161,6 +160,12 @@ def _register_blueprints(app: Flask) -> None:
     agegate.install_gate(app)
     # After the gate: a POST from an unverified visitor goes to the gate first.
     csrf_hook.install(app)
-    # Last: only a visitor the gate let through is answered from a kept page, and its
-    # after-request hook is the first to run, on the body as the view made it.
+    # Only a visitor the gate let through is answered from a kept page, and its
+    # after-request hook is among the first to run, on the body as the view made it.
     page_cache.install(app)
+    # Last, so its hook runs after every other: a kept page is answered without looking up
+    # a throttle (the catalogue has none), and a request is counted against its throttle
+    # once it has passed the age gate and the CSRF check (one they refuse costs no attempt).
+    from shop.extensions import limiter
+
+    limiter.init_app(app)
