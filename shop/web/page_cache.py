@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, message_flashed, request, session
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -41,6 +40,7 @@ from werkzeug.wrappers import Response
 from shop.extensions import db, limiter
 from shop.web import fragments
 from shop.web.banners import dismissed_ids
+from shop.web.csrf import visitor_token
 from shop.web.omnibus import running_public_codes_now
 from shop.web.visitor import current_cart
 
@@ -74,7 +74,7 @@ def csrf_token() -> Markup | str:
     The templates' `csrf_token()` and the product cards' slots both come here."""
     if g.get(_MAKING) is not None:
         return Markup(CSRF_SLOT)
-    return generate_csrf()
+    return visitor_token()
 
 
 def page_key() -> Hashable | None:
@@ -104,7 +104,7 @@ def page_key() -> Hashable | None:
 def _with_visitor_parts(html: str) -> str:
     if CSRF_SLOT not in html:
         return html
-    return html.replace(CSRF_SLOT, str(escape(generate_csrf())))
+    return html.replace(CSRF_SLOT, str(escape(visitor_token())))
 
 
 def install(app: Flask) -> None:
