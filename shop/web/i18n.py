@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from babel import Locale
 from flask import (
     Blueprint,
     Flask,
@@ -31,6 +32,7 @@ from werkzeug.wrappers import Response
 from shop.web.redirects import safe_next
 
 SUPPORTED_LOCALES = ("nl", "en")
+_LOCALES = {code: Locale.parse(code) for code in SUPPORTED_LOCALES}
 LOCALE_KEY = "locale"  # the session key older cookies may still carry
 COOKIE_NAME = "locale"
 REMEMBER_FOR = timedelta(days=365)
@@ -58,14 +60,17 @@ def chosen_locale() -> str | None:
     return chosen if chosen in SUPPORTED_LOCALES else None
 
 
-def select_locale() -> str:
+def select_locale() -> str | Locale:
+    """Flask-Babel's locale selector. A supported language comes back as its Babel `Locale`,
+    made once per process: Flask-Babel would otherwise parse the code on every request."""
     if not has_request_context():
         return NO_REQUEST_LOCALE
     chosen = chosen_locale()
-    if chosen is not None:
-        return chosen
-    best = request.accept_languages.best_match(SUPPORTED_LOCALES)
-    return best or current_app.config["SHOP_DEFAULT_LOCALE"]
+    if chosen is None:
+        chosen = request.accept_languages.best_match(SUPPORTED_LOCALES)
+    if chosen is None:
+        chosen = current_app.config["SHOP_DEFAULT_LOCALE"]
+    return _LOCALES.get(chosen, chosen)
 
 
 def request_translations() -> Any:
