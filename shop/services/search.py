@@ -2,7 +2,8 @@
 
 The user's text never reaches the query language: it is cut into word tokens and each is
 turned into a quoted prefix term, so quotes, operators and huge strings are harmless.
-The index objects (`products_fts`, `products.search_vector`) are made by the migrations.
+The index objects (`products_fts`; `product_search` and its GIN index) are made by the
+migrations.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnClause,
     ColumnElement,
     Integer,
     Select,
     String,
     bindparam,
+    column,
     func,
     literal_column,
     select,
@@ -104,17 +107,26 @@ def _ranked_sqlite() -> Select[Any]:
 
 def _ranked_postgresql() -> Select[Any]:
     """(product_id, rank) of the candidates, higher rank first: name matches first, as on
-    SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice."""
+    SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice. They
+    read `product_search` (migration 0024), a narrow table that holds the vectors in its rows,
+    not the wide `products`."""
     tsquery = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
     in_names = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery_names", type_=String))
-    vector: ColumnClause[Any] = literal_column("products.search_vector")
+    searched = table(
+        "product_search",
+        column("product_id", Integer),
+        column("is_active", Boolean),
+        column("search_vector"),
+    )
+    vector: ColumnClause[Any] = searched.c.search_vector
 
     def first(query: ColumnElement[Any], tier: float) -> Select[Any]:
         return (
             select(
-                Product.id.label("product_id"), (func.ts_rank(vector, tsquery) + tier).label("rank")
+                searched.c.product_id.label("product_id"),
+                (func.ts_rank(vector, tsquery) + tier).label("rank"),
             )
-            .where(vector.op("@@")(query), Product.is_active.is_(True))
+            .where(vector.op("@@")(query), searched.c.is_active.is_(True))
             .limit(bindparam("candidates", type_=Integer))
         )
 
