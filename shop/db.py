@@ -285,9 +285,9 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 # Hand-made, dialect-specific objects the models do not describe (see migrations): the search
-# index (0001; on PostgreSQL the narrow table of 0024), and the generated sort-name columns of
-# category pages with their indexes (0006).
-_UNMODELLED_TABLES = ("products_fts", "product_search")
+# index (0001; 0024's index of names on SQLite, narrow table on PostgreSQL), and the generated
+# sort-name columns of category pages with their indexes (0006).
+_UNMODELLED_TABLES = ("products_fts", "product_names_fts", "product_search")
 _UNMODELLED_COLUMNS = {
     ("products", "name_sort_en"),
     ("products", "name_sort_nl"),

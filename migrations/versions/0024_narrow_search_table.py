@@ -1,5 +1,6 @@
-"""Search reads a narrow table on PostgreSQL: `product_search` (product id, is_active, the
-tsvector), instead of the tsvector generated in `products`.
+"""Search reads smaller structures: on PostgreSQL a narrow table, `product_search` (product
+id, is_active, the tsvector), instead of the tsvector generated in `products`; on SQLite an
+FTS5 index of the names alone, `product_names_fts`, for the name matches.
 
 A product row is wide (both languages' descriptions) and its ~2 KB tsvector was stored out
 of line (TOAST), so the seq scan behind a broad search read ~5 buffers for each product it
@@ -16,7 +17,12 @@ CASCADE). `shop_product_search_vector(products)` is the one definition of the ve
 same as 0001's generated column); bulk loaders may disable the trigger and fill the table
 with it afterwards (bench/data.py does, as pg_restore would).
 
-SQLite is unchanged: its FTS5 index is already a structure of its own.
+On SQLite the index of every text (`products_fts`) is already a structure of its own, but
+a broad search's name matches paid for it: a prefix term gathers the word's postings over
+all texts, and bm25 counts, on its first call, the products holding each word in the whole
+index. `product_names_fts` (external content, like `products_fts`, and kept by the same kind
+of triggers, on the names only) makes both small. Its name says what it holds, not
+`products_fts_*`, which FTS5 keeps for its own shadow tables.
 
 Revision ID: 0024
 Revises: 0023
@@ -43,6 +49,28 @@ def _vector(row: str = "") -> str:
         || setweight(to_tsvector('simple', coalesce({s}_en, '') || ' ' || coalesce({s}_nl, '')), 'B')
         || setweight(to_tsvector('simple', coalesce({d}_en, '') || ' ' || coalesce({d}_nl, '')), 'C')"""
 
+
+NAMES = "name_en, name_nl"
+SQLITE_UPGRADE = [
+    f"""CREATE VIRTUAL TABLE product_names_fts USING fts5({NAMES},
+    content='products', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER product_names_fts_after_insert AFTER INSERT ON products BEGIN
+    INSERT INTO product_names_fts(rowid, {NAMES}) VALUES (new.id, new.name_en, new.name_nl); END""",
+    f"""CREATE TRIGGER product_names_fts_after_delete AFTER DELETE ON products BEGIN
+    INSERT INTO product_names_fts(product_names_fts, rowid, {NAMES})
+    VALUES ('delete', old.id, old.name_en, old.name_nl); END""",
+    f"""CREATE TRIGGER product_names_fts_after_update AFTER UPDATE OF {NAMES} ON products BEGIN
+    INSERT INTO product_names_fts(product_names_fts, rowid, {NAMES})
+    VALUES ('delete', old.id, old.name_en, old.name_nl);
+    INSERT INTO product_names_fts(rowid, {NAMES}) VALUES (new.id, new.name_en, new.name_nl); END""",
+    "INSERT INTO product_names_fts(product_names_fts) VALUES ('rebuild')",
+]
+SQLITE_DOWNGRADE = [
+    "DROP TRIGGER product_names_fts_after_update",
+    "DROP TRIGGER product_names_fts_after_delete",
+    "DROP TRIGGER product_names_fts_after_insert",
+    "DROP TABLE product_names_fts",
+]
 
 NEW_TEXT = ", ".join(f"NEW.{column}" for column in TEXT_COLUMNS)
 OLD_TEXT = ", ".join(f"OLD.{column}" for column in TEXT_COLUMNS)
@@ -93,14 +121,12 @@ POSTGRESQL_DOWNGRADE = [
 
 
 def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for statement in POSTGRESQL_UPGRADE:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_UPGRADE if sqlite else POSTGRESQL_UPGRADE:
         op.execute(statement)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for statement in POSTGRESQL_DOWNGRADE:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_DOWNGRADE if sqlite else POSTGRESQL_DOWNGRADE:
         op.execute(statement)

@@ -19,9 +19,12 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    and_,
     bindparam,
+    case,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
@@ -68,11 +71,8 @@ def _tsquery(terms: Sequence[str], *, weights: str = "") -> str:
 MAX_CANDIDATES = 500
 
 
-def _fts5_names_query(terms: Sequence[str]) -> str:
-    return " ".join(f'{{name_en name_nl}} : "{term}"*' for term in terms)
-
-
 _BM25 = "bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)"  # names, summaries, descriptions
+_BM25_NAMES = "bm25(product_names_fts)"
 _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs any score
 
 # The statements below take the visitor's words as bound parameters (`search_parameters`), so
@@ -80,26 +80,49 @@ _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs 
 
 
 def _ranked_sqlite() -> Select[Any]:
-    """(product_id, rank) of the candidates, lower rank first: the first name matches, ranked
-    among themselves, before the first matches anywhere. bm25() may only be called in a query
-    on the FTS table itself, and asking FTS5 for a rank by rowid costs a full-text query per
-    row, so each candidate query ranks its own rows, stopping at MAX_CANDIDATES."""
-    fts = table("products_fts")
+    """(product_id, rank) of the active candidates, lower rank first: the first active name
+    matches, ranked among themselves by their names, before the first active matches anywhere.
 
-    def first(name: str, tier: float) -> Select[Any, Any]:
+    bm25() may only be called in a query on the FTS table itself, and asking FTS5 for a rank
+    by rowid costs a full-text query per row, so each candidate query ranks its own rows,
+    stopping at MAX_CANDIDATES. The name matches come from `product_names_fts` (migration
+    0024), an index of the names alone: its prefix terms and bm25's count of the products
+    holding each word (which bm25 makes on its first call, over the whole index) cost a
+    fraction of the same in the index of every text. When the name matches fill the page,
+    the matches anywhere only count towards the total and come after it, so they are not
+    ranked: bm25's count over the big index, a third of a broad search, is skipped."""
+    products = Product.__table__
+    words = bindparam("fts_query", type_=String)
+    candidates = bindparam("candidates", type_=Integer)
+    page_end = bindparam("page_end", type_=Integer)
+
+    def active_matches(index: str, *columns: Any) -> Select[Any]:
+        rowid: ColumnClause[int] = literal_column(f"{index}.rowid", Integer)
         return (
-            select(
-                literal_column("rowid").label("product_id"),
-                (literal_column(_BM25) + tier).label("rank"),
-            )
-            .select_from(fts)
-            .where(text(f"products_fts MATCH :{name}").bindparams(bindparam(name, type_=String)))
-            .limit(bindparam("candidates", type_=Integer))
+            select(*columns)
+            .select_from(table(index).join(products, products.c.id == rowid))
+            .where(text(f"{index} MATCH :fts_query").bindparams(words), products.c.is_active)
         )
 
-    names = first("fts_names", 0.0).subquery()
-    anywhere = first("fts_query", _TIER).subquery()
-    both = union_all(select(names), select(anywhere)).subquery()
+    names = active_matches(
+        "product_names_fts",
+        literal_column("product_names_fts.rowid").label("product_id"),
+        literal_column(_BM25_NAMES).label("rank"),
+    ).limit(candidates)
+    page_of_names = active_matches("product_names_fts", literal_column("1")).limit(page_end)
+    names_fill_page = and_(
+        page_end <= candidates,
+        select(func.count()).select_from(page_of_names.subquery()).scalar_subquery() >= page_end,
+    )
+    anywhere = active_matches(
+        "products_fts",
+        literal_column("products_fts.rowid").label("product_id"),
+        case(
+            (names_fill_page, literal(_TIER)),  # CASE evaluates bm25 only when it is needed
+            else_=literal_column(_BM25) + _TIER,
+        ).label("rank"),
+    ).limit(candidates)
+    both = union_all(select(names.subquery()), select(anywhere.subquery())).subquery()
     return select(both.c.product_id, func.min(both.c.rank).label("rank")).group_by(
         both.c.product_id
     )
@@ -142,12 +165,7 @@ def _ranked_active(dialect: str) -> Select[Any]:
     """(product_id, order) of the active candidates, lower `order` first."""
     if dialect == "sqlite":
         ranked = _ranked_sqlite().subquery()
-        # FTS5 indexes every product: the active ones are picked here.
-        return (
-            select(ranked.c.product_id, ranked.c.rank.label("order"))
-            .join(Product, Product.id == ranked.c.product_id)
-            .where(Product.is_active.is_(True))
-        )
+        return select(ranked.c.product_id, ranked.c.rank.label("order"))
     ranked = _ranked_postgresql().subquery()
     return select(ranked.c.product_id, (-ranked.c.rank).label("order"))
 
@@ -158,7 +176,7 @@ def search_parameters(
     """The values of the statements' parameters for `terms` and one page."""
     page = {"page_size": limit, "page_offset": offset, "candidates": MAX_CANDIDATES}
     if is_sqlite(session):
-        return {"fts_names": _fts5_names_query(terms), "fts_query": _fts5_query(terms), **page}
+        return {"fts_query": _fts5_query(terms), "page_end": offset + limit, **page}
     return {"tsquery": _tsquery(terms), "tsquery_names": _tsquery(terms, weights="A"), **page}
 
 

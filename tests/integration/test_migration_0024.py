@@ -26,6 +26,21 @@ def found(query: str) -> list[str]:
     return names
 
 
+def in_names(word: str) -> list[int]:
+    """The products whose names the search index holds `word` for (the name matches' tier)."""
+    if db.engine.dialect.name == "sqlite":
+        statement = "SELECT rowid FROM product_names_fts WHERE product_names_fts MATCH :query"
+        query = word
+    else:
+        statement = (
+            "SELECT product_id FROM product_search "
+            "WHERE search_vector @@ to_tsquery('simple', :query)"
+        )
+        query = f"{word}:A"
+    with db.engine.connect() as connection:
+        return list(connection.execute(text(statement), {"query": query}).scalars())
+
+
 def change(statement: str) -> None:
     with db.engine.begin() as connection:
         connection.execute(text(statement))
@@ -60,9 +75,11 @@ def test_search_follows_products_across_the_migration(scratch_url):  # noqa: F81
         upgrade(revision="0024")
 
         assert found("teacher") == ["Golden Teacher truffles"]
+        assert in_names("teacher") == [1]
         change("UPDATE products SET name_en = 'Tampanensis truffles', name_nl = 'Tampanensis'")
         assert found("tampanensis") == ["Tampanensis truffles"]
         assert found("teacher") == []
+        assert (in_names("teacher"), in_names("tampanensis")) == ([], [1])
         change("UPDATE products SET stock = 3, price_cents = 1999")
         assert found("tampanensis") == ["Tampanensis truffles"]
         change("UPDATE products SET is_active = false")
@@ -83,4 +100,11 @@ def test_search_follows_products_across_the_migration(scratch_url):  # noqa: F81
                 assert matches.scalar_one() == 1
         upgrade(revision="0024")
         assert found("tampanensis") == ["Tampanensis truffles"]
+        assert in_names("tampanensis") == [1]
+        change("DELETE FROM order_lines")
+        change("UPDATE products SET is_active = false")
+        change("DELETE FROM disclaimers")
+        change("DELETE FROM allergy_statements")
+        change("DELETE FROM products")
+        assert in_names("tampanensis") == []
         db.engine.dispose()
