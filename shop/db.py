@@ -285,15 +285,15 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 # Hand-made, dialect-specific objects the models do not describe (see migrations): the search
-# index, and the generated sort-name columns of category pages with their indexes (0006).
-_UNMODELLED_TABLES = ("products_fts",)
+# index (0001; 0024's index of names on SQLite, narrow table on PostgreSQL), and the generated
+# sort-name columns of category pages with their indexes (0006).
+_UNMODELLED_TABLES = ("products_fts", "product_names_fts", "product_search")
 _UNMODELLED_COLUMNS = {
-    ("products", "search_vector"),
     ("products", "name_sort_en"),
     ("products", "name_sort_nl"),
 }
 _UNMODELLED_INDEXES = {
-    "ix_products_search_vector",
+    "ix_product_search_vector",
     "ix_products_category_sort_name_en",
     "ix_products_category_sort_name_nl",
 }

@@ -2,7 +2,8 @@
 
 The user's text never reaches the query language: it is cut into word tokens and each is
 turned into a quoted prefix term, so quotes, operators and huge strings are harmless.
-The index objects (`products_fts`, `products.search_vector`) are made by the migrations.
+The index objects (`products_fts`; `product_search` and its GIN index) are made by the
+migrations.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnClause,
     ColumnElement,
     Integer,
     Select,
     String,
+    and_,
     bindparam,
+    case,
+    column,
     func,
+    literal,
     literal_column,
     select,
     table,
@@ -60,16 +66,13 @@ def _tsquery(terms: Sequence[str], *, weights: str = "") -> str:
 # ranking them all took 150 ms at 10k products and 5-15 s at 100k (bench). Only the first
 # products whose *name* matches (up to this many) and the first matches anywhere (this many
 # again) are ranked, name matches first; a search with more says "more than 500 results"
-# and asks for another word. At 100k products on PostgreSQL the query takes ~9 ms with 500,
-# ~18 ms with 1,000.
+# and asks for another word. At 100k products (migration 0024's structures, busy machine) the
+# statement for two broad words takes ~5 ms on PostgreSQL and ~16 ms of CPU on SQLite.
 MAX_CANDIDATES = 500
 
 
-def _fts5_names_query(terms: Sequence[str]) -> str:
-    return " ".join(f'{{name_en name_nl}} : "{term}"*' for term in terms)
-
-
 _BM25 = "bm25(products_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0)"  # names, summaries, descriptions
+_BM25_NAMES = "bm25(product_names_fts)"
 _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs any score
 
 # The statements below take the visitor's words as bound parameters (`search_parameters`), so
@@ -77,26 +80,49 @@ _TIER = 1_000_000.0  # bm25 scores are small negative numbers: a tier outweighs 
 
 
 def _ranked_sqlite() -> Select[Any]:
-    """(product_id, rank) of the candidates, lower rank first: the first name matches, ranked
-    among themselves, before the first matches anywhere. bm25() may only be called in a query
-    on the FTS table itself, and asking FTS5 for a rank by rowid costs a full-text query per
-    row, so each candidate query ranks its own rows, stopping at MAX_CANDIDATES."""
-    fts = table("products_fts")
+    """(product_id, rank) of the active candidates, lower rank first: the first active name
+    matches, ranked among themselves by their names, before the first active matches anywhere.
 
-    def first(name: str, tier: float) -> Select[Any, Any]:
+    bm25() may only be called in a query on the FTS table itself, and asking FTS5 for a rank
+    by rowid costs a full-text query per row, so each candidate query ranks its own rows,
+    stopping at MAX_CANDIDATES. The name matches come from `product_names_fts` (migration
+    0024), an index of the names alone: its prefix terms and bm25's count of the products
+    holding each word (which bm25 makes on its first call, over the whole index) cost a
+    fraction of the same in the index of every text. When the name matches fill the page,
+    the matches anywhere only count towards the total and come after it, so they are not
+    ranked: bm25's count over the big index, a third of a broad search, is skipped."""
+    products = Product.__table__
+    words = bindparam("fts_query", type_=String)
+    candidates = bindparam("candidates", type_=Integer)
+    page_end = bindparam("page_end", type_=Integer)
+
+    def active_matches(index: str, *columns: Any) -> Select[Any]:
+        rowid: ColumnClause[int] = literal_column(f"{index}.rowid", Integer)
         return (
-            select(
-                literal_column("rowid").label("product_id"),
-                (literal_column(_BM25) + tier).label("rank"),
-            )
-            .select_from(fts)
-            .where(text(f"products_fts MATCH :{name}").bindparams(bindparam(name, type_=String)))
-            .limit(bindparam("candidates", type_=Integer))
+            select(*columns)
+            .select_from(table(index).join(products, products.c.id == rowid))
+            .where(text(f"{index} MATCH :fts_query").bindparams(words), products.c.is_active)
         )
 
-    names = first("fts_names", 0.0).subquery()
-    anywhere = first("fts_query", _TIER).subquery()
-    both = union_all(select(names), select(anywhere)).subquery()
+    names = active_matches(
+        "product_names_fts",
+        literal_column("product_names_fts.rowid").label("product_id"),
+        literal_column(_BM25_NAMES).label("rank"),
+    ).limit(candidates)
+    page_of_names = active_matches("product_names_fts", literal_column("1")).limit(page_end)
+    names_fill_page = and_(
+        page_end <= candidates,
+        select(func.count()).select_from(page_of_names.subquery()).scalar_subquery() >= page_end,
+    )
+    anywhere = active_matches(
+        "products_fts",
+        literal_column("products_fts.rowid").label("product_id"),
+        case(
+            (names_fill_page, literal(_TIER)),  # CASE evaluates bm25 only when it is needed
+            else_=literal_column(_BM25) + _TIER,
+        ).label("rank"),
+    ).limit(candidates)
+    both = union_all(select(names.subquery()), select(anywhere.subquery())).subquery()
     return select(both.c.product_id, func.min(both.c.rank).label("rank")).group_by(
         both.c.product_id
     )
@@ -104,17 +130,26 @@ def _ranked_sqlite() -> Select[Any]:
 
 def _ranked_postgresql() -> Select[Any]:
     """(product_id, rank) of the candidates, higher rank first: name matches first, as on
-    SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice."""
+    SQLite. Each candidate query ranks the rows it reads, so no row is fetched twice. They
+    read `product_search` (migration 0024), a narrow table that holds the vectors in its rows,
+    not the wide `products`."""
     tsquery = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery", type_=String))
     in_names = func.to_tsquery(literal_column("'simple'"), bindparam("tsquery_names", type_=String))
-    vector: ColumnClause[Any] = literal_column("products.search_vector")
+    searched = table(
+        "product_search",
+        column("product_id", Integer),
+        column("is_active", Boolean),
+        column("search_vector"),
+    )
+    vector: ColumnClause[Any] = searched.c.search_vector
 
     def first(query: ColumnElement[Any], tier: float) -> Select[Any]:
         return (
             select(
-                Product.id.label("product_id"), (func.ts_rank(vector, tsquery) + tier).label("rank")
+                searched.c.product_id.label("product_id"),
+                (func.ts_rank(vector, tsquery) + tier).label("rank"),
             )
-            .where(vector.op("@@")(query), Product.is_active.is_(True))
+            .where(vector.op("@@")(query), searched.c.is_active.is_(True))
             .limit(bindparam("candidates", type_=Integer))
         )
 
@@ -130,12 +165,7 @@ def _ranked_active(dialect: str) -> Select[Any]:
     """(product_id, order) of the active candidates, lower `order` first."""
     if dialect == "sqlite":
         ranked = _ranked_sqlite().subquery()
-        # FTS5 indexes every product: the active ones are picked here.
-        return (
-            select(ranked.c.product_id, ranked.c.rank.label("order"))
-            .join(Product, Product.id == ranked.c.product_id)
-            .where(Product.is_active.is_(True))
-        )
+        return select(ranked.c.product_id, ranked.c.rank.label("order"))
     ranked = _ranked_postgresql().subquery()
     return select(ranked.c.product_id, (-ranked.c.rank).label("order"))
 
@@ -146,7 +176,7 @@ def search_parameters(
     """The values of the statements' parameters for `terms` and one page."""
     page = {"page_size": limit, "page_offset": offset, "candidates": MAX_CANDIDATES}
     if is_sqlite(session):
-        return {"fts_names": _fts5_names_query(terms), "fts_query": _fts5_query(terms), **page}
+        return {"fts_query": _fts5_query(terms), "page_end": offset + limit, **page}
     return {"tsquery": _tsquery(terms), "tsquery_names": _tsquery(terms, weights="A"), **page}
 
 
