@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    func,
     literal,
     select,
     text,
@@ -28,11 +29,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
-from shop.models import AllergenEntry, AllergyStatement, Disclaimer, Product, PromoCode
+from shop.models import (
+    AllergenEntry,
+    AllergyStatement,
+    Disclaimer,
+    Product,
+    ProductImage,
+    PromoCode,
+)
 from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
-from shop.services.catalog import CardImage, pictures_query
+from shop.services.catalog import CardImage
 from shop.services.promotions import check_code_for_cart
 
 MAX_LINES = 50
@@ -214,6 +222,7 @@ class CartProduct:
     withdrawal_reason_nl: str
     allergy_statement: CartAllergyStatement | None
     disclaimers: tuple[CartDisclaimer, ...] = ()
+    # The first picture only: the lines' thumbnail.
     images: tuple[CardImage, ...] = ()
 
     def name(self, locale: str) -> str:
@@ -291,11 +300,33 @@ _DISCLAIMER = 0
 _ALLERGEN = 1
 
 
+# The first picture (the lines' thumbnail), by position.
+_IMAGE_COLUMNS = (
+    ProductImage.id,
+    ProductImage.product_id,
+    ProductImage.position,
+    ProductImage.alt_en,
+    ProductImage.alt_nl,
+    ProductImage.width,
+    ProductImage.height,
+)
+
+
 @functools.cache
 def _cart_products_query() -> Select[*tuple[Any, ...]]:
+    first_position = (
+        select(func.min(ProductImage.position))
+        .where(ProductImage.product_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+    )
     return (
-        select(*_PRODUCT_COLUMNS, *_STATEMENT_COLUMNS)
+        select(*_PRODUCT_COLUMNS, *_STATEMENT_COLUMNS, *_IMAGE_COLUMNS)
         .outerjoin(AllergyStatement, AllergyStatement.product_id == Product.id)
+        .outerjoin(
+            ProductImage,
+            (ProductImage.product_id == Product.id) & (ProductImage.position == first_position),
+        )
         .where(
             Product.id.in_(bindparam("product_ids", expanding=True)),
             Product.is_active == true(),
@@ -340,7 +371,7 @@ def _cart_warnings_query() -> CompoundSelect[*tuple[Any, ...]]:
 
 def load_cart_view_products(session: Session, product_ids: list[int]) -> dict[int, CartProduct]:
     """The active products of a cart as the cart and checkout pages show them: their warnings
-    and their pictures' sizes (not their bytes), in three queries."""
+    and their first picture's sizes (not its bytes), in two queries."""
     if not product_ids:
         return {}
     ids = {"product_ids": product_ids}
@@ -358,13 +389,12 @@ def load_cart_view_products(session: Session, product_ids: list[int]) -> dict[in
             )
         else:
             allergens.setdefault(product_id, []).append(CartAllergen(name, text_en))
-    pictures: dict[int, list[CardImage]] = {}
-    for image in session.execute(pictures_query(), ids):
-        pictures.setdefault(image.product_id, []).append(CardImage(*image))
     products: dict[int, CartProduct] = {}
     columns = len(_PRODUCT_COLUMNS)
+    image_at = columns + len(_STATEMENT_COLUMNS)
     for row in rows:
         product_id = row[0]
+        image = () if row[image_at] is None else (CardImage(*row[image_at:]),)
         statement = None
         if row[columns] is not None:
             statement = CartAllergyStatement(
@@ -390,7 +420,7 @@ def load_cart_view_products(session: Session, product_ids: list[int]) -> dict[in
             withdrawal_reason_nl=row[12],
             allergy_statement=statement,
             disclaimers=tuple(disclaimers.get(product_id, ())),
-            images=tuple(pictures.get(product_id, ())),
+            images=image,
         )
     return products
 

@@ -179,8 +179,7 @@ ON_SALE = Product.is_active == true()
 
 
 @functools.cache
-def pictures_query() -> Select[*tuple[Any, ...]]:
-    """The pictures' facts (`CardImage`) of the products `product_ids`, in their order."""
+def _pictures_query() -> Select[*tuple[Any, ...]]:
     return (
         select(*_IMAGE_FACTS)
         .where(ProductImage.product_id.in_(bindparam("product_ids", expanding=True)))
@@ -194,7 +193,7 @@ def _cards(session: Session, rows: Sequence[Any]) -> list[ProductCard]:
     pictures: dict[int, list[CardImage]] = {}
     if rows:
         ids = {"product_ids": [row[0] for row in rows]}
-        for image in session.execute(pictures_query(), ids):
+        for image in session.execute(_pictures_query(), ids):
             pictures.setdefault(image.product_id, []).append(CardImage(*image))
     return [ProductCard.from_row(row, tuple(pictures.get(row[0], ()))) for row in rows]
 
