@@ -3,7 +3,11 @@ roles, order statuses), through gettext."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from collections.abc import Sequence
+from contextlib import nullcontext
+from typing import Protocol
+
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from shop.models import OrderStatus
@@ -69,19 +73,39 @@ def allergen_sentence(code: str, presence: object) -> str:
     return str(_l("May contain traces of %(allergen)s.", allergen=name))
 
 
-def allergy_summary(statement: object, locale: str) -> str:
+class AllergenFacts(Protocol):
+    @property
+    def allergen(self) -> str: ...
+
+    @property
+    def presence(self) -> object: ...
+
+
+class AllergyFacts(Protocol):
+    """An allergy statement: an `AllergyStatement`, or the cart's plain
+    `services.cart.CartAllergyStatement`."""
+
+    @property
+    def has_no_known_allergens(self) -> bool: ...
+
+    @property
+    def entries(self) -> Sequence[AllergenFacts]: ...
+
+    def warning(self, locale: str) -> str: ...
+
+
+def allergy_summary(statement: AllergyFacts, locale: str) -> str:
     """The allergy statement as sentences in `locale`, exactly as checkout shows and orders
     keep it (an order placed in Dutch keeps the Dutch, whoever's request places it)."""
-    from shop.models.catalog import AllergyStatement, sorted_entries
+    from shop.models.catalog import ALLERGENS
 
-    assert isinstance(statement, AllergyStatement)
-    with force_locale(locale):
+    # Switching the language costs more than the sentences: only when it is another one.
+    switch = force_locale(locale) if str(get_locale()) != locale else nullcontext()
+    with switch:
         if statement.has_no_known_allergens:
             return str(_l("No known allergens."))
-        listed = " ".join(
-            allergen_sentence(entry.allergen, entry.presence)
-            for entry in sorted_entries(statement.entries)
-        )
+        entries = sorted(statement.entries, key=lambda entry: ALLERGENS.index(entry.allergen))
+        listed = " ".join(allergen_sentence(entry.allergen, entry.presence) for entry in entries)
     return f"{statement.warning(locale)} {listed}"
 
 

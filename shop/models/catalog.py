@@ -168,9 +168,11 @@ class Product(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     category: Mapped[Category] = relationship(back_populates="products")
+    # Ties broken by id: the cart's pages read the same order as rows (`services.cart`), and
+    # the order's warnings digest depends on it.
     disclaimers: Mapped[list[Disclaimer]] = relationship(
         back_populates="product",
-        order_by="Disclaimer.position",
+        order_by="[Disclaimer.position, Disclaimer.id]",
         cascade="all, delete-orphan",
     )
     allergy_statement: Mapped[AllergyStatement | None] = relationship(

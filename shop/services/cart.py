@@ -7,17 +7,40 @@ current prices, the warnings, and the code's discount or the reason it does not 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BindParameter,
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
-from shop.models import AllergyStatement, Product, PromoCode
+from shop.models import (
+    AllergenEntry,
+    AllergyStatement,
+    Disclaimer,
+    Product,
+    ProductImage,
+    PromoCode,
+)
+from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
-from shop.services.catalog import IMAGE_FACTS
+from shop.services.catalog import CardImage
 from shop.services.promotions import check_code_for_cart
 
 MAX_LINES = 50
@@ -131,7 +154,90 @@ def _with_quantity(cart: Cart, product: Product, wanted: int, max_per_line: int)
 
 @dataclass
 class CartLine:
+    """A line of an order being placed: the product as an ORM object (`load_cart_products`)."""
+
     product: Product
+    quantity: int
+    discount_cents: int = 0
+
+    @property
+    def total_cents(self) -> int:
+        return self.product.price_cents * self.quantity
+
+    @property
+    def exceeds_stock(self) -> bool:
+        return self.quantity > self.product.stock
+
+
+@dataclass(frozen=True)
+class CartDisclaimer:
+    """A disclaimer as the cart and checkout show it (and the digest identifies it)."""
+
+    kind: str
+    text_en: str
+    text_nl: str
+    content_hash: str
+
+    def text(self, locale: str) -> str:
+        return localized(self, "text", locale)
+
+
+@dataclass(frozen=True)
+class CartAllergen:
+    allergen: str
+    presence: str
+
+
+@dataclass(frozen=True)
+class CartAllergyStatement:
+    """An allergy statement as plain values: what `labels.allergy_summary` words."""
+
+    has_no_known_allergens: bool
+    warning_en: str
+    warning_nl: str
+    content_hash: str
+    entries: tuple[CartAllergen, ...] = ()
+
+    def warning(self, locale: str) -> str:
+        return localized(self, "warning", locale)
+
+
+@dataclass(frozen=True)
+class CartProduct:
+    """What the cart and checkout pages show of a product, read as rows: no ORM objects
+    (building `Product`s with their warnings cost more CPU than the page's queries)."""
+
+    id: int
+    slug: str
+    category_id: int
+    name_en: str
+    name_nl: str
+    price_cents: int
+    stock: int
+    min_age: int
+    needs_verified_age: bool
+    requires_id_check_at_delivery: bool
+    is_withdrawal_excluded: bool
+    withdrawal_reason_en: str
+    withdrawal_reason_nl: str
+    allergy_statement: CartAllergyStatement | None
+    disclaimers: tuple[CartDisclaimer, ...] = ()
+    # The first picture only: the lines' thumbnail.
+    images: tuple[CardImage, ...] = ()
+
+    def name(self, locale: str) -> str:
+        return localized(self, "name", locale)
+
+    def withdrawal_reason(self, locale: str) -> str:
+        """Why the product cannot be returned under the right of withdrawal, if it cannot."""
+        return localized(self, "withdrawal_reason", locale) if self.is_withdrawal_excluded else ""
+
+
+@dataclass
+class ViewLine:
+    """A line of the cart as its pages show it."""
+
+    product: CartProduct
     quantity: int
     discount_cents: int = 0
 
@@ -146,7 +252,7 @@ class CartLine:
 
 @dataclass
 class CartView:
-    lines: list[CartLine]
+    lines: list[ViewLine]
     priced: PricedCart
     code: PromoCode | None = None
     code_error: PromoNotApplicable | None = None
@@ -166,11 +272,162 @@ class CartView:
         return any(line.product.requires_id_check_at_delivery for line in self.lines)
 
 
-def load_cart_products(
-    session: Session, product_ids: list[int], *, with_pictures: bool = False
-) -> dict[int, Product]:
-    """The active products of a cart with their warnings (and, if asked, their pictures'
-    sizes, not their bytes), in a fixed number of queries."""
+# The columns of a `CartProduct` up to its allergy statement, in its fields' order, then the
+# statement's (NULL when the product has none).
+_PRODUCT_COLUMNS = (
+    Product.id,
+    Product.slug,
+    Product.category_id,
+    Product.name_en,
+    Product.name_nl,
+    Product.price_cents,
+    Product.stock,
+    Product.min_age,
+    Product.needs_verified_age,
+    Product.requires_id_check_at_delivery,
+    Product.is_withdrawal_excluded,
+    Product.withdrawal_reason_en,
+    Product.withdrawal_reason_nl,
+)
+_STATEMENT_COLUMNS = (
+    AllergyStatement.id,
+    AllergyStatement.has_no_known_allergens,
+    AllergyStatement.warning_en,
+    AllergyStatement.warning_nl,
+    AllergyStatement.content_hash,
+)
+_DISCLAIMER = 0
+_ALLERGEN = 1
+
+
+# The first picture (the lines' thumbnail), by position.
+_IMAGE_COLUMNS = (
+    ProductImage.id,
+    ProductImage.product_id,
+    ProductImage.position,
+    ProductImage.alt_en,
+    ProductImage.alt_nl,
+    ProductImage.width,
+    ProductImage.height,
+)
+
+
+@functools.cache
+def _cart_products_query() -> Select[*tuple[Any, ...]]:
+    first_position = (
+        select(func.min(ProductImage.position))
+        .where(ProductImage.product_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    return (
+        select(*_PRODUCT_COLUMNS, *_STATEMENT_COLUMNS, *_IMAGE_COLUMNS)
+        .outerjoin(AllergyStatement, AllergyStatement.product_id == Product.id)
+        .outerjoin(
+            ProductImage,
+            (ProductImage.product_id == Product.id) & (ProductImage.position == first_position),
+        )
+        .where(
+            Product.id.in_(bindparam("product_ids", expanding=True)),
+            Product.is_active == true(),
+        )
+    )
+
+
+@functools.cache
+def _cart_warnings_query() -> CompoundSelect[*tuple[Any, ...]]:
+    """Every disclaimer and allergen entry of the products, in one statement: (product id,
+    which of the two, position, kind or allergen, text_en or presence, text_nl, hash), each
+    product's disclaimers in their order (as `Product.disclaimers` orders them)."""
+    ids: BindParameter[Any] = bindparam("product_ids", expanding=True)
+    disclaimers = select(
+        Disclaimer.product_id,
+        literal(_DISCLAIMER).label("source"),
+        Disclaimer.position,
+        Disclaimer.id,
+        type_coerce(Disclaimer.kind, String).label("name"),
+        Disclaimer.text_en,
+        Disclaimer.text_nl,
+        Disclaimer.content_hash,
+    ).where(Disclaimer.product_id.in_(ids))
+    entries = (
+        select(
+            AllergyStatement.product_id,
+            literal(_ALLERGEN),
+            literal(0),
+            literal(0),
+            AllergenEntry.allergen,
+            type_coerce(AllergenEntry.presence, String),
+            literal(""),
+            literal(""),
+        )
+        .join(AllergyStatement, AllergyStatement.id == AllergenEntry.statement_id)
+        .where(AllergyStatement.product_id.in_(ids))
+    )
+    return union_all(disclaimers, entries).order_by(
+        text("product_id"), text("source"), text("position"), text("id")
+    )
+
+
+def load_cart_view_products(session: Session, product_ids: list[int]) -> dict[int, CartProduct]:
+    """The active products of a cart as the cart and checkout pages show them: their warnings
+    and their first picture's sizes (not its bytes), in two queries."""
+    if not product_ids:
+        return {}
+    ids = {"product_ids": product_ids}
+    rows = session.execute(_cart_products_query(), ids).all()
+    if not rows:
+        return {}
+    disclaimers: dict[int, list[CartDisclaimer]] = {}
+    allergens: dict[int, list[CartAllergen]] = {}
+    for product_id, source, _position, _id, name, text_en, text_nl, content_hash in session.execute(
+        _cart_warnings_query(), ids
+    ):
+        if source == _DISCLAIMER:
+            disclaimers.setdefault(product_id, []).append(
+                CartDisclaimer(name, text_en, text_nl, content_hash)
+            )
+        else:
+            allergens.setdefault(product_id, []).append(CartAllergen(name, text_en))
+    products: dict[int, CartProduct] = {}
+    columns = len(_PRODUCT_COLUMNS)
+    image_at = columns + len(_STATEMENT_COLUMNS)
+    for row in rows:
+        product_id = row[0]
+        image = () if row[image_at] is None else (CardImage(*row[image_at:]),)
+        statement = None
+        if row[columns] is not None:
+            statement = CartAllergyStatement(
+                has_no_known_allergens=row[columns + 1],
+                warning_en=row[columns + 2],
+                warning_nl=row[columns + 3],
+                content_hash=row[columns + 4],
+                entries=tuple(allergens.get(product_id, ())),
+            )
+        products[product_id] = CartProduct(
+            id=product_id,
+            slug=row[1],
+            category_id=row[2],
+            name_en=row[3],
+            name_nl=row[4],
+            price_cents=row[5],
+            stock=row[6],
+            min_age=row[7],
+            needs_verified_age=row[8],
+            requires_id_check_at_delivery=row[9],
+            is_withdrawal_excluded=row[10],
+            withdrawal_reason_en=row[11],
+            withdrawal_reason_nl=row[12],
+            allergy_statement=statement,
+            disclaimers=tuple(disclaimers.get(product_id, ())),
+            images=image,
+        )
+    return products
+
+
+def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Product]:
+    """The active products of an order being placed, with their warnings, as ORM objects, in
+    a fixed number of queries (the pages read `load_cart_view_products`' plain values)."""
     if not product_ids:
         return {}
     query = (
@@ -185,12 +442,10 @@ def load_cart_products(
             joinedload(Product.allergy_statement).selectinload(AllergyStatement.entries),
         )
     )
-    if with_pictures:
-        query = query.options(selectinload(Product.images).load_only(*IMAGE_FACTS))
     return {product.id: product for product in session.scalars(query)}
 
 
-def rule_lines(lines: list[CartLine]) -> list[Line]:
+def rule_lines(lines: Sequence[CartLine | ViewLine]) -> list[Line]:
     return [
         Line(
             product_id=line.product.id,
@@ -204,9 +459,9 @@ def rule_lines(lines: list[CartLine]) -> list[Line]:
 
 def view_cart(session: Session, cart: Cart, *, now: datetime, email: str | None = None) -> CartView:
     """The cart priced now: lines of products still on sale, the code's discount or why not."""
-    products = load_cart_products(session, sorted(cart.quantities), with_pictures=True)
+    products = load_cart_view_products(session, sorted(cart.quantities))
     lines = [
-        CartLine(product=products[pid], quantity=qty)
+        ViewLine(product=products[pid], quantity=qty)
         for pid, qty in sorted(cart.quantities.items())
         if pid in products
     ]

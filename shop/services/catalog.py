@@ -102,8 +102,6 @@ _IMAGE_FACTS = (
     ProductImage.width,
     ProductImage.height,
 )
-# The same, for other services that show a product's picture (the cart's thumbnails).
-IMAGE_FACTS = _IMAGE_FACTS
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,18 @@ transaction with its audit entry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from shop.db import save_in_write_transaction
 from shop.models import ShippingMethod, ShippingRate, StaffMember
+from shop.models.catalog import localized
 from shop.refusals import Reason, Refused
 from shop.rules.shipping import Zone, amount_short_of_free, shipping_cost, zone_for_country
 from shop.services.audit import diff, record_change
@@ -119,16 +122,58 @@ def choose_shipping(
     raise ShippingRefused(ShippingRefusal.METHOD_NOT_FOR_COUNTRY, country=country)
 
 
-def active_methods(session: Session) -> list[ShippingMethod]:
-    """Every active method with its zone prices, in the shop's order (two queries)."""
-    return list(
-        session.scalars(
-            select(ShippingMethod)
-            .where(ShippingMethod.is_active.is_(True))
-            .options(selectinload(ShippingMethod.rates))
-            .order_by(ShippingMethod.position, ShippingMethod.id)
+@dataclass(frozen=True)
+class ZonePrice:
+    zone: Zone
+    price_cents: int
+
+
+@dataclass(frozen=True)
+class MethodFacts:
+    """An active method as the checkout lists it, read as a row (no ORM objects)."""
+
+    id: int
+    name_en: str
+    name_nl: str
+    carrier: str
+    includes_age_check: bool
+    rates: tuple[ZonePrice, ...]
+
+    def name(self, locale: str) -> str:
+        return localized(self, "name", locale)
+
+
+@functools.cache
+def _active_methods_query() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ShippingMethod.id,
+            ShippingMethod.name_en,
+            ShippingMethod.name_nl,
+            ShippingMethod.carrier,
+            ShippingMethod.includes_age_check,
+            ShippingRate.zone,
+            ShippingRate.price_cents,
         )
+        .outerjoin(ShippingRate, ShippingRate.method_id == ShippingMethod.id)
+        .where(ShippingMethod.is_active == true())
+        .order_by(ShippingMethod.position, ShippingMethod.id, ShippingRate.zone)
     )
+
+
+def active_methods(session: Session) -> list[MethodFacts]:
+    """Every active method with its zone prices, in the shop's order (one query)."""
+    methods: list[MethodFacts] = []
+    rates: dict[int, list[ZonePrice]] = {}
+    for method_id, name_en, name_nl, carrier, age_check, zone, price in session.execute(
+        _active_methods_query()
+    ):
+        if method_id not in rates:
+            rates[method_id] = []
+            methods.append(MethodFacts(method_id, name_en, name_nl, carrier, age_check, ()))
+        if zone is not None:
+            rates[method_id].append(ZonePrice(zone, price))
+    return [replace(method, rates=tuple(rates[method.id])) for method in methods]
 
 
 @dataclass(frozen=True)
@@ -136,13 +181,13 @@ class OfferedMethod:
     """A method as the checkout lists it for one destination: its price per zone, and what
     it costs these goods there (None when it does not ship there)."""
 
-    method: ShippingMethod
+    method: MethodFacts
     prices_cents: dict[Zone, int]
     cost_cents: int | None
 
 
 def offer(
-    methods: list[ShippingMethod],
+    methods: list[MethodFacts],
     zone: Zone | None,
     *,
     goods_cents: int,
@@ -150,8 +195,8 @@ def offer(
     free_by_code: bool = False,
     needs_age_check: bool = False,
 ) -> list[OfferedMethod]:
-    """The methods (loaded with their rates) as offered to `zone` for these goods; with a
-    free-shipping code each costs 0 where it ships. When the goods need an ID check at
+    """The methods (with their rates, `active_methods`) as offered to `zone` for these goods;
+    with a free-shipping code each costs 0 where it ships. When the goods need an ID check at
     delivery, a method without the carrier's age check is left out."""
     offered = []
     for method in methods:
@@ -186,6 +231,16 @@ class ShippingEstimate:
     short_of_free_cents: int | None
 
 
+@functools.cache
+def _zone_prices_query() -> Select[int]:
+    """The active methods' prices to one zone (`zone`): all the cart's estimate needs."""
+    return (
+        select(ShippingRate.price_cents)
+        .join(ShippingMethod, ShippingMethod.id == ShippingRate.method_id)
+        .where(ShippingMethod.is_active == true(), ShippingRate.zone == bindparam("zone"))
+    )
+
+
 def estimate_shipping(
     session: Session,
     zone: Zone,
@@ -196,14 +251,13 @@ def estimate_shipping(
 ) -> ShippingEstimate:
     """The cart's estimate: the cheapest active method to `zone` for these goods (one query);
     with a free-shipping code, 0 wherever something ships."""
-    best = cheapest(
-        shipping_options(session, zone, goods_cents=goods_cents, free_from_cents=free_from_cents)
-    )
-    if best is None:
+    prices = session.scalars(_zone_prices_query(), {"zone": zone}).all()
+    if not prices:
         return ShippingEstimate(zone=zone, cost_cents=None, short_of_free_cents=None)
+    best = min(shipping_cost(price, goods_cents, free_from_cents) for price in prices)
     return ShippingEstimate(
         zone=zone,
-        cost_cents=0 if free_by_code else best.cost_cents,
+        cost_cents=0 if free_by_code else best,
         short_of_free_cents=0
         if free_by_code
         else amount_short_of_free(goods_cents, free_from_cents),

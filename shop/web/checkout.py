@@ -12,10 +12,12 @@ browser's `required` attributes are only a convenience.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
 
+from babel import Locale
 from flask import (
     Blueprint,
     current_app,
@@ -58,7 +60,16 @@ from shop.services.promotions import MAX_CODE_LENGTH, UnknownCode
 from shop.services.shipping import ShippingRefused, active_methods, offer, preselected
 from shop.web.age_verdicts import provider_verified_age
 from shop.web.errors import too_many_attempts_page
-from shop.web.forms import EmailField, ShopForm, at_most, one_line, reworded
+from shop.web.forms import (
+    EmailField,
+    KeptOptionsSelect,
+    LineInput,
+    ShopForm,
+    TickBox,
+    at_most,
+    one_line,
+    reworded,
+)
 from shop.web.visitor import clear_cart, current_cart, priced_cart, refuse_age, visitor_key
 from shop.web.wording import refusal_text, zone_labels
 
@@ -90,6 +101,7 @@ def typed_line(label: Any, field_id: str, missing: Any, limit: int) -> StringFie
     return StringField(
         label,
         id=field_id,
+        widget=LineInput(),
         filters=[one_line(MAX_TYPED)],
         validators=[DataRequired(missing), at_most(limit)],
     )
@@ -108,6 +120,7 @@ class CheckoutForm(ShopForm):
     email = EmailField(
         _l("E-mail address"),
         id="f-email",
+        widget=LineInput(),
         filters=[one_line(MAX_TYPED)],
         validators=[
             DataRequired(_l("Please enter your e-mail address.")),
@@ -121,27 +134,33 @@ class CheckoutForm(ShopForm):
         _l("Please enter your street and house number."),
         MAX_STREET,
     )
-    postcode = StringField(_l("Postcode"), id="f-postcode", filters=[one_line(MAX_TYPED)])
+    postcode = StringField(
+        _l("Postcode"), id="f-postcode", widget=LineInput(), filters=[one_line(MAX_TYPED)]
+    )
     city = typed_line(_l("Town or city"), "f-city", _l("Please enter your town or city."), MAX_CITY)
     country = SelectField(
         _l("Country"),
         id="f-country",
         default=DEFAULT_COUNTRY,
+        widget=KeptOptionsSelect(),
         validate_choice=False,  # checked below, in the page's words
         filters=[one_line(8), _upper],
     )
-    day = StringField(_l("Day"), id="f-day", filters=[one_line(8)])
-    month = StringField(_l("Month"), id="f-month", filters=[one_line(8)])
-    year = StringField(_l("Year"), id="f-year", filters=[one_line(8)])
+    day = StringField(_l("Day"), id="f-day", widget=LineInput(), filters=[one_line(8)])
+    month = StringField(_l("Month"), id="f-month", widget=LineInput(), filters=[one_line(8)])
+    year = StringField(_l("Year"), id="f-year", widget=LineInput(), filters=[one_line(8)])
     # The method's id; absent: the cheapest that ships to the country (see place_order).
     shipping_method = StringField(_l("Shipping"), filters=[one_line(12)])
-    code = StringField(_l("Promo code (optional)"), id="f-code", filters=[one_line(100)])
+    code = StringField(
+        _l("Promo code (optional)"), id="f-code", widget=LineInput(), filters=[one_line(100)]
+    )
     acknowledged = BooleanField(
         _l(
             "I have read the warnings and allergy information above for every product in my "
             "order, and I accept them."
         ),
         id="f-acknowledged",
+        widget=TickBox(),
     )
     # Absent is not "no check": an empty digest never matches, so the order is refused.
     warnings_digest = StringField(filters=[one_line(128)])
@@ -224,9 +243,14 @@ class CheckoutForm(ShopForm):
 
 def country_choices() -> list[SelectChoice]:
     """The countries named in the visitor's language: the Netherlands first, then A–Z."""
-    territories = get_locale().territories
+    return list(_country_choices(str(get_locale())))
+
+
+@functools.cache
+def _country_choices(locale: str) -> tuple[SelectChoice, ...]:
+    territories = Locale.parse(locale).territories
     named = [SelectChoice(code, territories.get(code, code)) for code in EU_COUNTRIES]
-    return [named[0], *sorted(named[1:], key=lambda choice: choice.label)]
+    return (named[0], *sorted(named[1:], key=lambda choice: choice.label))
 
 
 def shop_policy() -> ShopPolicy:

@@ -52,7 +52,7 @@ from shop.rules.promotions import (
     price_cart,
 )
 from shop.rules.vat import vat_breakdown
-from shop.services.cart import CartLine, load_cart_products, rule_lines
+from shop.services.cart import CartLine, CartProduct, load_cart_products, rule_lines
 from shop.services.orders.history import record_step
 from shop.services.promotions import check_code_for_cart
 from shop.services.reservations import reserve_stock, take_code_use
@@ -135,8 +135,9 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def warnings_digest(products: Iterable[Product]) -> str:
-    """Identifies the exact set of warning versions shown for these products."""
+def warnings_digest(products: Iterable[Product | CartProduct]) -> str:
+    """Identifies the exact set of warning versions shown for these products (as the order
+    loads them, or as the checkout page showed them)."""
     parts: list[str] = []
     for product in sorted(products, key=lambda p: p.id):
         parts.extend(f"{product.id}:{d.kind}:{d.content_hash}" for d in product.disclaimers)
@@ -236,7 +237,7 @@ def place_order(
     return order
 
 
-def needs_verified_age(products: Iterable[Product], policy: ShopPolicy) -> bool:
+def needs_verified_age(products: Iterable[Product | CartProduct], policy: ShopPolicy) -> bool:
     """Whether an order of `products` needs the age verified by the OpenID provider."""
     return policy.provider_verifies_every_order or any(p.needs_verified_age for p in products)
 
