@@ -25,7 +25,7 @@ from shop.extensions import csrf
 REUSE_SECONDS = 60.0
 MAX_KEPT = 10_000  # visitors signed for in the last minute, per process
 _FIELD = "csrf_token"  # Flask-WTF's default WTF_CSRF_FIELD_NAME: its key in session and g
-_signed: dict[str, tuple[float, str]] = {}  # the visitor's secret -> (signed at, token)
+_SIGNED = "shop.csrf_signed"  # per app (its own keys): the visitor's secret -> (signed at, token)
 _clock = time.monotonic  # tests move it
 
 
@@ -33,18 +33,19 @@ def visitor_token() -> str:
     """The CSRF token for this request's forms (see the module's docstring)."""
     if _FIELD in g:
         return str(g.get(_FIELD))
+    signed: dict[str, tuple[float, str]] = current_app.extensions.setdefault(_SIGNED, {})
     secret = session.get(_FIELD)
     now = _clock()
-    kept = _signed.get(secret) if isinstance(secret, str) else None
+    kept = signed.get(secret) if isinstance(secret, str) else None
     if kept is not None and now - kept[0] < REUSE_SECONDS:
         setattr(g, _FIELD, kept[1])  # as generate_csrf keeps it for the rest of the request
         return kept[1]
     token = str(generate_csrf())
     secret = session.get(_FIELD)  # made by generate_csrf for a visitor who had none
     if isinstance(secret, str):
-        if len(_signed) >= MAX_KEPT:
-            _signed.clear()
-        _signed[secret] = (now, token)
+        if len(signed) >= MAX_KEPT:
+            signed.clear()
+        signed[secret] = (now, token)
     return token
 
 

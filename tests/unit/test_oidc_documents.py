@@ -220,6 +220,15 @@ def test_a_discovery_document_without_an_endpoint_is_refused(server, documents):
         documents.keys(server.issuer, key_id="k1", timeout=2)
 
 
+@pytest.mark.parametrize("published", [{"no": "keys"}, {"keys": "not a list"}, {"keys": [{}]}])
+def test_a_key_set_that_cannot_be_read_is_the_provider_failing(server, documents, published):
+    server.publish(key("k1"))
+    server.answers["/jwks"] = (200, published)
+
+    with pytest.raises(ProviderUnavailable, match="not a key set"):
+        documents.keys(server.issuer, key_id="k1", timeout=2)
+
+
 def test_each_provider_has_its_own_documents(server, documents):
     server.publish(key("k1"))
     documents.discovery(server.issuer, timeout=2)

@@ -31,6 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 import requests
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 # Providers change these documents rarely; an hour bounds how long a changed endpoint stays
@@ -105,8 +106,8 @@ class ProviderDocuments:
         return dict(document)
 
     def keys(self, issuer: str, *, key_id: str | None, timeout: float) -> KeySet:
-        """`issuer`'s signing keys, fetched again early when they lack `key_id`; ValueError
-        when the provider's key set cannot be read."""
+        """`issuer`'s signing keys, fetched again early when they lack `key_id`;
+        ProviderUnavailable when the provider's key set cannot be fetched or read."""
         now = self._clock()
         with self._lock:
             kept = self._keys.get(issuer)
@@ -116,7 +117,11 @@ class ProviderDocuments:
             if not rotated or now - kept.fetched_at < self._refetch_gap:
                 return key_set
         jwks_uri = self.discovery(issuer, timeout=timeout)["jwks_uri"]
-        key_set = KeySet.import_key_set(self.fetch_json(jwks_uri, timeout=timeout))  # type: ignore[arg-type]
+        published: Any = self.fetch_json(jwks_uri, timeout=timeout)
+        try:
+            key_set = KeySet.import_key_set(published)
+        except (JoseError, KeyError, TypeError, ValueError) as error:
+            raise ProviderUnavailable(f"{jwks_uri}: not a key set ({error!r})") from error
         with self._lock:
             self._keys[issuer] = _Kept(key_set, now)
         return key_set
