@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     BindParameter,
@@ -42,6 +42,9 @@ from shop.refusals import Reason, Refused
 from shop.rules.promotions import Line, PricedCart, PromoNotApplicable, price_cart
 from shop.services.catalog import CardImage
 from shop.services.promotions import check_code_for_cart
+
+# A cart line's product: the ORM object while an order is placed, plain values on the pages.
+P = TypeVar("P", Product, "CartProduct")
 
 MAX_LINES = 50
 MAX_DIGITS = 6
@@ -153,10 +156,11 @@ def _with_quantity(cart: Cart, product: Product, wanted: int, max_per_line: int)
 
 
 @dataclass
-class CartLine:
-    """A line of an order being placed: the product as an ORM object (`load_cart_products`)."""
+class CartLine(Generic[P]):
+    """A line of a cart: its product as an ORM object while an order is placed
+    (`load_cart_products`), as plain values on the cart and checkout pages (`ViewLine`)."""
 
-    product: Product
+    product: P
     quantity: int
     discount_cents: int = 0
 
@@ -233,21 +237,7 @@ class CartProduct:
         return localized(self, "withdrawal_reason", locale) if self.is_withdrawal_excluded else ""
 
 
-@dataclass
-class ViewLine:
-    """A line of the cart as its pages show it."""
-
-    product: CartProduct
-    quantity: int
-    discount_cents: int = 0
-
-    @property
-    def total_cents(self) -> int:
-        return self.product.price_cents * self.quantity
-
-    @property
-    def exceeds_stock(self) -> bool:
-        return self.quantity > self.product.stock
+ViewLine = CartLine[CartProduct]  # a line of the cart as its pages show it
 
 
 @dataclass
@@ -445,7 +435,7 @@ def load_cart_products(session: Session, product_ids: list[int]) -> dict[int, Pr
     return {product.id: product for product in session.scalars(query)}
 
 
-def rule_lines(lines: Sequence[CartLine | ViewLine]) -> list[Line]:
+def rule_lines(lines: Sequence[CartLine[Product]] | Sequence[ViewLine]) -> list[Line]:
     return [
         Line(
             product_id=line.product.id,

@@ -170,7 +170,7 @@ def _snapshot_warnings(product: Product, locale: str) -> list[dict[str, object]]
     ]
 
 
-def _reserve_stock(session: Session, lines: list[CartLine]) -> None:
+def _reserve_stock(session: Session, lines: list[CartLine[Product]]) -> None:
     short = reserve_stock(session, [(line.product.id, line.quantity) for line in lines])
     if short is not None:
         product = next(line.product for line in lines if line.product.id == short)
@@ -243,7 +243,7 @@ def needs_verified_age(products: Iterable[Product | CartProduct], policy: ShopPo
 
 
 def _check_verified_age(
-    request: CheckoutRequest, policy: ShopPolicy, lines: list[CartLine], required_age: int
+    request: CheckoutRequest, policy: ShopPolicy, lines: list[CartLine[Product]], required_age: int
 ) -> bool:
     """True when the provider verified the age the order needs; refused when the order
     needs that and it did not; False when a date of birth decides."""
@@ -263,7 +263,7 @@ def _place(
     session: Session, request: CheckoutRequest, policy: ShopPolicy, *, today: date, now: datetime
 ) -> Order:
     products = load_cart_products(session, sorted(request.items))
-    lines: list[CartLine] = []
+    lines: list[CartLine[Product]] = []
     for product_id, quantity in sorted(request.items.items()):
         if product_id not in products or quantity < 1:
             raise CheckoutRefused(CheckoutRefusal.UNAVAILABLE)
